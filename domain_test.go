@@ -1,0 +1,120 @@
+package ptacycle_test
+
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ptacycle/ptacycle"
+)
+
+func fieldsOf(t *testing.T, err error) map[string]string {
+	t.Helper()
+	var e *ptacycle.Error
+	if !errors.As(err, &e) {
+		t.Fatalf("err = %v, want *ptacycle.Error", err)
+	}
+	if e.Code != ptacycle.EINVALID {
+		t.Fatalf("code = %q, want %q", e.Code, ptacycle.EINVALID)
+	}
+	out := map[string]string{}
+	for _, f := range e.Fields {
+		out[f.Field] = f.Message
+	}
+	return out
+}
+
+func TestActivityValidate(t *testing.T) {
+	good := ptacycle.Activity{Title: "Former 50 acteurs de la chaîne pénale", Status: ptacycle.StatusNotStarted,
+		StartDate: ptacycle.NewDate(2024, time.March, 1), DueDate: ptacycle.NewDate(2024, time.June, 30)}
+	if err := good.Validate(); err != nil {
+		t.Fatalf("a good activity is refused: %v", err)
+	}
+	tests := []struct {
+		name   string
+		change func(*ptacycle.Activity)
+		field  string
+		text   string
+	}{
+		{"ErrTitleMissing", func(a *ptacycle.Activity) { a.Title = "  " }, "title", "champ obligatoire"},
+		{"ErrNegativeBudget", func(a *ptacycle.Activity) { a.BudgetXOF = -1 }, "budgetXof", "négatif"},
+		{"ErrDueBeforeStart", func(a *ptacycle.Activity) { a.DueDate = ptacycle.NewDate(2024, time.January, 2) }, "dueDate", "02/01/2024"},
+		{"ErrProgressAbove100", func(a *ptacycle.Activity) { a.Progress = 101 }, "progress", "entre 0 et 100"},
+		{"ErrDoneNotFull", func(a *ptacycle.Activity) { a.Status, a.Progress = ptacycle.StatusDone, 80 }, "progress", "100 %"},
+		{"ErrPostponedWithoutDate", func(a *ptacycle.Activity) { a.Status = ptacycle.StatusPostponed }, "postponedTo", "nouvelle date"},
+		{"ErrUnknownStatus", func(a *ptacycle.Activity) { a.Status = "finished" }, "status", "inconnu"},
+		{"ErrEvidenceNotALink", func(a *ptacycle.Activity) { a.EvidenceURL = "javascript:alert(1)" }, "evidenceUrl", "https://"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := good
+			tt.change(&a)
+			fields := fieldsOf(t, a.Validate())
+			if msg, ok := fields[tt.field]; !ok || !strings.Contains(msg, tt.text) {
+				t.Errorf("fields = %v, want %s mentioning %q", fields, tt.field, tt.text)
+			}
+		})
+	}
+	t.Run("AllFieldsReportedAtOnce", func(t *testing.T) {
+		bad := ptacycle.Activity{Status: "x", Progress: -1, BudgetXOF: -5}
+		fields := fieldsOf(t, bad.Validate())
+		if len(fields) != 4 {
+			t.Errorf("fields = %v, want title, budget, status and progress", fields)
+		}
+	})
+}
+
+func TestUserValidate(t *testing.T) {
+	unit := int64(1)
+	good := ptacycle.User{Email: "awa@cnltp.ci", FullName: "Awa Koné", Role: ptacycle.RoleOwner, UnitID: &unit, Language: "fr"}
+	if err := good.Validate(); err != nil {
+		t.Fatalf("a good user is refused: %v", err)
+	}
+	bad := ptacycle.User{Email: "awa", Role: ptacycle.RoleOwner, Language: "de"}
+	fields := fieldsOf(t, bad.Validate())
+	for _, f := range []string{"email", "fullName", "unitId", "language"} {
+		if _, ok := fields[f]; !ok {
+			t.Errorf("field %s not reported: %v", f, fields)
+		}
+	}
+}
+
+func TestDecisionValidate(t *testing.T) {
+	t.Run("ErrSendBackWithoutComment", func(t *testing.T) {
+		fields := fieldsOf(t, ptacycle.Decision{Outcome: ptacycle.OutcomeSentBack, Level: 1}.Validate())
+		if !strings.Contains(fields["comment"], "commentaire") {
+			t.Errorf("fields = %v", fields)
+		}
+	})
+	if err := (ptacycle.Decision{Outcome: ptacycle.OutcomeApproved, Level: 1}).Validate(); err != nil {
+		t.Errorf("an approval without comment is refused: %v", err)
+	}
+}
+
+func TestDateJSON(t *testing.T) {
+	var v struct {
+		D ptacycle.Date `json:"d"`
+		E ptacycle.Date `json:"e"`
+	}
+	if err := json.Unmarshal([]byte(`{"d":"2024-02-06","e":null}`), &v); err != nil {
+		t.Fatal(err)
+	}
+	if v.D != ptacycle.NewDate(2024, time.February, 6) || !v.E.IsZero() {
+		t.Errorf("got %v %v", v.D, v.E)
+	}
+	b, _ := json.Marshal(v)
+	if string(b) != `{"d":"2024-02-06","e":null}` {
+		t.Errorf("round trip = %s", b)
+	}
+	if v.D.French() != "06/02/2024" {
+		t.Errorf("French() = %s", v.D.French())
+	}
+	t.Run("ErrInvalidDate", func(t *testing.T) {
+		err := json.Unmarshal([]byte(`{"d":"2024-02-31"}`), &v)
+		if ptacycle.ErrorCode(err) != ptacycle.EINVALID || !strings.Contains(err.Error(), "2024-02-31") {
+			t.Errorf("err = %v", err)
+		}
+	})
+}

@@ -1,0 +1,270 @@
+package postgres
+
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/ptacycle/ptacycle"
+)
+
+const activityColumns = `a.id, a.plan_id, a.action_id, a.code, a.title, a.illustrative, a.responsible_unit_id, a.owner_id,
+	COALESCE((SELECT array_agg(p.unit_id ORDER BY p.unit_id) FROM activity_partners p WHERE p.activity_id = a.id), '{}'),
+	COALESCE((SELECT array_agg(r.region_id ORDER BY r.region_id) FROM activity_regions r WHERE r.activity_id = a.id), '{}'),
+	a.start_date, a.due_date, a.budget_xof, a.funding_source, a.indicator, a.target, a.deliverable,
+	a.status, a.progress, a.comment, a.evidence_url, a.postponed_to, a.carried_over_from, a.version, a.updated_at`
+
+func scanActivity(r pgx.Row) (ptacycle.Activity, error) {
+	var a ptacycle.Activity
+	err := r.Scan(&a.ID, &a.PlanID, &a.ActionID, &a.Code, &a.Title, &a.Illustrative, &a.ResponsibleUnitID, &a.OwnerID,
+		&a.PartnerUnitIDs, &a.RegionIDs, &a.StartDate, &a.DueDate, &a.BudgetXOF, &a.FundingSource, &a.Indicator,
+		&a.Target, &a.Deliverable, &a.Status, &a.Progress, &a.Comment, &a.EvidenceURL, &a.PostponedTo,
+		&a.CarriedOverFrom, &a.Version, &a.UpdatedAt)
+	return a, mapError(err)
+}
+
+// CreateActivity adds an activity to a draft plan of the actor's organisation; the plan is the action's.
+// EINVALID (a field, a unit, owner or region of another organisation), ECONFLICT (code taken, plan locked).
+func (db *DB) CreateActivity(ctx context.Context, actor ptacycle.Actor, a ptacycle.Activity) (ptacycle.Activity, error) {
+	if a.Status == "" {
+		a.Status = ptacycle.StatusNotStarted
+	}
+	if err := a.Validate(); err != nil {
+		return a, err
+	}
+	err := db.tx(ctx, func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, `SELECT plan_id FROM actions WHERE organisation_id = $1 AND id = $2`,
+			actor.OrganisationID, a.ActionID).Scan(&a.PlanID); err != nil {
+			return err
+		}
+		if err := lockDraft(ctx, tx, actor.OrganisationID, a.PlanID); err != nil {
+			return err
+		}
+		if err := tx.QueryRow(ctx, `
+			INSERT INTO activities (organisation_id, plan_id, action_id, code, title, illustrative, responsible_unit_id, owner_id,
+				start_date, due_date, budget_xof, funding_source, indicator, target, deliverable, status, progress, carried_over_from)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+			RETURNING id, version, updated_at`,
+			actor.OrganisationID, a.PlanID, a.ActionID, a.Code, a.Title, a.Illustrative, a.ResponsibleUnitID, a.OwnerID,
+			a.StartDate, a.DueDate, a.BudgetXOF, a.FundingSource, a.Indicator, a.Target, a.Deliverable, a.Status, a.Progress,
+			a.CarriedOverFrom).Scan(&a.ID, &a.Version, &a.UpdatedAt); err != nil {
+			return err
+		}
+		if err := setActivityLinks(ctx, tx, actor.OrganisationID, a); err != nil {
+			return err
+		}
+		return audit(ctx, tx, actor, "create", "activity", a.ID, nil, a)
+	})
+	return a, err
+}
+
+// UpdateActivity changes a draft activity. a.Version must be the version the
+// editor read: otherwise ECONFLICT, and nothing is written. EINVALID, ENOTFOUND, ECONFLICT (plan locked).
+func (db *DB) UpdateActivity(ctx context.Context, actor ptacycle.Actor, a ptacycle.Activity) (ptacycle.Activity, error) {
+	if err := a.Validate(); err != nil {
+		return a, err
+	}
+	err := db.tx(ctx, func(tx pgx.Tx) error {
+		before, err := lockActivity(ctx, tx, actor.OrganisationID, a.ID, a.Version)
+		if err != nil {
+			return err
+		}
+		if err := lockDraft(ctx, tx, actor.OrganisationID, before.PlanID); err != nil {
+			return err
+		}
+		a.PlanID = before.PlanID
+		if err := tx.QueryRow(ctx, `
+			UPDATE activities SET action_id = $3, code = $4, title = $5, illustrative = $6, responsible_unit_id = $7, owner_id = $8,
+				start_date = $9, due_date = $10, budget_xof = $11, funding_source = $12, indicator = $13, target = $14,
+				deliverable = $15, version = version + 1, updated_at = now()
+			WHERE organisation_id = $1 AND id = $2
+			RETURNING version, updated_at`,
+			actor.OrganisationID, a.ID, a.ActionID, a.Code, a.Title, a.Illustrative, a.ResponsibleUnitID, a.OwnerID,
+			a.StartDate, a.DueDate, a.BudgetXOF, a.FundingSource, a.Indicator, a.Target, a.Deliverable,
+		).Scan(&a.Version, &a.UpdatedAt); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM activity_partners WHERE activity_id = $1`, a.ID); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM activity_regions WHERE activity_id = $1`, a.ID); err != nil {
+			return err
+		}
+		if err := setActivityLinks(ctx, tx, actor.OrganisationID, a); err != nil {
+			return err
+		}
+		return audit(ctx, tx, actor, "update", "activity", a.ID, before, a)
+	})
+	return a, err
+}
+
+// DeleteActivity removes a draft activity read at version. ENOTFOUND, ECONFLICT (stale, plan locked).
+func (db *DB) DeleteActivity(ctx context.Context, actor ptacycle.Actor, id int64, version int) error {
+	return db.tx(ctx, func(tx pgx.Tx) error {
+		before, err := lockActivity(ctx, tx, actor.OrganisationID, id, version)
+		if err != nil {
+			return err
+		}
+		if err := lockDraft(ctx, tx, actor.OrganisationID, before.PlanID); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM activities WHERE id = $1`, id); err != nil {
+			return err
+		}
+		return audit(ctx, tx, actor, "delete", "activity", id, before, nil)
+	})
+}
+
+// lockActivity reads an activity for update and checks it is still at version;
+// a stale version gives ECONFLICT carrying the stored activity.
+func lockActivity(ctx context.Context, tx pgx.Tx, org, id int64, version int) (ptacycle.Activity, error) {
+	current, err := scanActivity(tx.QueryRow(ctx, `SELECT `+activityColumns+` FROM activities a WHERE a.organisation_id = $1 AND a.id = $2 FOR UPDATE`, org, id))
+	if err != nil {
+		return current, err
+	}
+	if current.Version != version {
+		e := ptacycle.Errorf(ptacycle.ECONFLICT,
+			"Quelqu'un a modifié cette activité entre-temps (version %d, vous aviez la %d) : rechargez-la avant de la modifier",
+			"Someone changed this activity meanwhile (version %d, you had %d): reload it before editing", current.Version, version)
+		e.Current = current
+		return current, e
+	}
+	return current, nil
+}
+
+func setActivityLinks(ctx context.Context, tx pgx.Tx, org int64, a ptacycle.Activity) error {
+	for _, u := range a.PartnerUnitIDs {
+		if _, err := tx.Exec(ctx, `INSERT INTO activity_partners (activity_id, organisation_id, unit_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, a.ID, org, u); err != nil {
+			return err
+		}
+	}
+	for _, r := range a.RegionIDs {
+		if _, err := tx.Exec(ctx, `INSERT INTO activity_regions (activity_id, organisation_id, region_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, a.ID, org, r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Activity returns an activity of the organisation. ENOTFOUND.
+func (db *DB) Activity(ctx context.Context, org, id int64) (ptacycle.Activity, error) {
+	return scanActivity(db.Pool.QueryRow(ctx, `SELECT `+activityColumns+` FROM activities a WHERE a.organisation_id = $1 AND a.id = $2`, org, id))
+}
+
+// ActivityFilter narrows a list of activities; zero fields do not filter.
+type ActivityFilter struct {
+	PlanID      int64
+	UnitID      int64
+	RegionID    int64
+	AxisID      int64
+	OwnerID     int64
+	Status      ptacycle.ActivityStatus
+	OverdueAsOf ptacycle.Date // unfinished activities due before this day
+	Limit       int
+	Offset      int
+}
+
+// Activities lists the organisation's activities matching f, by due date.
+func (db *DB) Activities(ctx context.Context, org int64, f ActivityFilter) ([]ptacycle.Activity, error) {
+	limit := f.Limit
+	if limit <= 0 || limit > 1000 {
+		limit = 1000
+	}
+	rows, err := db.Pool.Query(ctx, `
+		SELECT `+activityColumns+`
+		FROM activities a JOIN actions ac ON ac.id = a.action_id
+		WHERE a.organisation_id = $1
+		  AND ($2 = 0 OR a.plan_id = $2)
+		  AND ($3 = 0 OR a.responsible_unit_id = $3)
+		  AND ($4 = 0 OR EXISTS (SELECT 1 FROM activity_regions r WHERE r.activity_id = a.id AND r.region_id = $4))
+		  AND ($5 = 0 OR ac.axis_id = $5)
+		  AND ($6 = 0 OR a.owner_id = $6)
+		  AND ($7 = '' OR a.status = $7)
+		  AND ($8::date IS NULL OR (a.due_date < $8 AND a.status NOT IN ('done', 'cancelled')))
+		ORDER BY a.due_date NULLS LAST, a.code, a.id
+		LIMIT $9 OFFSET $10`,
+		org, f.PlanID, f.UnitID, f.RegionID, f.AxisID, f.OwnerID, string(f.Status), f.OverdueAsOf, limit, f.Offset)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	activities, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ptacycle.Activity, error) { return scanActivity(r) })
+	return activities, mapError(err)
+}
+
+// Progress is what an owner reports on an activity during execution.
+type Progress struct {
+	ActivityID  int64
+	Version     int // the version the owner read
+	Status      ptacycle.ActivityStatus
+	Progress    int
+	Comment     string
+	EvidenceURL string
+	PostponedTo ptacycle.Date
+}
+
+// ReportProgress records an owner's update of an activity of an approved plan,
+// with its history entry and audit entry. EINVALID, ENOTFOUND, ECONFLICT (stale, plan not in execution).
+func (db *DB) ReportProgress(ctx context.Context, actor ptacycle.Actor, p Progress) (ptacycle.Activity, error) {
+	var after ptacycle.Activity
+	err := db.tx(ctx, func(tx pgx.Tx) error {
+		before, err := lockActivity(ctx, tx, actor.OrganisationID, p.ActivityID, p.Version)
+		if err != nil {
+			return err
+		}
+		var status ptacycle.PlanStatus
+		if err := tx.QueryRow(ctx, `SELECT status FROM plans WHERE id = $1`, before.PlanID).Scan(&status); err != nil {
+			return err
+		}
+		if status != ptacycle.PlanApproved {
+			return ptacycle.Errorf(ptacycle.ECONFLICT, "Le PTA n'est pas encore approuvé : l'avancement se déclare pendant l'exécution",
+				"The plan is not approved yet: progress is reported during execution")
+		}
+		after = before
+		after.Status, after.Progress, after.PostponedTo = p.Status, p.Progress, p.PostponedTo
+		if p.Status == ptacycle.StatusDone {
+			after.Progress = 100
+		}
+		if p.Comment != "" {
+			after.Comment = p.Comment
+		}
+		if p.EvidenceURL != "" {
+			after.EvidenceURL = p.EvidenceURL
+		}
+		if err := after.Validate(); err != nil {
+			return err
+		}
+		if err := tx.QueryRow(ctx, `
+			UPDATE activities SET status = $2, progress = $3, comment = $4, evidence_url = $5, postponed_to = $6,
+				version = version + 1, updated_at = now()
+			WHERE id = $1 RETURNING version, updated_at`,
+			after.ID, after.Status, after.Progress, after.Comment, after.EvidenceURL, after.PostponedTo,
+		).Scan(&after.Version, &after.UpdatedAt); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `
+			INSERT INTO activity_updates (activity_id, user_id, status_before, status_after, progress_before, progress_after, comment, evidence_url)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+			after.ID, actor.UserID, before.Status, after.Status, before.Progress, after.Progress, p.Comment, p.EvidenceURL); err != nil {
+			return err
+		}
+		return audit(ctx, tx, actor, "progress", "activity", after.ID,
+			map[string]any{"status": before.Status, "progress": before.Progress},
+			map[string]any{"status": after.Status, "progress": after.Progress, "comment": p.Comment, "evidenceUrl": p.EvidenceURL})
+	})
+	return after, err
+}
+
+// ActivityHistory lists the progress updates of an activity, oldest first. ENOTFOUND.
+func (db *DB) ActivityHistory(ctx context.Context, org, id int64) ([]ptacycle.ActivityUpdate, error) {
+	if _, err := db.Activity(ctx, org, id); err != nil {
+		return nil, err
+	}
+	rows, err := db.Pool.Query(ctx, `
+		SELECT id, activity_id, user_id, at, status_before, status_after, progress_before, progress_after, comment, evidence_url
+		FROM activity_updates WHERE activity_id = $1 ORDER BY at, id`, id)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	updates, err := pgx.CollectRows(rows, pgx.RowToStructByPos[ptacycle.ActivityUpdate])
+	return updates, mapError(err)
+}

@@ -1,0 +1,86 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/ptacycle/ptacycle"
+)
+
+// audit appends one entry to the audit log inside tx; before and after are stored as JSON.
+func audit(ctx context.Context, tx pgx.Tx, actor ptacycle.Actor, action, entity string, id any, before, after any) error {
+	label := actor.Label
+	if label == "" {
+		label = "système"
+	}
+	var org *int64
+	if actor.OrganisationID != 0 {
+		org = &actor.OrganisationID
+	}
+	_, err := tx.Exec(ctx, `
+		INSERT INTO audit_log (organisation_id, actor_id, actor_label, action, entity, entity_id, before, after, request_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		org, actor.UserID, label, action, entity, fmt.Sprint(id), jsonOrNil(before), jsonOrNil(after), ptacycle.RequestID(ctx))
+	return err
+}
+
+func jsonOrNil(v any) []byte {
+	if v == nil {
+		return nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil || string(b) == "null" {
+		return nil
+	}
+	return b
+}
+
+// AuditFilter narrows the audit log.
+type AuditFilter struct {
+	Entity   string
+	EntityID string
+	ActorID  *int64
+	Since    time.Time
+	Limit    int
+	BeforeID int64 // for paging: entries older than this id
+}
+
+// Audit returns the organisation's audit entries, newest first.
+func (db *DB) Audit(ctx context.Context, org int64, f AuditFilter) ([]ptacycle.AuditEntry, error) {
+	limit := f.Limit
+	if limit <= 0 || limit > 500 {
+		limit = 100
+	}
+	rows, err := db.Pool.Query(ctx, `
+		SELECT id, organisation_id, at, actor_id, actor_label, action, entity, entity_id, before, after
+		FROM audit_log
+		WHERE organisation_id = $1
+		  AND ($2 = '' OR entity = $2)
+		  AND ($3 = '' OR entity_id = $3)
+		  AND ($4::bigint IS NULL OR actor_id = $4)
+		  AND ($5::timestamptz IS NULL OR at >= $5)
+		  AND ($6 = 0 OR id < $6)
+		ORDER BY id DESC
+		LIMIT $7`,
+		org, f.Entity, f.EntityID, f.ActorID, nullTime(f.Since), f.BeforeID, limit)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	entries, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ptacycle.AuditEntry, error) {
+		var e ptacycle.AuditEntry
+		err := r.Scan(&e.ID, &e.OrganisationID, &e.At, &e.ActorID, &e.ActorLabel, &e.Action, &e.Entity, &e.EntityID, &e.Before, &e.After)
+		return e, err
+	})
+	return entries, mapError(err)
+}
+
+func nullTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}

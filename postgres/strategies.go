@@ -1,0 +1,85 @@
+package postgres
+
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/ptacycle/ptacycle"
+)
+
+// CreateStrategy stores s and its axes (numbered in order when positions are missing). EINVALID, ECONFLICT.
+func (db *DB) CreateStrategy(ctx context.Context, actor ptacycle.Actor, s ptacycle.Strategy) (ptacycle.Strategy, error) {
+	s.OrganisationID = actor.OrganisationID
+	if err := s.Validate(); err != nil {
+		return s, err
+	}
+	err := db.tx(ctx, func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, `
+			INSERT INTO strategies (organisation_id, title, start_year, end_year) VALUES ($1, $2, $3, $4) RETURNING id`,
+			s.OrganisationID, s.Title, s.StartYear, s.EndYear).Scan(&s.ID); err != nil {
+			return err
+		}
+		for i := range s.Axes {
+			a := &s.Axes[i]
+			a.StrategyID = s.ID
+			if a.Position == 0 {
+				a.Position = i + 1
+			}
+			if err := tx.QueryRow(ctx, `
+				INSERT INTO axes (strategy_id, position, code, title) VALUES ($1, $2, $3, $4) RETURNING id`,
+				a.StrategyID, a.Position, a.Code, a.Title).Scan(&a.ID); err != nil {
+				return err
+			}
+		}
+		return audit(ctx, tx, actor, "create", "strategy", s.ID, nil, s)
+	})
+	return s, err
+}
+
+// Strategies lists the organisation's strategies, the latest first, with their axes.
+func (db *DB) Strategies(ctx context.Context, org int64) ([]ptacycle.Strategy, error) {
+	rows, err := db.Pool.Query(ctx, `
+		SELECT id, organisation_id, title, start_year, end_year FROM strategies
+		WHERE organisation_id = $1 ORDER BY start_year DESC, id`, org)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	strategies, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ptacycle.Strategy, error) {
+		var s ptacycle.Strategy
+		err := r.Scan(&s.ID, &s.OrganisationID, &s.Title, &s.StartYear, &s.EndYear)
+		return s, err
+	})
+	if err != nil {
+		return nil, mapError(err)
+	}
+	for i := range strategies {
+		if strategies[i].Axes, err = db.axes(ctx, strategies[i].ID); err != nil {
+			return nil, err
+		}
+	}
+	return strategies, nil
+}
+
+// StrategyForYear returns the organisation's strategy covering year. ENOTFOUND.
+func (db *DB) StrategyForYear(ctx context.Context, org int64, year int) (ptacycle.Strategy, error) {
+	var s ptacycle.Strategy
+	err := db.Pool.QueryRow(ctx, `
+		SELECT id, organisation_id, title, start_year, end_year FROM strategies
+		WHERE organisation_id = $1 AND $2 BETWEEN start_year AND end_year
+		ORDER BY start_year DESC LIMIT 1`, org, year).Scan(&s.ID, &s.OrganisationID, &s.Title, &s.StartYear, &s.EndYear)
+	if err != nil {
+		return s, mapError(err)
+	}
+	s.Axes, err = db.axes(ctx, s.ID)
+	return s, err
+}
+
+func (db *DB) axes(ctx context.Context, strategyID int64) ([]ptacycle.Axis, error) {
+	rows, err := db.Pool.Query(ctx, `SELECT id, strategy_id, position, code, title FROM axes WHERE strategy_id = $1 ORDER BY position`, strategyID)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	axes, err := pgx.CollectRows(rows, pgx.RowToStructByPos[ptacycle.Axis])
+	return axes, mapError(err)
+}

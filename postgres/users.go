@@ -1,0 +1,82 @@
+package postgres
+
+import (
+	"context"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/ptacycle/ptacycle"
+)
+
+const userColumns = `id, organisation_id, email, full_name, role, unit_id, language, active`
+
+func scanUser(r pgx.Row, extra ...any) (ptacycle.User, error) {
+	var u ptacycle.User
+	err := r.Scan(append([]any{&u.ID, &u.OrganisationID, &u.Email, &u.FullName, &u.Role, &u.UnitID, &u.Language, &u.Active}, extra...)...)
+	return u, mapError(err)
+}
+
+// CreateUser stores u with its password hash (from ptacycle.HashPassword). EINVALID, ECONFLICT (e-mail taken).
+func (db *DB) CreateUser(ctx context.Context, actor ptacycle.Actor, u ptacycle.User, passwordHash string) (ptacycle.User, error) {
+	u.OrganisationID = actor.OrganisationID
+	u.Email = strings.TrimSpace(u.Email)
+	if u.Language == "" {
+		u.Language = "fr"
+	}
+	u.Active = true
+	if err := u.Validate(); err != nil {
+		return u, err
+	}
+	err := db.tx(ctx, func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, `
+			INSERT INTO users (organisation_id, email, full_name, role, unit_id, password_hash, language)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+			u.OrganisationID, u.Email, u.FullName, u.Role, u.UnitID, passwordHash, u.Language).Scan(&u.ID); err != nil {
+			return err
+		}
+		return audit(ctx, tx, actor, "create", "user", u.ID, nil, u)
+	})
+	return u, err
+}
+
+// User returns a user of organisation org. ENOTFOUND.
+func (db *DB) User(ctx context.Context, org, id int64) (ptacycle.User, error) {
+	return scanUser(db.Pool.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE organisation_id = $1 AND id = $2`, org, id))
+}
+
+// UserByEmail returns the user signing in with email (any case) and their password hash. ENOTFOUND.
+func (db *DB) UserByEmail(ctx context.Context, email string) (ptacycle.User, string, error) {
+	var hash string
+	u, err := scanUser(db.Pool.QueryRow(ctx, `SELECT `+userColumns+`, password_hash FROM users WHERE lower(email) = lower($1)`,
+		strings.TrimSpace(email)), &hash)
+	return u, hash, err
+}
+
+// Users lists the organisation's users by name; role "" lists every role.
+func (db *DB) Users(ctx context.Context, org int64, role ptacycle.Role) ([]ptacycle.User, error) {
+	rows, err := db.Pool.Query(ctx, `
+		SELECT `+userColumns+` FROM users
+		WHERE organisation_id = $1 AND ($2 = '' OR role = $2)
+		ORDER BY full_name, id`, org, string(role))
+	if err != nil {
+		return nil, mapError(err)
+	}
+	users, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ptacycle.User, error) { return scanUser(r) })
+	return users, mapError(err)
+}
+
+// SetPassword replaces a user's password hash. ENOTFOUND.
+func (db *DB) SetPassword(ctx context.Context, actor ptacycle.Actor, userID int64, passwordHash string) error {
+	return db.tx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE users SET password_hash = $3 WHERE organisation_id = $1 AND id = $2`,
+			actor.OrganisationID, userID, passwordHash)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return pgx.ErrNoRows
+		}
+		return audit(ctx, tx, actor, "set_password", "user", userID, nil, nil)
+	})
+}
