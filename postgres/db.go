@@ -98,6 +98,7 @@ func (db *DB) tx(ctx context.Context, fn func(pgx.Tx) error) error {
 // constraintMessages turns a violated constraint into words for the person who caused it.
 var constraintMessages = map[string]ptacycle.Label{
 	"users_email_key":                  {FR: "Cette adresse e-mail est déjà utilisée", EN: "This e-mail address is already used"},
+	"organisations_slug_key":           {FR: "Une organisation porte déjà cet identifiant", EN: "An organisation already has this identifier"},
 	"units_organisation_id_name_key":   {FR: "Une structure porte déjà ce nom", EN: "A unit already has this name"},
 	"regions_organisation_id_name_key": {FR: "Cette région existe déjà", EN: "This region already exists"},
 	"cycles_organisation_id_year_key":  {FR: "Un cycle existe déjà pour cette année", EN: "A cycle already exists for this year"},

@@ -39,9 +39,18 @@ type Cluster struct {
 	owner *syscall.Credential
 }
 
-// FindBinaries returns the folder holding initdb and pg_ctl: on PATH, else the
-// newest /usr/lib/postgresql/<version>/bin.
+// BinDirVariable names the environment variable that points at the folder of initdb and pg_ctl.
+const BinDirVariable = "PTACYCLE_PG_BIN"
+
+// FindBinaries returns the folder holding initdb and pg_ctl: $PTACYCLE_PG_BIN
+// if set, else the one on PATH, else the newest /usr/lib/postgresql/<version>/bin.
 func FindBinaries() (string, error) {
+	if dir := os.Getenv(BinDirVariable); dir != "" {
+		if _, err := os.Stat(filepath.Join(dir, "initdb")); err != nil {
+			return "", ErrNoBinaries
+		}
+		return dir, nil
+	}
 	if p, err := exec.LookPath("initdb"); err == nil {
 		if real, err := filepath.EvalSymlinks(p); err == nil {
 			p = real

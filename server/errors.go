@@ -1,0 +1,74 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/ptacycle/ptacycle"
+)
+
+// statusOf maps an error code to its HTTP status.
+func statusOf(code string) int {
+	switch code {
+	case ptacycle.EINVALID:
+		return http.StatusUnprocessableEntity
+	case ptacycle.ENOTFOUND:
+		return http.StatusNotFound
+	case ptacycle.ECONFLICT:
+		return http.StatusConflict
+	case ptacycle.EFORBIDDEN:
+		return http.StatusForbidden
+	case ptacycle.EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case ptacycle.EUNAVAILABLE:
+		return http.StatusServiceUnavailable
+	default:
+		return http.StatusInternalServerError
+	}
+}
+
+const (
+	internalFR = "Erreur interne : l'équipe technique a été informée (référence %s)"
+	internalEN = "Internal error: the technical team has been told (reference %s)"
+)
+
+// fail answers err as JSON under /api/ and as an HTML page elsewhere. Errors
+// without a code are bugs: logged with detail, shown as a generic message.
+func (s *Server) fail(c *gin.Context, err error) {
+	var e *ptacycle.Error
+	if !errors.As(err, &e) || e.Code == ptacycle.EINTERNAL {
+		id := ptacycle.RequestID(c.Request.Context())
+		s.deps.Logger.Error("internal error", "err", err, "request_id", id, "path", c.Request.URL.Path)
+		e = ptacycle.Errorf(ptacycle.EINTERNAL, internalFR, internalEN, id)
+	}
+	status := statusOf(e.Code)
+	if strings.HasPrefix(c.Request.URL.Path, "/api/") {
+		c.AbortWithStatusJSON(status, localized(e, lang(c)))
+		return
+	}
+	c.Status(status)
+	s.render(c, "error", struct {
+		pageData
+		Message string
+	}{s.page(c, "error.title"), e.Text(lang(c))})
+	c.Abort()
+}
+
+// localized is the JSON body of an error: {"code", "message", "fields"} in the asked language.
+func localized(e *ptacycle.Error, lang string) gin.H {
+	body := gin.H{"code": e.Code, "message": e.Text(lang)}
+	if len(e.Fields) > 0 {
+		fields := make([]gin.H, len(e.Fields))
+		for i, f := range e.Fields {
+			fields[i] = gin.H{"field": f.Field, "message": f.Text(lang)}
+		}
+		body["fields"] = fields
+	}
+	if e.Current != nil {
+		body["current"] = e.Current
+	}
+	return body
+}

@@ -1,0 +1,69 @@
+// Package server is the HTTP side of ptacycle: the gin engine serving the
+// JSON API and the HTML interface, authentication, and the mapping of domain
+// errors to HTTP answers.
+package server
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/alexedwards/scs/pgxstore"
+	"github.com/alexedwards/scs/v2"
+	"github.com/gin-gonic/gin"
+	"go.temporal.io/sdk/client"
+
+	"github.com/ptacycle/ptacycle/postgres"
+	"github.com/ptacycle/ptacycle/ui"
+)
+
+// Deps are what the server needs, built once by main.
+type Deps struct {
+	DB       *postgres.DB
+	Temporal client.Client
+	UI       *ui.Renderer
+	Logger   *slog.Logger
+	// SecureCookies marks the session cookie Secure: set it when users reach the server over TLS.
+	SecureCookies bool
+}
+
+// Server is the HTTP handler of the product.
+type Server struct {
+	deps     Deps
+	sessions *scs.SessionManager
+	store    *pgxstore.PostgresStore
+	engine   *gin.Engine
+}
+
+// New builds the server; Close releases the session cleaner.
+func New(deps Deps) *Server {
+	if deps.Logger == nil {
+		deps.Logger = slog.Default()
+	}
+	s := &Server{deps: deps}
+	s.store = pgxstore.NewWithCleanupInterval(deps.DB.Pool, 30*time.Minute)
+	s.sessions = scs.New()
+	s.sessions.Store = s.store
+	s.sessions.Lifetime = 12 * time.Hour
+	s.sessions.IdleTimeout = 4 * time.Hour
+	s.sessions.Cookie.Name = "ptacycle_session"
+	s.sessions.Cookie.HttpOnly = true
+	s.sessions.Cookie.SameSite = http.SameSiteLaxMode
+	s.sessions.Cookie.Secure = deps.SecureCookies
+	s.sessions.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
+		deps.Logger.Error("session", "err", err, "path", r.URL.Path)
+		http.Error(w, "Service momentanément indisponible / Service unavailable", http.StatusServiceUnavailable)
+	}
+	gin.SetMode(gin.ReleaseMode)
+	s.engine = gin.New()
+	s.routes()
+	return s
+}
+
+// Handler is the whole HTTP handler: cross-origin protection, sessions, then the routes.
+func (s *Server) Handler() http.Handler {
+	return http.NewCrossOriginProtection().Handler(s.sessions.LoadAndSave(s.engine))
+}
+
+// Close stops the background session cleaner.
+func (s *Server) Close() { s.store.StopCleanup() }

@@ -1,0 +1,37 @@
+// Package worker registers ptacycle's workflows and activities on the task
+// queue and runs them until told to stop.
+package worker
+
+import (
+	"context"
+
+	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
+
+	"github.com/ptacycle/ptacycle/activities"
+	"github.com/ptacycle/ptacycle/internal/searchattrs"
+	"github.com/ptacycle/ptacycle/workflows"
+)
+
+// New returns a worker polling workflows.TaskQueue with every workflow and activity registered.
+func New(c client.Client, acts *activities.Activities) sdkworker.Worker {
+	w := sdkworker.New(c, workflows.TaskQueue, sdkworker.Options{})
+	w.RegisterActivity(acts)
+	return w
+}
+
+// Run registers the search attributes the workflows set if the namespace
+// lacks them, then runs a worker until ctx is done and stops it (waiting for
+// running activities to finish).
+func Run(ctx context.Context, c client.Client, namespace string, acts *activities.Activities) error {
+	if err := searchattrs.Ensure(ctx, c, namespace, workflows.SearchAttributeTypes()); err != nil {
+		return err
+	}
+	w := New(c, acts)
+	if err := w.Start(); err != nil {
+		return err
+	}
+	<-ctx.Done()
+	w.Stop()
+	return nil
+}
