@@ -118,3 +118,67 @@ func TestDateJSON(t *testing.T) {
 		}
 	})
 }
+
+func TestCheckPlan(t *testing.T) {
+	unit := int64(7)
+	action := ptacycle.Action{ID: 1, Code: "1.1", Title: "Renforcer les capacités"}
+	good := ptacycle.Activity{ID: 10, ActionID: 1, Code: "1.1.1", Title: "Former", ResponsibleUnitID: &unit, DueDate: ptacycle.NewDate(2024, time.June, 30)}
+	plan := ptacycle.PlanContent{Year: 2024, Actions: []ptacycle.Action{action}, Activities: []ptacycle.Activity{good},
+		Recommendations: []ptacycle.Recommendation{{Position: 1, Text: "Budget de fonctionnement", Adopted: true, ActionIDs: []int64{1}}, {Position: 2, Text: "Non adoptée"}}}
+	if problems := ptacycle.CheckPlan(plan); len(problems) != 0 {
+		t.Fatalf("a good plan has problems: %v", problems)
+	}
+	tests := []struct {
+		name   string
+		change func(*ptacycle.PlanContent)
+		want   string
+	}{
+		{"ErrNoActivity", func(p *ptacycle.PlanContent) { p.Activities = nil }, "aucune activité"},
+		{"ErrNoUnit", func(p *ptacycle.PlanContent) { p.Activities[0].ResponsibleUnitID = nil }, "Activité 1.1.1 : structure responsable manquante"},
+		{"ErrNoDueDate", func(p *ptacycle.PlanContent) { p.Activities[0].DueDate = ptacycle.Date{} }, "Activité 1.1.1 : échéance manquante"},
+		{"ErrDueOutsideYear", func(p *ptacycle.PlanContent) { p.Activities[0].DueDate = ptacycle.NewDate(2025, time.January, 15) }, "15/01/2025 est hors de l'année 2024"},
+		{"ErrRecommendationUnanswered", func(p *ptacycle.PlanContent) { p.Recommendations[0].ActionIDs = nil }, "n° 1 adoptée n'est traitée par aucune action"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := plan
+			p.Activities = append([]ptacycle.Activity(nil), plan.Activities...)
+			p.Recommendations = append([]ptacycle.Recommendation(nil), plan.Recommendations...)
+			tt.change(&p)
+			problems := ptacycle.CheckPlan(p)
+			if len(problems) != 1 || !strings.Contains(problems[0].Message, tt.want) {
+				t.Fatalf("problems = %v, want one mentioning %q", problems, tt.want)
+			}
+			err := ptacycle.PlanProblems(problems)
+			if ptacycle.ErrorCode(err) != ptacycle.EINVALID || !strings.Contains(err.Error(), "ne peut pas être soumis") {
+				t.Errorf("PlanProblems = %v", err)
+			}
+		})
+	}
+}
+
+func TestPlanSnapshotHash(t *testing.T) {
+	unit := int64(7)
+	actions := []ptacycle.Action{{ID: 1, Code: "1.1", Title: "A"}, {ID: 2, Code: "1.2", Title: "B"}}
+	activities := []ptacycle.Activity{
+		{ID: 10, ActionID: 2, Code: "1.2.1", Title: "X", ResponsibleUnitID: &unit, Version: 3, Status: ptacycle.StatusDone},
+		{ID: 11, ActionID: 1, Code: "1.1.1", Title: "Y", BudgetXOF: 1000},
+	}
+	a := ptacycle.PlanContent{Year: 2024, Actions: actions, Activities: activities}
+	// Same content, other order, other row ids and execution fields: same hash.
+	b := ptacycle.PlanContent{Year: 2024, Actions: []ptacycle.Action{{ID: 5, Code: "1.2", Title: "B"}, {ID: 4, Code: "1.1", Title: "A"}},
+		Activities: []ptacycle.Activity{{ID: 20, ActionID: 4, Code: "1.1.1", Title: "Y", BudgetXOF: 1000}, {ID: 21, ActionID: 5, Code: "1.2.1", Title: "X", ResponsibleUnitID: &unit}}}
+	if a.Snapshot().Hash() != b.Snapshot().Hash() {
+		t.Error("the same plan in another order gives another hash")
+	}
+	if h := a.Snapshot().Hash(); len(h) != 64 {
+		t.Errorf("hash %q is not 64 hex digits", h)
+	}
+	b.Activities[0].BudgetXOF = 1001
+	if a.Snapshot().Hash() == b.Snapshot().Hash() {
+		t.Error("a changed budget keeps the same hash")
+	}
+	if got := a.Snapshot().Actions[1].Activities[0].Code; got != "1.2.1" {
+		t.Errorf("activity filed under the wrong action: %s", got)
+	}
+}

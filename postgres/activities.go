@@ -211,11 +211,13 @@ func (db *DB) ReportProgress(ctx context.Context, actor ptacycle.Actor, p Progre
 		if err != nil {
 			return err
 		}
-		var status ptacycle.PlanStatus
-		if err := tx.QueryRow(ctx, `SELECT status FROM plans WHERE id = $1`, before.PlanID).Scan(&status); err != nil {
+		// Execution goes on during a mid-year revision: what matters is that a version was approved.
+		var approved bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM plan_versions WHERE plan_id = $1 AND status = 'approved')`,
+			before.PlanID).Scan(&approved); err != nil {
 			return err
 		}
-		if status != ptacycle.PlanApproved {
+		if !approved {
 			return ptacycle.Errorf(ptacycle.ECONFLICT, "Le PTA n'est pas encore approuvé : l'avancement se déclare pendant l'exécution",
 				"The plan is not approved yet: progress is reported during execution")
 		}

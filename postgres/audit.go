@@ -39,6 +39,21 @@ func jsonOrNil(v any) []byte {
 	return b
 }
 
+// RecordEvent writes an audit entry for a change that lives outside the
+// database (a delegation kept by the workflow). An identical entry already
+// there (a retried activity) is not written again.
+func (db *DB) RecordEvent(ctx context.Context, actor ptacycle.Actor, action, entity string, id any, after any) error {
+	return db.tx(ctx, func(tx pgx.Tx) error {
+		var exists bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM audit_log WHERE organisation_id = $1 AND action = $2
+			AND entity = $3 AND entity_id = $4 AND after = $5::jsonb)`,
+			actor.OrganisationID, action, entity, fmt.Sprint(id), jsonOrNil(after)).Scan(&exists); err != nil || exists {
+			return err
+		}
+		return audit(ctx, tx, actor, action, entity, id, nil, after)
+	})
+}
+
 // AuditFilter narrows the audit log.
 type AuditFilter struct {
 	Entity   string

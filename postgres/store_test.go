@@ -244,7 +244,7 @@ func TestActivities(t *testing.T) {
 		wantCode(t, err, ptacycle.ECONFLICT)
 	})
 	// Approval comes with the cycle workflow; here the plan is approved by hand.
-	if _, err := f.db.Pool.Exec(ctx, `INSERT INTO plan_versions (plan_id, number, content_hash, content) VALUES ($1, 1, repeat('a', 64), '{}')`, f.plan.ID); err != nil {
+	if _, err := f.db.Pool.Exec(ctx, `INSERT INTO plan_versions (plan_id, number, content_hash, content, status) VALUES ($1, 1, repeat('a', 64), '{}', 'approved')`, f.plan.ID); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.db.Pool.Exec(ctx, `UPDATE plans SET status = 'approved', current_version = 1 WHERE id = $1`, f.plan.ID); err != nil {

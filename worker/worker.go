@@ -7,15 +7,19 @@ import (
 
 	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
 
+	"github.com/ptacycle/ptacycle"
 	"github.com/ptacycle/ptacycle/activities"
 	"github.com/ptacycle/ptacycle/internal/searchattrs"
 	"github.com/ptacycle/ptacycle/workflows"
 )
 
-// New returns a worker polling workflows.TaskQueue with every workflow and activity registered.
+// New returns a worker polling ptacycle.TaskQueue with every workflow and activity registered.
 func New(c client.Client, acts *activities.Activities) sdkworker.Worker {
-	w := sdkworker.New(c, workflows.TaskQueue, sdkworker.Options{})
+	w := sdkworker.New(c, ptacycle.TaskQueue, sdkworker.Options{})
+	w.RegisterWorkflowWithOptions(workflows.Cycle, workflow.RegisterOptions{Name: ptacycle.CycleWorkflowName})
+	w.RegisterWorkflowWithOptions(workflows.FollowUp, workflow.RegisterOptions{Name: ptacycle.FollowUpWorkflowName})
 	w.RegisterActivity(acts)
 	return w
 }

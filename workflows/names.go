@@ -5,17 +5,9 @@
 package workflows
 
 import (
-	"fmt"
-
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
 )
-
-// TaskQueue is the queue the worker polls for every workflow and activity of ptacycle.
-const TaskQueue = "ptacycle"
-
-// CycleWorkflowID is the id of the workflow driving organisation org's cycle of year.
-func CycleWorkflowID(org string, year int) string { return fmt.Sprintf("cycle/%s/%d", org, year) }
 
 // Search attributes set on every cycle workflow, so that "all cycles in
 // validation" is a Temporal list filter.

@@ -108,7 +108,7 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, stdo
 	}
 
 	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return worker.Run(gctx, tc, cfg.TemporalNamespace, newActivities(db)) })
+	g.Go(func() error { return worker.Run(gctx, tc, cfg.TemporalNamespace, newActivities(db, tc)) })
 	g.Go(func() error { return serveHTTP(gctx, l, db, tc, cfg, logger) })
 
 	appURL := "http://" + l.Addr().String()

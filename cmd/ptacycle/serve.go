@@ -62,11 +62,11 @@ func runWorker(ctx context.Context, _ []string, getenv func(string) string, stde
 	go func() { _ = health.Serve(l) }()
 	defer health.Close()
 	logger.Info("worker prêt / worker ready", "temporal", cfg.TemporalAddress, "namespace", cfg.TemporalNamespace, "health", l.Addr().String())
-	return worker.Run(ctx, tc, cfg.TemporalNamespace, newActivities(db))
+	return worker.Run(ctx, tc, cfg.TemporalNamespace, newActivities(db, tc))
 }
 
-func newActivities(db *postgres.DB) *activities.Activities {
-	return &activities.Activities{DB: db, Clock: time.Now}
+func newActivities(db *postgres.DB, tc client.Client) *activities.Activities {
+	return &activities.Activities{DB: db, Temporal: tc, Clock: time.Now}
 }
 
 // listen opens addr, or says in one line that the port is taken and how to choose another.

@@ -1,0 +1,314 @@
+package workflows
+
+import (
+	"fmt"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/ptacycle/ptacycle"
+	"github.com/ptacycle/ptacycle/activities"
+)
+
+// Labels of the steps a cycle waits for, used in reminders and the status query.
+var (
+	stepBilan           = ptacycle.Label{FR: "la clôture du bilan", EN: "closing the review"}
+	stepRecommendations = ptacycle.Label{FR: "l'adoption des recommandations", EN: "adopting the recommendations"}
+	stepSubmission      = ptacycle.Label{FR: "la soumission du PTA", EN: "submitting the work plan"}
+	stepApproval        = ptacycle.Label{FR: "la validation du PTA", EN: "approving the work plan"}
+	stepExecution       = ptacycle.Label{FR: "le suivi de l'exécution", EN: "following the execution"}
+)
+
+// cycleRun is the state of one cycle workflow; update handlers and the main
+// loop share it (workflow coroutines never run in parallel).
+type cycleRun struct {
+	in             CycleInput
+	info           CycleInfo
+	opened         bool
+	stage          ptacycle.Stage
+	busy           bool // an update handler is running: others wait their turn
+	revising       bool
+	chain          []ptacycle.ApprovalLevel
+	version        int
+	versionID      int64
+	level          int
+	levelSince     time.Time
+	decisions      []DecisionRecord
+	delegations    []Delegation
+	rates          *ptacycle.RateBreakdown
+	followUpsFor   int // the plan version whose follow-ups are started
+	followUps      int
+	yearEnded      bool
+	closeRequested bool
+	closedBy       int64
+	finalRate      ptacycle.Rate
+}
+
+// Cycle drives an organisation's year: bilan → recommendations → drafting →
+// validation → execution → closing, then starts the next year's cycle. Every
+// human step is an update whose validator refuses a wrong stage before
+// anything is written to history; every deadline is a timer that sends reminders.
+func Cycle(ctx workflow.Context, in CycleInput) (CycleResult, error) {
+	c := &cycleRun{in: in, stage: ptacycle.StageBilan}
+	ctx = withActivityOptions(ctx)
+	if err := c.register(ctx); err != nil {
+		return CycleResult{}, err
+	}
+	open := activities.OpenCycleInput{OrganisationID: in.OrganisationID, WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID,
+		Year: in.Year, Deadlines: in.Deadlines, LaunchedBy: in.LaunchedBy}
+	if err := workflow.ExecuteActivity(ctx, a.OpenCycle, open).Get(ctx, &c.info); err != nil {
+		return CycleResult{}, err
+	}
+	c.chain = c.info.Chain
+	if err := c.setStage(ctx, ptacycle.StageBilan); err != nil {
+		return CycleResult{}, err
+	}
+	bilan := activities.ComputeBilanInput{OrganisationID: in.OrganisationID, CycleID: c.info.CycleID, PreviousPlanID: c.info.PreviousPlanID}
+	if err := workflow.ExecuteActivity(ctx, a.ComputeBilan, bilan).Get(ctx, &c.rates); err != nil {
+		return CycleResult{}, err
+	}
+	c.opened = true
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		if workflow.Sleep(ctx, c.info.YearEnd.Sub(workflow.Now(ctx))) == nil {
+			c.yearEnded = true
+		}
+	})
+
+	for !c.yearEnded && !c.closeRequested {
+		if err := c.runStage(ctx); err != nil {
+			return CycleResult{}, err
+		}
+	}
+	return c.close(ctx)
+}
+
+// runStage waits for the current stage to end, reminding whoever must act.
+func (c *cycleRun) runStage(ctx workflow.Context) error {
+	stage := c.stage
+	left := func() bool { return c.stage != stage || c.yearEnded || c.closeRequested }
+	coordinatorStep := func(key string, label ptacycle.Label, due time.Time) step {
+		s := step{key: key, label: label, due: due, roles: []ptacycle.Role{ptacycle.RoleCoordinator}}
+		if len(c.chain) > 0 { // the ministry hears of a committee's late step
+			s.escalateUsers = []int64{c.chain[0].ApproverID}
+		}
+		return s
+	}
+	switch stage {
+	case ptacycle.StageBilan:
+		return c.awaitStep(ctx, coordinatorStep("bilan", stepBilan, c.info.BilanDue), left)
+	case ptacycle.StageRecommendations:
+		return c.awaitStep(ctx, coordinatorStep("recommendations", stepRecommendations, c.info.RecommendationsDue), left)
+	case ptacycle.StageDrafting:
+		if c.revising { // a mid-year revision has no deadline of its own
+			return workflow.Await(ctx, left)
+		}
+		return c.awaitStep(ctx, coordinatorStep(fmt.Sprintf("submission/v%d", c.version), stepSubmission, c.info.SubmissionDue), left)
+	case ptacycle.StageValidation:
+		level, version := c.level, c.version
+		moved := func() bool { return left() || c.level != level || c.version != version }
+		return c.awaitStep(ctx, c.approvalStep(ctx), moved)
+	case ptacycle.StageExecution:
+		if c.followUpsFor != c.version {
+			in := activities.FollowUpsInput{OrganisationID: c.in.OrganisationID, OrganisationSlug: c.in.OrganisationSlug, Year: c.in.Year,
+				CycleID: c.info.CycleID, PlanID: c.info.PlanID, Policy: c.info.Reminders}
+			if err := workflow.ExecuteActivity(withBatchOptions(ctx), a.StartFollowUps, in).Get(ctx, &c.followUps); err != nil {
+				return err
+			}
+			c.followUpsFor = c.version
+		}
+		return workflow.Await(ctx, left)
+	}
+	return fmt.Errorf("cycle: unexpected stage %q", stage)
+}
+
+// approvalStep is the reminder schedule of the level under review: its
+// approver (and delegate) must act; the coordinators and the next level's approver hear of a delay.
+func (c *cycleRun) approvalStep(ctx workflow.Context) step {
+	l := c.chain[c.level-1]
+	s := step{key: fmt.Sprintf("approval/v%d/l%d", c.version, c.level), label: stepApproval, level: c.level,
+		due: c.levelSince.Add(days(l.DeadlineDays)), escalateRoles: []ptacycle.Role{ptacycle.RoleCoordinator}}
+	if c.level < len(c.chain) {
+		s.escalateUsers = []int64{c.chain[c.level].ApproverID}
+	}
+	return s
+}
+
+// approversOf returns who may decide at level now: its approver and an active delegate.
+func (c *cycleRun) approversOf(ctx workflow.Context, level int) []int64 {
+	ids := []int64{c.chain[level-1].ApproverID}
+	if d := c.delegation(ctx, level); d != nil {
+		ids = append(ids, d.To)
+	}
+	return ids
+}
+
+func (c *cycleRun) delegation(ctx workflow.Context, level int) *Delegation {
+	now := workflow.Now(ctx)
+	for i := len(c.delegations) - 1; i >= 0; i-- {
+		if d := c.delegations[i]; d.Level == level && now.Before(d.Until) {
+			return &c.delegations[i]
+		}
+	}
+	return nil
+}
+
+// step is a human step with a deadline: who must act, who hears of a delay.
+type step struct {
+	key           string
+	level         int // an approval level: its approver and current delegate must act
+	label         ptacycle.Label
+	due           time.Time
+	roles         []ptacycle.Role
+	userIDs       []int64
+	escalateRoles []ptacycle.Role
+	escalateUsers []int64
+}
+
+// stepReminder is the n-th reminder of a step due at due: before, on the day, then while overdue.
+func stepReminder(due time.Time, p ReminderPolicy, n int) (time.Time, string) {
+	switch n {
+	case 0:
+		return due.Add(-days(p.StepBeforeDays)), activities.KindDueSoon
+	case 1:
+		return due, activities.KindDueToday
+	}
+	return due.Add(time.Duration(n-1) * p.OverdueEvery), activities.KindOverdue
+}
+
+// awaitStep waits until done, sending the step's reminders as their times
+// come. Reminders whose time passed before the wait began are collapsed into
+// the latest one, sent at once.
+func (c *cycleRun) awaitStep(ctx workflow.Context, s step, done func() bool) error {
+	for n := 0; !done(); n++ {
+		when, kind := stepReminder(s.due, c.info.Reminders, n)
+		now := workflow.Now(ctx)
+		if next, _ := stepReminder(s.due, c.info.Reminders, n+1); !next.After(now) {
+			continue
+		}
+		if when.After(now) {
+			ok, err := workflow.AwaitWithTimeout(ctx, when.Sub(now), done)
+			if err != nil || ok {
+				return err
+			}
+		}
+		if err := c.remind(ctx, s, n, kind); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c *cycleRun) remind(ctx workflow.Context, s step, n int, kind string) error {
+	key := fmt.Sprintf("%s/%s/%d", workflow.GetInfo(ctx).WorkflowExecution.ID, s.key, n)
+	in := activities.RemindInput{Key: key, OrganisationID: c.in.OrganisationID, CycleID: c.info.CycleID, Kind: kind,
+		Step: s.label, Due: s.due, Roles: s.roles, UserIDs: s.userIDs}
+	if s.level > 0 { // a delegation made since the level began counts
+		in.UserIDs = c.approversOf(ctx, s.level)
+	}
+	if err := workflow.ExecuteActivity(ctx, a.Remind, in).Get(ctx, nil); err != nil {
+		return err
+	}
+	if kind != activities.KindOverdue || (len(s.escalateRoles) == 0 && len(s.escalateUsers) == 0) {
+		return nil
+	}
+	in.Key, in.Kind, in.Roles, in.UserIDs = key+"/escalation", activities.KindEscalation, s.escalateRoles, s.escalateUsers
+	return workflow.ExecuteActivity(ctx, a.Remind, in).Get(ctx, nil)
+}
+
+// setStage moves to stage s at once (the main loop and the validators see it
+// with the rest of the handler's state), then records it in the search
+// attributes and in PostgreSQL, retrying until the database takes it.
+func (c *cycleRun) setStage(ctx workflow.Context, s ptacycle.Stage) error {
+	c.stage = s
+	if err := workflow.UpsertTypedSearchAttributes(ctx, StageAttribute.ValueSet(string(s))); err != nil {
+		return err
+	}
+	in := activities.RecordStageInput{OrganisationID: c.in.OrganisationID, CycleID: c.info.CycleID, Stage: s}
+	return workflow.ExecuteActivity(ctx, a.RecordStage, in).Get(ctx, nil)
+}
+
+// close stops the follow-ups, stores the final rate, closes the cycle and
+// starts next year's cycle, whose bilan reviews the plan just closed.
+func (c *cycleRun) close(ctx workflow.Context) (CycleResult, error) {
+	// Wait for a handler in flight (a decision being recorded) before closing under it.
+	if err := workflow.Await(ctx, func() bool { return !c.busy }); err != nil {
+		return CycleResult{}, err
+	}
+	c.busy = true
+	steps := activities.StepInput{OrganisationID: c.in.OrganisationID, CycleID: c.info.CycleID, PlanID: c.info.PlanID, UserID: c.closedBy}
+	if c.followUpsFor > 0 {
+		in := activities.FollowUpsInput{OrganisationID: c.in.OrganisationID, OrganisationSlug: c.in.OrganisationSlug, Year: c.in.Year,
+			CycleID: c.info.CycleID, PlanID: c.info.PlanID}
+		if err := workflow.ExecuteActivity(withBatchOptions(ctx), a.StopFollowUps, in).Get(ctx, nil); err != nil {
+			return CycleResult{}, err
+		}
+	}
+	if err := workflow.ExecuteActivity(ctx, a.FinalizeCycle, steps).Get(ctx, &c.finalRate); err != nil {
+		return CycleResult{}, err
+	}
+	c.stage = ptacycle.StageClosed
+	if err := workflow.UpsertTypedSearchAttributes(ctx, StageAttribute.ValueSet(string(ptacycle.StageClosed))); err != nil {
+		return CycleResult{}, err
+	}
+	c.busy = false
+	if err := c.startNextYear(ctx); err != nil {
+		return CycleResult{}, err
+	}
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return CycleResult{}, err
+	}
+	return CycleResult{Year: c.in.Year, FinalRate: c.finalRate}, nil
+}
+
+// startNextYear starts year+1's cycle as an abandoned child: it outlives this
+// one, under its own id (the id names the year, which continue-as-new would
+// keep). A next year already launched by hand is left as it is.
+func (c *cycleRun) startNextYear(ctx workflow.Context) error {
+	next := c.in.Year + 1
+	opts := workflow.ChildWorkflowOptions{
+		WorkflowID:        ptacycle.CycleWorkflowID(c.in.OrganisationSlug, next),
+		TaskQueue:         ptacycle.TaskQueue,
+		ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON,
+		TypedSearchAttributes: temporal.NewSearchAttributes(OrganisationAttribute.ValueSet(c.in.OrganisationSlug),
+			YearAttribute.ValueSet(int64(next)), StageAttribute.ValueSet(string(ptacycle.StageBilan))),
+	}
+	child := workflow.ExecuteChildWorkflow(workflow.WithChildOptions(ctx, opts), ptacycle.CycleWorkflowName,
+		CycleInput{OrganisationID: c.in.OrganisationID, OrganisationSlug: c.in.OrganisationSlug, Year: next})
+	err := child.GetChildWorkflowExecution().Get(ctx, nil)
+	if temporal.IsWorkflowExecutionAlreadyStartedError(err) {
+		return nil
+	}
+	return err
+}
+
+// status answers the status query and every update.
+func (c *cycleRun) status(ctx workflow.Context) CycleStatus {
+	s := CycleStatus{Year: c.in.Year, Stage: c.stage, CycleID: c.info.CycleID, PlanID: c.info.PlanID, Revising: c.revising,
+		Version: c.version, VersionID: c.versionID, Level: c.level, Decisions: c.decisions, Delegations: c.delegations,
+		Rates: c.rates, FollowUps: c.followUps,
+		Deadlines: map[string]time.Time{"bilan": c.info.BilanDue, "recommendations": c.info.RecommendationsDue,
+			"submission": c.info.SubmissionDue, "yearEnd": c.info.YearEnd}}
+	coordinators := []ptacycle.Role{ptacycle.RoleCoordinator}
+	switch c.stage {
+	case ptacycle.StageBilan:
+		s.Pending = &PendingStep{Step: "closeBilan", Label: stepBilan, Roles: coordinators, Due: c.info.BilanDue}
+	case ptacycle.StageRecommendations:
+		s.Pending = &PendingStep{Step: "adoptRecommendations", Label: stepRecommendations, Roles: coordinators, Due: c.info.RecommendationsDue}
+	case ptacycle.StageDrafting:
+		s.Pending = &PendingStep{Step: "submitPlan", Label: stepSubmission, Roles: coordinators}
+		if !c.revising {
+			s.Pending.Due = c.info.SubmissionDue
+		}
+	case ptacycle.StageValidation:
+		if c.level > 0 && c.level <= len(c.chain) {
+			l := c.chain[c.level-1]
+			s.Pending = &PendingStep{Step: "decide", Label: stepApproval, Roles: []ptacycle.Role{ptacycle.RoleApprover},
+				UserIDs: c.approversOf(ctx, c.level), Level: c.level, Due: c.levelSince.Add(days(l.DeadlineDays))}
+		}
+	case ptacycle.StageExecution:
+		s.Pending = &PendingStep{Step: "execution", Label: stepExecution, Roles: []ptacycle.Role{ptacycle.RoleOwner, ptacycle.RoleCoordinator}, Due: c.info.YearEnd}
+	}
+	return s
+}

@@ -1,0 +1,461 @@
+package workflows_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/mock"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/ptacycle/ptacycle"
+	"github.com/ptacycle/ptacycle/activities"
+	"github.com/ptacycle/ptacycle/workflows"
+)
+
+var a *activities.Activities
+
+// Users of the scenario.
+const (
+	coordinator = int64(1)
+	plenary     = int64(20) // level 1: the committee's plenary
+	ministry    = int64(21) // level 2: the ministry's representative
+	deputy      = int64(22) // the ministry's delegate
+)
+
+const underTest = "CycleUnderTest"
+
+var start = time.Date(2024, time.January, 2, 9, 0, 0, 0, time.UTC)
+
+func day(month time.Month, d int) time.Time { return time.Date(2024, month, d, 10, 0, 0, 0, time.UTC) }
+
+// fakeDB stands for PostgreSQL behind the mocked activities: it records what
+// the workflow asked and answers as the real activities would.
+type fakeDB struct {
+	mu        sync.Mutex
+	stages    []ptacycle.Stage
+	versions  int
+	decisions []ptacycle.Decision
+	reminders map[string]activities.RemindInput
+	calls     map[string]int
+	followUps activities.FollowUpsInput
+}
+
+func (f *fakeDB) called(name string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls[name]++
+}
+
+func (f *fakeDB) count(name string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.calls[name]
+}
+
+func info() workflows.CycleInfo {
+	return workflows.CycleInfo{
+		CycleID: 100, PlanID: 200, PreviousPlanID: 199, Timezone: "UTC",
+		BilanDue: day(time.February, 15), RecommendationsDue: day(time.February, 28), SubmissionDue: day(time.March, 15),
+		YearEnd: time.Date(2025, time.January, 1, 0, 0, 0, 0, time.UTC),
+		Chain: []ptacycle.ApprovalLevel{
+			{Level: 1, Name: "Plénière du comité", ApproverID: plenary, DeadlineDays: 10},
+			{Level: 2, Name: "Ministère", ApproverID: ministry, DeadlineDays: 5},
+		},
+		Reminders: workflows.ReminderPolicy{StepBeforeDays: 3, ActivityOffsets: []int{14, 3, 0}, OverdueEvery: 7 * 24 * time.Hour, EscalateAfter: 2, ReminderHourOfDay: 8},
+	}
+}
+
+// mustEnv returns a test environment whose activities are served by a fakeDB.
+func mustEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *fakeDB) {
+	t.Helper()
+	var suite testsuite.WorkflowTestSuite
+	env := suite.NewTestWorkflowEnvironment()
+	env.SetStartTime(start)
+	// The cycle under test runs under another name: its child, next year's
+	// cycle, is whatever each test registers as ptacycle.CycleWorkflowName.
+	env.RegisterWorkflowWithOptions(workflows.Cycle, workflow.RegisterOptions{Name: underTest})
+	env.RegisterActivity(a)
+	f := &fakeDB{reminders: map[string]activities.RemindInput{}, calls: map[string]int{}}
+	env.OnActivity(a.OpenCycle, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.OpenCycleInput) (workflows.CycleInfo, error) {
+		f.called("OpenCycle")
+		return info(), nil
+	})
+	env.OnActivity(a.RecordStage, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.RecordStageInput) error {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.stages = append(f.stages, in.Stage)
+		return nil
+	})
+	env.OnActivity(a.ComputeBilan, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.ComputeBilanInput) (*ptacycle.RateBreakdown, error) {
+		f.called("ComputeBilan")
+		if in.PreviousPlanID != 199 {
+			t.Errorf("bilan computed from plan %d, want last year's 199", in.PreviousPlanID)
+		}
+		return &ptacycle.RateBreakdown{Overall: ptacycle.Rate{Planned: 60, Done: 40, Rounded: 67}}, nil
+	})
+	for name, fn := range map[string]any{
+		"CloseBilan":       a.CloseBilan,
+		"ReopenPlan":       a.ReopenPlan,
+		"CheckClosable":    a.CheckClosable,
+		"RecordDelegation": nil,
+	} {
+		if fn == nil {
+			continue
+		}
+		env.OnActivity(fn, mock.Anything, mock.Anything).Return(func(context.Context, activities.StepInput) error { f.called(name); return nil })
+	}
+	env.OnActivity(a.RecordDelegation, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.DelegationInput) error {
+		f.called("RecordDelegation")
+		return nil
+	})
+	env.OnActivity(a.AdoptRecommendations, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.AdoptInput) error {
+		f.called("AdoptRecommendations")
+		return nil
+	})
+	env.OnActivity(a.FreezePlan, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.StepInput) (activities.SubmittedPlan, error) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.versions++
+		return activities.SubmittedPlan{Version: ptacycle.PlanVersion{ID: int64(300 + f.versions), Number: f.versions}, Chain: info().Chain}, nil
+	})
+	env.OnActivity(a.RecordDecision, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.DecisionInput) (ptacycle.Decision, error) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.decisions = append(f.decisions, in.Decision)
+		return in.Decision, nil
+	})
+	env.OnActivity(a.Remind, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.RemindInput) (int, error) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		if _, dup := f.reminders[in.Key]; dup {
+			t.Errorf("reminder %s asked twice", in.Key)
+		}
+		f.reminders[in.Key] = in
+		return 1, nil
+	})
+	env.OnActivity(a.StartFollowUps, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.FollowUpsInput) (int, error) {
+		f.called("StartFollowUps")
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.followUps = in
+		return 82, nil
+	})
+	env.OnActivity(a.StopFollowUps, mock.Anything, mock.Anything).Return(func(context.Context, activities.FollowUpsInput) error {
+		f.called("StopFollowUps")
+		return nil
+	})
+	env.OnActivity(a.FinalizeCycle, mock.Anything, mock.Anything).Return(func(context.Context, activities.StepInput) (ptacycle.Rate, error) {
+		f.called("FinalizeCycle")
+		return ptacycle.Rate{Planned: 81, Done: 70, Cancelled: 1, Rounded: 86}, nil
+	})
+	return env, f
+}
+
+// updates records the outcome of every update sent through send.
+type updates struct {
+	mu       sync.Mutex
+	rejected map[string]error
+	results  map[string]workflows.CycleStatus
+	failed   map[string]error
+}
+
+func newUpdates() *updates {
+	return &updates{rejected: map[string]error{}, results: map[string]workflows.CycleStatus{}, failed: map[string]error{}}
+}
+
+// send schedules update name (recorded as id) at the given time.
+func (u *updates) send(env *testsuite.TestWorkflowEnvironment, at time.Time, id, name string, arg any) {
+	env.RegisterDelayedCallback(func() {
+		env.UpdateWorkflow(name, id, &testsuite.TestUpdateCallback{
+			OnAccept: func() {},
+			OnReject: func(err error) {
+				u.mu.Lock()
+				defer u.mu.Unlock()
+				u.rejected[id] = err
+			},
+			OnComplete: func(result any, err error) {
+				u.mu.Lock()
+				defer u.mu.Unlock()
+				if err != nil {
+					u.failed[id] = err
+					return
+				}
+				u.results[id] = result.(workflows.CycleStatus)
+			},
+		}, arg)
+	}, at.Sub(start))
+}
+
+// wantRejected checks that update id was refused by its validator with code and a message containing text.
+func (u *updates) wantRejected(t *testing.T, id, code, text string) {
+	t.Helper()
+	err, ok := u.rejected[id]
+	if !ok {
+		t.Errorf("update %s was not rejected (result %+v, failure %v)", id, u.results[id], u.failed[id])
+		return
+	}
+	var app *temporal.ApplicationError
+	if !errors.As(err, &app) || app.Type() != code || !strings.Contains(app.Message(), text) {
+		t.Errorf("update %s rejected with %v, want %s mentioning %q", id, err, code, text)
+	}
+}
+
+func (u *updates) wantAccepted(t *testing.T, id string) workflows.CycleStatus {
+	t.Helper()
+	s, ok := u.results[id]
+	if !ok {
+		t.Errorf("update %s did not complete: rejected %v, failed %v", id, u.rejected[id], u.failed[id])
+	}
+	return s
+}
+
+// TestCycleYear walks a whole year with time skipping: every stage, each
+// refused submission, a send-back, a two-level approval with a delegated
+// decision, execution, closing and the start of the next year's cycle.
+func TestCycleYear(t *testing.T) {
+	env, f := mustEnv(t)
+	var next workflows.CycleInput
+	env.RegisterWorkflowWithOptions(func(_ workflow.Context, in workflows.CycleInput) (workflows.CycleResult, error) {
+		next = in
+		return workflows.CycleResult{}, nil
+	}, workflow.RegisterOptions{Name: ptacycle.CycleWorkflowName})
+	u := newUpdates()
+	unanswered := []ptacycle.FieldError{{Field: "recommendations[2]", Message: "La recommandation n° 2 adoptée n'est traitée par aucune action : « Impliquer la société civile »"}}
+
+	u.send(env, day(time.January, 10), "early-submit", workflows.UpdateSubmitPlan, workflows.SubmitPlanRequest{UserID: coordinator})
+	u.send(env, day(time.February, 20), "close-bilan", workflows.UpdateCloseBilan, workflows.CloseBilanRequest{UserID: coordinator})
+	u.send(env, day(time.February, 21), "close-bilan-again", workflows.UpdateCloseBilan, workflows.CloseBilanRequest{UserID: coordinator})
+	u.send(env, day(time.February, 22), "adopt", workflows.UpdateAdoptRecommendations, workflows.AdoptRecommendationsRequest{UserID: coordinator, RecommendationIDs: []int64{1, 2, 3}})
+	for i, problem := range []ptacycle.FieldError{
+		{Field: "activities", Message: "Le PTA ne compte aucune activité"},
+		{Field: "activities[1.1.1].responsibleUnitId", Message: "Activité 1.1.1 : structure responsable manquante"},
+		{Field: "activities[1.1.1].dueDate", Message: "Activité 1.1.1 : échéance manquante"},
+		{Field: "activities[1.1.1].dueDate", Message: "Activité 1.1.1 : l'échéance 15/01/2025 est hors de l'année 2024"},
+		unanswered[0],
+	} {
+		u.send(env, day(time.March, 1).Add(time.Duration(i)*time.Minute), fmt.Sprintf("invalid-%d", i), workflows.UpdateSubmitPlan,
+			workflows.SubmitPlanRequest{UserID: coordinator, Problems: []ptacycle.FieldError{problem}})
+	}
+	u.send(env, day(time.March, 2), "submit-v1", workflows.UpdateSubmitPlan, workflows.SubmitPlanRequest{UserID: coordinator})
+	u.send(env, day(time.March, 4), "ministry-too-early", workflows.UpdateDecide, workflows.DecideRequest{UserID: ministry, Level: 2, Version: 1, Outcome: ptacycle.OutcomeApproved})
+	u.send(env, day(time.March, 4).Add(time.Minute), "wrong-approver", workflows.UpdateDecide, workflows.DecideRequest{UserID: coordinator, Level: 1, Version: 1, Outcome: ptacycle.OutcomeApproved})
+	u.send(env, day(time.March, 4).Add(2*time.Minute), "send-back-no-comment", workflows.UpdateDecide, workflows.DecideRequest{UserID: plenary, Level: 1, Version: 1, Outcome: ptacycle.OutcomeSentBack})
+	u.send(env, day(time.March, 5), "send-back", workflows.UpdateDecide, workflows.DecideRequest{UserID: plenary, Level: 1, Version: 1, Outcome: ptacycle.OutcomeSentBack,
+		Comment: "Préciser les indicateurs de l'axe 2"})
+	u.send(env, day(time.March, 8), "submit-v2", workflows.UpdateSubmitPlan, workflows.SubmitPlanRequest{UserID: coordinator})
+	u.send(env, day(time.March, 9), "stale-version", workflows.UpdateDecide, workflows.DecideRequest{UserID: plenary, Level: 1, Version: 1, Outcome: ptacycle.OutcomeApproved})
+	u.send(env, day(time.March, 10), "plenary-approves", workflows.UpdateDecide, workflows.DecideRequest{UserID: plenary, Level: 1, Version: 2, Outcome: ptacycle.OutcomeApproved})
+	u.send(env, day(time.March, 11), "delegate", workflows.UpdateDelegate, workflows.DelegateRequest{UserID: ministry, Level: 2, To: deputy, Until: day(time.April, 30)})
+	u.send(env, day(time.March, 25), "deputy-approves", workflows.UpdateDecide, workflows.DecideRequest{UserID: deputy, Level: 2, Version: 2, Outcome: ptacycle.OutcomeApproved,
+		Comment: "Approuvé par délégation"})
+	u.send(env, day(time.June, 1), "close-bilan-in-execution", workflows.UpdateCloseBilan, workflows.CloseBilanRequest{UserID: coordinator})
+	u.send(env, day(time.June, 2), "close-early", workflows.UpdateCloseCycle, workflows.CloseCycleRequest{UserID: coordinator, Unfinished: 12})
+
+	var midYear workflows.CycleStatus
+	env.RegisterDelayedCallback(func() {
+		v, err := env.QueryWorkflow(workflows.QueryStatus)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		_ = v.Get(&midYear)
+	}, day(time.July, 1).Sub(start))
+
+	env.ExecuteWorkflow(underTest, workflows.CycleInput{OrganisationID: 7, OrganisationSlug: "cnltp", Year: 2024})
+	if !env.IsWorkflowCompleted() {
+		t.Fatal("the cycle did not complete")
+	}
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	var result workflows.CycleResult
+	if err := env.GetWorkflowResult(&result); err != nil || result.Year != 2024 || result.FinalRate.Rounded != 86 {
+		t.Errorf("result = %+v, %v", result, err)
+	}
+
+	t.Run("Stages", func(t *testing.T) {
+		want := []ptacycle.Stage{ptacycle.StageBilan, ptacycle.StageRecommendations, ptacycle.StageDrafting, ptacycle.StageValidation,
+			ptacycle.StageDrafting, ptacycle.StageValidation, ptacycle.StageExecution}
+		if len(f.stages) != len(want) {
+			t.Fatalf("stages = %v, want %v", f.stages, want)
+		}
+		for i := range want {
+			if f.stages[i] != want[i] {
+				t.Errorf("stage %d = %s, want %s", i, f.stages[i], want[i])
+			}
+		}
+	})
+	t.Run("ErrWrongStage", func(t *testing.T) {
+		u.wantRejected(t, "early-submit", ptacycle.ECONFLICT, "Action impossible à l'étape « Bilan »")
+		u.wantRejected(t, "close-bilan-again", ptacycle.ECONFLICT, "à l'étape « Recommandations »")
+		u.wantRejected(t, "close-bilan-in-execution", ptacycle.ECONFLICT, "à l'étape « Exécution »")
+		if n := f.count("CloseBilan"); n != 1 {
+			t.Errorf("CloseBilan ran %d times, want once: a rejected update must run nothing", n)
+		}
+	})
+	t.Run("ErrInvalidPlan", func(t *testing.T) {
+		for _, text := range []string{"aucune activité", "structure responsable manquante", "échéance manquante", "hors de l'année 2024", "n'est traitée par aucune action"} {
+			found := false
+			for id, err := range u.rejected {
+				if strings.HasPrefix(id, "invalid-") && strings.Contains(err.Error(), text) {
+					found = true
+					var app *temporal.ApplicationError
+					if !errors.As(err, &app) || app.Type() != ptacycle.EINVALID {
+						t.Errorf("%s: rejected with %v, want EINVALID", text, err)
+					}
+				}
+			}
+			if !found {
+				t.Errorf("no submission refused for %q; rejected: %v", text, u.rejected)
+			}
+		}
+		if f.versions != 2 {
+			t.Errorf("%d plan versions frozen, want 2 (the refused submissions freeze nothing)", f.versions)
+		}
+	})
+	t.Run("Approval", func(t *testing.T) {
+		u.wantRejected(t, "ministry-too-early", ptacycle.ECONFLICT, "C'est au niveau 1 de décider")
+		u.wantRejected(t, "wrong-approver", ptacycle.EFORBIDDEN, "pas le valideur du niveau 1")
+		u.wantRejected(t, "send-back-no-comment", ptacycle.EINVALID, "commentaire")
+		u.wantRejected(t, "stale-version", ptacycle.ECONFLICT, "version 1")
+		sentBack := u.wantAccepted(t, "send-back")
+		if sentBack.Stage != ptacycle.StageDrafting {
+			t.Errorf("after the send-back: stage %s", sentBack.Stage)
+		}
+		v2 := u.wantAccepted(t, "submit-v2")
+		if v2.Version != 2 || v2.Level != 1 || v2.Stage != ptacycle.StageValidation {
+			t.Errorf("second submission: %+v", v2)
+		}
+		if len(f.decisions) != 3 {
+			t.Fatalf("decisions = %+v, want send-back, plenary approval, delegated approval", f.decisions)
+		}
+		if d := f.decisions[0]; d.Outcome != ptacycle.OutcomeSentBack || d.PlanVersionID != 301 || d.Comment != "Préciser les indicateurs de l'axe 2" {
+			t.Errorf("send-back = %+v", d)
+		}
+		if d := f.decisions[2]; d.ApproverID != deputy || d.OnBehalfOfID == nil || *d.OnBehalfOfID != ministry || d.Level != 2 || d.PlanVersionID != 302 {
+			t.Errorf("delegated decision = %+v, want the deputy on behalf of the ministry on version 2", d)
+		}
+		approved := u.wantAccepted(t, "deputy-approves")
+		if approved.Stage != ptacycle.StageExecution || len(approved.Decisions) != 3 {
+			t.Errorf("after the last approval: %+v", approved)
+		}
+	})
+	t.Run("Reminders", func(t *testing.T) {
+		id := "default-test-workflow-id/"
+		for key, kind := range map[string]string{
+			"bilan/0":                     activities.KindDueSoon, // 12 February, to the coordinators
+			"bilan/1":                     activities.KindDueToday,
+			"approval/v2/l2/0":            activities.KindDueSoon, // level 2 due 15 March, decided 25 March
+			"approval/v2/l2/1":            activities.KindDueToday,
+			"approval/v2/l2/2":            activities.KindOverdue,
+			"approval/v2/l2/2/escalation": activities.KindEscalation,
+		} {
+			r, ok := f.reminders[id+key]
+			if !ok {
+				t.Errorf("no reminder %s; sent: %v", key, keys(f.reminders))
+				continue
+			}
+			if r.Kind != kind {
+				t.Errorf("%s: kind %s, want %s", key, r.Kind, kind)
+			}
+		}
+		if r := f.reminders[id+"approval/v2/l2/0"]; len(r.UserIDs) != 2 || r.UserIDs[1] != deputy {
+			t.Errorf("level-2 reminder went to %v, want the ministry and its deputy", r.UserIDs)
+		}
+		if r := f.reminders[id+"approval/v2/l2/2/escalation"]; len(r.Roles) != 1 || r.Roles[0] != ptacycle.RoleCoordinator {
+			t.Errorf("approval escalation went to %v", r.Roles)
+		}
+		if _, ok := f.reminders[id+"bilan/2"]; ok {
+			t.Error("an overdue reminder for the bilan was sent although it closed on 20 February")
+		}
+		for key := range f.reminders {
+			if strings.Contains(key, "approval/v1/") || strings.Contains(key, "/l1/") {
+				t.Errorf("reminder %s sent, but level 1 always decided before its reminders were due", key)
+			}
+		}
+		if _, ok := f.reminders[id+"recommendations/0"]; ok {
+			t.Error("a reminder for the recommendations was sent although they were adopted early")
+		}
+	})
+	t.Run("Execution", func(t *testing.T) {
+		if f.count("StartFollowUps") != 1 || f.followUps.PlanID != 200 || f.followUps.Year != 2024 {
+			t.Errorf("follow-ups started %d times for %+v", f.count("StartFollowUps"), f.followUps)
+		}
+		if midYear.Stage != ptacycle.StageExecution || midYear.FollowUps != 82 || midYear.Pending == nil || midYear.Rates.Overall.Rounded != 67 {
+			t.Errorf("status in July = %+v", midYear)
+		}
+		u.wantRejected(t, "close-early", ptacycle.ECONFLICT, "12 activité(s)")
+	})
+	t.Run("Closing", func(t *testing.T) {
+		if f.count("StopFollowUps") != 1 || f.count("FinalizeCycle") != 1 {
+			t.Errorf("closing: StopFollowUps %d, FinalizeCycle %d", f.count("StopFollowUps"), f.count("FinalizeCycle"))
+		}
+		if next.Year != 2025 || next.OrganisationSlug != "cnltp" || next.OrganisationID != 7 {
+			t.Errorf("next year's cycle started with %+v", next)
+		}
+	})
+}
+
+// TestCycleClosedEarlyAndRevised closes a cycle once every activity is
+// finished, after a mid-year revision went through validation again.
+func TestCycleClosedEarlyAndRevised(t *testing.T) {
+	env, f := mustEnv(t)
+	var nextStarted bool
+	env.RegisterWorkflowWithOptions(func(_ workflow.Context, in workflows.CycleInput) (workflows.CycleResult, error) {
+		nextStarted = in.Year == 2025
+		return workflows.CycleResult{}, nil
+	}, workflow.RegisterOptions{Name: ptacycle.CycleWorkflowName})
+	u := newUpdates()
+	u.send(env, day(time.January, 5), "close-bilan", workflows.UpdateCloseBilan, workflows.CloseBilanRequest{UserID: coordinator})
+	u.send(env, day(time.January, 6), "adopt-none", workflows.UpdateAdoptRecommendations, workflows.AdoptRecommendationsRequest{UserID: coordinator})
+	u.send(env, day(time.January, 7), "submit", workflows.UpdateSubmitPlan, workflows.SubmitPlanRequest{UserID: coordinator})
+	u.send(env, day(time.January, 8), "l1", workflows.UpdateDecide, workflows.DecideRequest{UserID: plenary, Level: 1, Version: 1, Outcome: ptacycle.OutcomeApproved})
+	u.send(env, day(time.January, 9), "l2", workflows.UpdateDecide, workflows.DecideRequest{UserID: ministry, Level: 2, Version: 1, Outcome: ptacycle.OutcomeApproved})
+	u.send(env, day(time.June, 1), "revise", workflows.UpdateRevisePlan, workflows.RevisePlanRequest{UserID: coordinator})
+	u.send(env, day(time.June, 2), "resubmit", workflows.UpdateSubmitPlan, workflows.SubmitPlanRequest{UserID: coordinator})
+	u.send(env, day(time.June, 3), "l1-v2", workflows.UpdateDecide, workflows.DecideRequest{UserID: plenary, Level: 1, Version: 2, Outcome: ptacycle.OutcomeApproved})
+	u.send(env, day(time.June, 4), "l2-v2", workflows.UpdateDecide, workflows.DecideRequest{UserID: ministry, Level: 2, Version: 2, Outcome: ptacycle.OutcomeApproved})
+	u.send(env, day(time.November, 20), "close", workflows.UpdateCloseCycle, workflows.CloseCycleRequest{UserID: coordinator})
+
+	env.ExecuteWorkflow(underTest, workflows.CycleInput{OrganisationID: 7, OrganisationSlug: "cnltp", Year: 2024})
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	closed := u.wantAccepted(t, "close")
+	if closed.Stage != ptacycle.StageClosed {
+		t.Errorf("close answered stage %s", closed.Stage)
+	}
+	if revised := u.wantAccepted(t, "revise"); !revised.Revising || revised.Stage != ptacycle.StageDrafting {
+		t.Errorf("revision: %+v", revised)
+	}
+	if f.count("StartFollowUps") != 2 || f.count("ReopenPlan") != 1 || f.count("CheckClosable") != 1 {
+		t.Errorf("StartFollowUps %d (want once per approved version), ReopenPlan %d, CheckClosable %d",
+			f.count("StartFollowUps"), f.count("ReopenPlan"), f.count("CheckClosable"))
+	}
+	if now := env.Now(); now.After(day(time.November, 21)) {
+		t.Errorf("the cycle closed on %s, not right after the request", now)
+	}
+	if !nextStarted {
+		t.Error("the 2025 cycle was not started")
+	}
+	for key := range f.reminders {
+		if strings.Contains(key, "submission/v1") {
+			t.Errorf("a revision sent a submission reminder: %s", key)
+		}
+	}
+}
+
+func keys[V any](m map[string]V) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}

@@ -1,0 +1,137 @@
+package workflows
+
+import (
+	"time"
+
+	"github.com/ptacycle/ptacycle"
+	"github.com/ptacycle/ptacycle/activities"
+)
+
+// Names of the cycle workflow's updates and query; the server uses these constants.
+const (
+	UpdateCloseBilan           = "closeBilan"
+	UpdateAdoptRecommendations = "adoptRecommendations"
+	UpdateSubmitPlan           = "submitPlan"
+	UpdateDecide               = "decide"
+	UpdateDelegate             = "delegate"
+	UpdateRevisePlan           = "revisePlan"
+	UpdateCloseCycle           = "closeCycle"
+	QueryStatus                = "status"
+
+	// SignalActivityChanged tells an activity's follow-up that the activity changed in the database.
+	SignalActivityChanged = "activityChanged"
+)
+
+// CycleInput starts an organisation's cycle of one year.
+type CycleInput struct {
+	OrganisationID   int64
+	OrganisationSlug string
+	Year             int
+	// Deadlines of the human steps; zero dates take ptacycle.DefaultDeadlines.
+	Deadlines  ptacycle.Deadlines
+	LaunchedBy *int64
+}
+
+// CycleResult is what a closed cycle leaves.
+type CycleResult struct {
+	Year      int
+	FinalRate ptacycle.Rate
+}
+
+// ReminderPolicy, CycleInfo and FollowUpInput are shared with the activities that produce them.
+type (
+	ReminderPolicy = activities.ReminderPolicy
+	CycleInfo      = activities.CycleInfo
+	FollowUpInput  = activities.FollowUpInput
+)
+
+// CloseBilanRequest is the coordinator closing the bilan.
+type CloseBilanRequest struct{ UserID int64 }
+
+// AdoptRecommendationsRequest adopts the listed recommendations; the others are not retained.
+type AdoptRecommendationsRequest struct {
+	UserID            int64
+	RecommendationIDs []int64
+}
+
+// SubmitPlanRequest is the coordinator submitting the draft plan. The server
+// fills Problems from ptacycle.CheckPlan so that the validator can refuse an
+// invalid plan without touching history; the freezing activity checks again.
+type SubmitPlanRequest struct {
+	UserID   int64
+	Problems []ptacycle.FieldError
+}
+
+// DecideRequest is an approver's decision on the version under review at their level.
+type DecideRequest struct {
+	UserID  int64
+	Level   int
+	Version int
+	Outcome ptacycle.Outcome
+	Comment string
+}
+
+// DelegateRequest hands an approval level to another approver until a date.
+type DelegateRequest struct {
+	UserID int64 // the level's approver
+	Level  int
+	To     int64
+	Until  time.Time
+}
+
+// RevisePlanRequest opens a mid-year revision of the approved plan.
+type RevisePlanRequest struct{ UserID int64 }
+
+// CloseCycleRequest closes the cycle before 31 December; the server counts the
+// unfinished activities, and closing checks again.
+type CloseCycleRequest struct {
+	UserID     int64
+	Unfinished int
+}
+
+// CycleStatus is the answer to the status query and to every update.
+type CycleStatus struct {
+	Year        int
+	Stage       ptacycle.Stage
+	CycleID     int64
+	PlanID      int64
+	Revising    bool
+	Version     int   // number of the plan version under review or approved, 0 before the first submission
+	VersionID   int64 // its row id
+	Level       int   // approval level awaited, 0 outside validation
+	Pending     *PendingStep
+	Deadlines   map[string]time.Time
+	Decisions   []DecisionRecord
+	Delegations []Delegation
+	Rates       *ptacycle.RateBreakdown
+	FollowUps   int // follow-up workflows started for the approved plan
+}
+
+// PendingStep says what the cycle waits for, from whom, by when.
+type PendingStep struct {
+	Step    string
+	Label   ptacycle.Label
+	Roles   []ptacycle.Role
+	UserIDs []int64
+	Level   int
+	Due     time.Time
+}
+
+// DecisionRecord is a decision as the workflow keeps it.
+type DecisionRecord struct {
+	Version      int
+	Level        int
+	ApproverID   int64
+	OnBehalfOfID *int64
+	Outcome      ptacycle.Outcome
+	Comment      string
+	At           time.Time
+}
+
+// Delegation hands a level to another approver until a date.
+type Delegation struct {
+	Level int
+	From  int64
+	To    int64
+	Until time.Time
+}
