@@ -26,9 +26,8 @@ func scanActivity(r pgx.Row) (ptacycle.Activity, error) {
 // CreateActivity adds an activity to a draft plan of the actor's organisation; the plan is the action's.
 // EINVALID (a field, a unit, owner or region of another organisation), ECONFLICT (code taken, plan locked).
 func (db *DB) CreateActivity(ctx context.Context, actor ptacycle.Actor, a ptacycle.Activity) (ptacycle.Activity, error) {
-	if a.Status == "" {
-		a.Status = ptacycle.StatusNotStarted
-	}
+	// A draft activity starts afresh: execution fields come with ReportProgress.
+	a.Status, a.Progress, a.PostponedTo = ptacycle.StatusNotStarted, 0, ptacycle.Date{}
 	if err := a.Validate(); err != nil {
 		return a, err
 	}

@@ -46,7 +46,7 @@ func (db *DB) RecordEvent(ctx context.Context, actor ptacycle.Actor, action, ent
 	return db.tx(ctx, func(tx pgx.Tx) error {
 		var exists bool
 		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM audit_log WHERE organisation_id = $1 AND action = $2
-			AND entity = $3 AND entity_id = $4 AND after = $5::jsonb)`,
+			AND entity = $3 AND entity_id = $4 AND after IS NOT DISTINCT FROM $5::jsonb)`,
 			actor.OrganisationID, action, entity, fmt.Sprint(id), jsonOrNil(after)).Scan(&exists); err != nil || exists {
 			return err
 		}

@@ -26,10 +26,14 @@ func (db *DB) EnsureCycle(ctx context.Context, actor ptacycle.Actor, c ptacycle.
 		return existing, err
 	}
 	created, err := db.CreateCycle(ctx, actor, c)
-	if ptacycle.ErrorCode(err) == ptacycle.ECONFLICT { // created meanwhile by a concurrent retry
-		return db.EnsureCycle(ctx, actor, c)
+	if ptacycle.ErrorCode(err) != ptacycle.ECONFLICT {
+		return created, err
 	}
-	return created, err
+	// Either a concurrent retry created the cycle meanwhile, or the workflow id is another cycle's.
+	if _, lookup := db.Cycle(ctx, actor.OrganisationID, c.Year); ptacycle.ErrorCode(lookup) == ptacycle.ENOTFOUND {
+		return created, ptacycle.Errorf(ptacycle.ECONFLICT, "Le workflow %s pilote déjà un autre cycle", "Workflow %s already drives another cycle", c.WorkflowID)
+	}
+	return db.EnsureCycle(ctx, actor, c)
 }
 
 // RateItems returns what the execution rate needs of each activity of a plan,
@@ -259,9 +263,16 @@ func (db *DB) RecordDecision(ctx context.Context, actor ptacycle.Actor, d ptacyc
 			INSERT INTO decisions (plan_version_id, level, approver_id, on_behalf_of_id, outcome, comment)
 			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (plan_version_id, level) DO NOTHING
 			RETURNING id, decided_at`, d.PlanVersionID, d.Level, d.ApproverID, d.OnBehalfOfID, d.Outcome, d.Comment).Scan(&d.ID, &d.DecidedAt)
-		if errors.Is(err, pgx.ErrNoRows) { // already recorded: a retry
-			return tx.QueryRow(ctx, `SELECT id, approver_id, on_behalf_of_id, outcome, comment, decided_at FROM decisions
-				WHERE plan_version_id = $1 AND level = $2`, d.PlanVersionID, d.Level).Scan(&d.ID, &d.ApproverID, &d.OnBehalfOfID, &d.Outcome, &d.Comment, &d.DecidedAt)
+		if errors.Is(err, pgx.ErrNoRows) { // already recorded: a retry returns it, another decision is refused
+			asked := d
+			if err := tx.QueryRow(ctx, `SELECT id, approver_id, on_behalf_of_id, outcome, comment, decided_at FROM decisions
+				WHERE plan_version_id = $1 AND level = $2`, d.PlanVersionID, d.Level).Scan(&d.ID, &d.ApproverID, &d.OnBehalfOfID, &d.Outcome, &d.Comment, &d.DecidedAt); err != nil {
+				return err
+			}
+			if d.Outcome != asked.Outcome || d.ApproverID != asked.ApproverID {
+				return ptacycle.Errorf(ptacycle.ECONFLICT, "Le niveau %d a déjà décidé sur cette version du PTA", "Level %d has already decided on this plan version", d.Level)
+			}
+			return nil
 		}
 		if err != nil {
 			return err
