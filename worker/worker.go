@@ -16,8 +16,8 @@ import (
 )
 
 // New returns a worker polling ptacycle.TaskQueue with every workflow and activity registered.
-func New(c client.Client, acts *activities.Activities) sdkworker.Worker {
-	w := sdkworker.New(c, ptacycle.TaskQueue, sdkworker.Options{})
+func New(c client.Client, acts *activities.Activities, opts sdkworker.Options) sdkworker.Worker {
+	w := sdkworker.New(c, ptacycle.TaskQueue, opts)
 	w.RegisterWorkflowWithOptions(workflows.Cycle, workflow.RegisterOptions{Name: ptacycle.CycleWorkflowName})
 	w.RegisterWorkflowWithOptions(workflows.FollowUp, workflow.RegisterOptions{Name: ptacycle.FollowUpWorkflowName})
 	w.RegisterActivity(acts)
@@ -29,9 +29,12 @@ func New(c client.Client, acts *activities.Activities) sdkworker.Worker {
 // running activities to finish).
 func Run(ctx context.Context, c client.Client, namespace string, acts *activities.Activities) error {
 	if err := searchattrs.Ensure(ctx, c, namespace, workflows.SearchAttributeTypes()); err != nil {
+		if ctx.Err() != nil { // stopped while starting: a shutdown, not a failure
+			return nil
+		}
 		return err
 	}
-	w := New(c, acts)
+	w := New(c, acts, sdkworker.Options{})
 	if err := w.Start(); err != nil {
 		return err
 	}

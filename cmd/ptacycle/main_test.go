@@ -46,6 +46,7 @@ type devProcess struct {
 	appURL string
 	dbURL  string
 	output *strings.Builder
+	stderr *strings.Builder
 }
 
 var (
@@ -62,9 +63,9 @@ func mustStartDev(t *testing.T, dir string) *devProcess {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &devProcess{cmd: cmd, output: &strings.Builder{}}
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
+	p := &devProcess{cmd: cmd, output: &strings.Builder{}, stderr: &strings.Builder{}}
+	stderr := p.stderr
+	cmd.Stderr = stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +117,7 @@ func (p *devProcess) stop(t *testing.T) {
 	select {
 	case err := <-done:
 		if err != nil {
-			t.Fatalf("dev exited with %v after Ctrl-C", err)
+			t.Fatalf("dev exited with %v after Ctrl-C:\n%s", err, p.stderr)
 		}
 	case <-time.After(60 * time.Second):
 		t.Fatal("dev still running 60 s after Ctrl-C")
