@@ -1,6 +1,8 @@
 package ptacycle
 
 import (
+	"encoding/json"
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -57,6 +59,8 @@ type Unit struct {
 func (u Unit) Validate() error {
 	var v Validation
 	v.Require("name", u.Name, "Nom de la structure", "Unit name")
+	v.MaxLen("name", u.Name, shortText, "Nom de la structure", "Unit name")
+	v.MaxLen("acronym", u.Acronym, 30, "Sigle", "Acronym")
 	if !u.Kind.Valid() {
 		v.Add("kind", "Type de structure %q inconnu", "Unknown unit kind %q", string(u.Kind))
 	}
@@ -87,6 +91,7 @@ func (u User) Validate() error {
 		v.Add("email", "Adresse e-mail invalide : %q", "Invalid e-mail address: %q", u.Email)
 	}
 	v.Require("fullName", u.FullName, "Nom complet", "Full name")
+	v.MaxLen("fullName", u.FullName, 200, "Nom complet", "Full name")
 	if !u.Role.Valid() {
 		v.Add("role", "Rôle %q inconnu", "Unknown role %q", string(u.Role))
 	}
@@ -201,6 +206,20 @@ type Bilan struct {
 // Validate reports every missing or malformed field.
 func (b Bilan) Validate() error {
 	var v Validation
+	v.MaxLen("workshopPlace", b.WorkshopPlace, shortText, "Lieu de l'atelier", "Workshop place")
+	lists := []struct {
+		name string
+		list []string
+	}{{"participants", b.Participants}, {"lessons", b.Lessons}, {"difficulties", b.Difficulties}, {"challenges", b.Challenges}}
+	for _, l := range lists {
+		name, list := l.name, l.list
+		for i, item := range list {
+			v.MaxLen(fmt.Sprintf("%s[%d]", name, i), item, longText, "Élément", "Item")
+		}
+		if len(list) > 200 {
+			v.Add(name, "200 éléments au plus", "At most 200 items")
+		}
+	}
 	if !b.WorkshopStart.IsZero() && !b.WorkshopEnd.IsZero() && b.WorkshopEnd.Before(b.WorkshopStart) {
 		v.Add("workshopEnd", "La fin de l'atelier (%s) précède son début (%s)", "The workshop ends (%s) before it starts (%s)", b.WorkshopEnd.French(), b.WorkshopStart.French())
 	}
@@ -227,6 +246,7 @@ type Recommendation struct {
 func (r Recommendation) Validate() error {
 	var v Validation
 	v.Require("text", r.Text, "Texte de la recommandation", "Recommendation text")
+	v.MaxLen("text", r.Text, longText, "Texte de la recommandation", "Recommendation text")
 	if !r.Priority.Valid() {
 		v.Add("priority", "Priorité %q inconnue (high, medium, low)", "Unknown priority %q (high, medium, low)", string(r.Priority))
 	}
@@ -268,7 +288,9 @@ type Action struct {
 func (a Action) Validate() error {
 	var v Validation
 	v.Require("code", a.Code, "Code de l'action", "Action code")
+	v.MaxLen("code", a.Code, 30, "Code de l'action", "Action code")
 	v.Require("title", a.Title, "Intitulé de l'action", "Action title")
+	v.MaxLen("title", a.Title, shortText, "Intitulé de l'action", "Action title")
 	return v.Err()
 }
 
@@ -305,6 +327,14 @@ type Activity struct {
 func (a Activity) Validate() error {
 	var v Validation
 	v.Require("title", a.Title, "Intitulé de l'activité", "Activity title")
+	v.MaxLen("title", a.Title, shortText, "Intitulé de l'activité", "Activity title")
+	v.MaxLen("code", a.Code, 30, "Code de l'activité", "Activity code")
+	v.MaxLen("fundingSource", a.FundingSource, shortText, "Source de financement", "Funding source")
+	v.MaxLen("indicator", a.Indicator, longText, "Indicateur", "Indicator")
+	v.MaxLen("target", a.Target, longText, "Cible", "Target")
+	v.MaxLen("deliverable", a.Deliverable, longText, "Livrable", "Deliverable")
+	v.MaxLen("comment", a.Comment, longText, "Commentaire", "Comment")
+	v.MaxLen("evidenceUrl", a.EvidenceURL, 2000, "Lien de justificatif", "Evidence link")
 	if a.BudgetXOF < 0 {
 		v.Add("budgetXof", "Le budget ne peut pas être négatif (%d FCFA)", "The budget cannot be negative (%d XOF)", a.BudgetXOF)
 	}
@@ -404,17 +434,23 @@ func UserActor(u User) Actor {
 
 // AuditEntry is one line of the append-only audit log.
 type AuditEntry struct {
-	ID             int64     `json:"id"`
-	OrganisationID int64     `json:"organisationId"`
-	At             time.Time `json:"at"`
-	ActorID        *int64    `json:"actorId,omitempty"`
-	ActorLabel     string    `json:"actorLabel"`
-	Action         string    `json:"action"`
-	Entity         string    `json:"entity"`
-	EntityID       string    `json:"entityId"`
-	Before         []byte    `json:"before,omitempty"`
-	After          []byte    `json:"after,omitempty"`
+	ID             int64           `json:"id"`
+	OrganisationID int64           `json:"organisationId"`
+	At             time.Time       `json:"at"`
+	ActorID        *int64          `json:"actorId,omitempty"`
+	ActorLabel     string          `json:"actorLabel"`
+	Action         string          `json:"action"`
+	Entity         string          `json:"entity"`
+	EntityID       string          `json:"entityId"`
+	Before         json.RawMessage `json:"before,omitempty"`
+	After          json.RawMessage `json:"after,omitempty"`
 }
+
+// Lengths of free text: a title or a name, a paragraph.
+const (
+	shortText = 300
+	longText  = 2000
+)
 
 func itoa(i int) string { return strconv.Itoa(i) }
 
@@ -450,4 +486,16 @@ func ValidateChain(levels []ApprovalLevel) error {
 		}
 	}
 	return v.Err()
+}
+
+// APIToken is a personal token a user creates for scripts and integrations;
+// only its hash is stored, the secret is shown once.
+type APIToken struct {
+	ID         int64      `json:"id"`
+	UserID     int64      `json:"userId"`
+	Name       string     `json:"name"`
+	Prefix     string     `json:"prefix"` // the first characters, to recognise it in a list
+	CreatedAt  time.Time  `json:"createdAt"`
+	LastUsedAt *time.Time `json:"lastUsedAt,omitempty"`
+	RevokedAt  *time.Time `json:"revokedAt,omitempty"`
 }

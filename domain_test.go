@@ -182,3 +182,47 @@ func TestPlanSnapshotHash(t *testing.T) {
 		t.Errorf("activity filed under the wrong action: %s", got)
 	}
 }
+
+func TestDiffPlans(t *testing.T) {
+	unit, other := int64(1), int64(2)
+	v1 := ptacycle.PlanSnapshot{Year: 2024, Actions: []ptacycle.SnapshotAction{
+		{Code: "1.1", Title: "Former", Activities: []ptacycle.SnapshotActivity{
+			{Code: "1.1.1", Title: "Former 50 magistrats", ResponsibleUnitID: &unit, BudgetXOF: 1000},
+			{Code: "1.1.2", Title: "Retirée"},
+		}},
+		{Code: "2.1", Title: "Sensibiliser", Activities: []ptacycle.SnapshotActivity{{Code: "2.1.1", Title: "Campagne"}}},
+	}}
+	v2 := ptacycle.PlanSnapshot{Year: 2024, Actions: []ptacycle.SnapshotAction{
+		{Code: "1.1", Title: "Former les acteurs", Activities: []ptacycle.SnapshotActivity{
+			{Code: "1.1.1", Title: "Former 50 magistrats", ResponsibleUnitID: &other, BudgetXOF: 2000},
+			{Code: "2.1.1", Title: "Campagne"},
+		}},
+		{Code: "3.1", Title: "Coordonner"},
+	}}
+	got := map[string]ptacycle.PlanChange{}
+	for _, c := range ptacycle.DiffPlans(v1, v2) {
+		got[c.Kind+" "+c.Entity+" "+c.Code] = c
+	}
+	want := []string{"changed action 1.1", "removed action 2.1", "added action 3.1", "changed activity 1.1.1", "removed activity 1.1.2", "changed activity 2.1.1"}
+	if len(got) != len(want) {
+		t.Errorf("changes = %v, want %v", got, want)
+	}
+	for _, w := range want {
+		if _, ok := got[w]; !ok {
+			t.Errorf("missing change %q in %v", w, got)
+		}
+	}
+	fields := map[string]ptacycle.FieldChange{}
+	for _, f := range got["changed activity 1.1.1"].Fields {
+		fields[f.Field] = f
+	}
+	if len(fields) != 2 || fields["budgetXof"].Before != int64(1000) || fields["budgetXof"].After != int64(2000) || fields["responsibleUnitId"].After != other {
+		t.Errorf("fields of 1.1.1 = %+v", fields)
+	}
+	if f := got["changed activity 2.1.1"].Fields; len(f) != 1 || f[0].Field != "action" || f[0].Before != "2.1" || f[0].After != "1.1" {
+		t.Errorf("move of 2.1.1 = %+v", f)
+	}
+	if len(ptacycle.DiffPlans(v2, v2)) != 0 {
+		t.Error("a version differs from itself")
+	}
+}

@@ -1,7 +1,10 @@
 package ptacycle
 
 // Label is a text shown to users, French first, English second.
-type Label struct{ FR, EN string }
+type Label struct {
+	FR string `json:"fr"`
+	EN string `json:"en"`
+}
 
 // In returns the label in lang ("en" for English, French otherwise).
 func (l Label) In(lang string) string {

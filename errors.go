@@ -3,6 +3,7 @@ package ptacycle
 import (
 	"errors"
 	"fmt"
+	"unicode/utf8"
 )
 
 // Error codes: each maps to one HTTP status in server/.
@@ -13,6 +14,8 @@ const (
 	EFORBIDDEN    = "forbidden"    // the role or organisation may not do this
 	EUNAUTHORIZED = "unauthorized" // not signed in, or bad credentials
 	EUNAVAILABLE  = "unavailable"  // PostgreSQL or Temporal cannot be reached now
+	ETOOLARGE     = "too_large"    // a request body over the limit
+	ETOOMANY      = "too_many"     // too many attempts: wait before trying again
 	EINTERNAL     = "internal"     // a bug: logged with detail, shown as a generic message
 )
 
@@ -84,6 +87,15 @@ func (v *Validation) Add(field, french, english string, args ...any) {
 func (v *Validation) Require(field, value, frenchLabel, englishLabel string) {
 	if isBlank(value) {
 		v.fields = append(v.fields, FieldError{Field: field, Message: frenchLabel + " : champ obligatoire", English: englishLabel + ": required"})
+	}
+}
+
+// MaxLen records field as too long when value has more than max characters.
+func (v *Validation) MaxLen(field, value string, max int, frenchLabel, englishLabel string) {
+	if n := utf8.RuneCountInString(value); n > max {
+		v.fields = append(v.fields, FieldError{Field: field,
+			Message: fmt.Sprintf("%s : %d caractères au plus (%d saisis)", frenchLabel, max, n),
+			English: fmt.Sprintf("%s: at most %d characters (%d given)", englishLabel, max, n)})
 	}
 }
 

@@ -17,6 +17,7 @@ type RateItem struct {
 	Progress int
 	Axis     string
 	Unit     string
+	Owner    string
 	Regions  []string // none means a national activity
 }
 
@@ -42,6 +43,7 @@ type RateBreakdown struct {
 	ByAxis   []GroupRate `json:"byAxis"`
 	ByUnit   []GroupRate `json:"byUnit"`
 	ByRegion []GroupRate `json:"byRegion"`
+	ByOwner  []GroupRate `json:"byOwner"`
 }
 
 // NationalRegion is the region key of activities that name no region.
@@ -86,13 +88,14 @@ func ComputeRate(items []RateItem) Rate {
 	return acc.rate()
 }
 
-// ComputeBreakdown returns the execution rate overall and by axis, unit and
-// region; groups are sorted by key. An activity in several regions counts in each.
+// ComputeBreakdown returns the execution rate overall and by axis, unit,
+// region and owner; groups are sorted by key. An activity in several regions counts in each.
 func ComputeBreakdown(items []RateItem) RateBreakdown {
 	var overall rateAccumulator
 	byAxis := map[string]*rateAccumulator{}
 	byUnit := map[string]*rateAccumulator{}
 	byRegion := map[string]*rateAccumulator{}
+	byOwner := map[string]*rateAccumulator{}
 	group := func(m map[string]*rateAccumulator, key string) *rateAccumulator {
 		if m[key] == nil {
 			m[key] = &rateAccumulator{}
@@ -103,6 +106,7 @@ func ComputeBreakdown(items []RateItem) RateBreakdown {
 		overall.add(it)
 		group(byAxis, it.Axis).add(it)
 		group(byUnit, it.Unit).add(it)
+		group(byOwner, it.Owner).add(it)
 		if len(it.Regions) == 0 {
 			group(byRegion, NationalRegion).add(it)
 		}
@@ -115,6 +119,7 @@ func ComputeBreakdown(items []RateItem) RateBreakdown {
 		ByAxis:   sortedGroups(byAxis),
 		ByUnit:   sortedGroups(byUnit),
 		ByRegion: sortedGroups(byRegion),
+		ByOwner:  sortedGroups(byOwner),
 	}
 }
 

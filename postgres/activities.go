@@ -163,15 +163,8 @@ type ActivityFilter struct {
 	Offset      int
 }
 
-// Activities lists the organisation's activities matching f, by due date.
-func (db *DB) Activities(ctx context.Context, org int64, f ActivityFilter) ([]ptacycle.Activity, error) {
-	limit := f.Limit
-	if limit <= 0 || limit > 1000 {
-		limit = 1000
-	}
-	rows, err := db.Pool.Query(ctx, `
-		SELECT `+activityColumns+`
-		FROM activities a JOIN actions ac ON ac.id = a.action_id
+// activityFilter is the WHERE clause of ActivityFilter; its arguments come from args.
+const activityFilter = `
 		WHERE a.organisation_id = $1
 		  AND ($2 = 0 OR a.plan_id = $2)
 		  AND ($3 = 0 OR a.responsible_unit_id = $3)
@@ -179,15 +172,36 @@ func (db *DB) Activities(ctx context.Context, org int64, f ActivityFilter) ([]pt
 		  AND ($5 = 0 OR ac.axis_id = $5)
 		  AND ($6 = 0 OR a.owner_id = $6)
 		  AND ($7 = '' OR a.status = $7)
-		  AND ($8::date IS NULL OR (a.due_date < $8 AND a.status NOT IN ('done', 'cancelled')))
+		  AND ($8::date IS NULL OR (a.due_date < $8 AND a.status NOT IN ('done', 'cancelled')))`
+
+// args returns activityFilter's arguments $1 to $8.
+func (f ActivityFilter) args(org int64) []any {
+	return []any{org, f.PlanID, f.UnitID, f.RegionID, f.AxisID, f.OwnerID, string(f.Status), f.OverdueAsOf}
+}
+
+// Activities lists the organisation's activities matching f, by due date.
+func (db *DB) Activities(ctx context.Context, org int64, f ActivityFilter) ([]ptacycle.Activity, error) {
+	limit := f.Limit
+	if limit <= 0 || limit > 1000 {
+		limit = 1000
+	}
+	rows, err := db.Pool.Query(ctx, `
+		SELECT `+activityColumns+` FROM activities a JOIN actions ac ON ac.id = a.action_id `+activityFilter+`
 		ORDER BY a.due_date NULLS LAST, a.code, a.id
-		LIMIT $9 OFFSET $10`,
-		org, f.PlanID, f.UnitID, f.RegionID, f.AxisID, f.OwnerID, string(f.Status), f.OverdueAsOf, limit, f.Offset)
+		LIMIT $9 OFFSET $10`, append(f.args(org), limit, f.Offset)...)
 	if err != nil {
 		return nil, mapError(err)
 	}
 	activities, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ptacycle.Activity, error) { return scanActivity(r) })
 	return activities, mapError(err)
+}
+
+// CountActivities counts the organisation's activities matching f (its Limit and Offset aside).
+func (db *DB) CountActivities(ctx context.Context, org int64, f ActivityFilter) (int, error) {
+	var n int
+	err := db.Pool.QueryRow(ctx, `
+		SELECT count(*) FROM activities a JOIN actions ac ON ac.id = a.action_id `+activityFilter, f.args(org)...).Scan(&n)
+	return n, mapError(err)
 }
 
 // Progress is what an owner reports on an activity during execution.
@@ -210,16 +224,6 @@ func (db *DB) ReportProgress(ctx context.Context, actor ptacycle.Actor, p Progre
 		if err != nil {
 			return err
 		}
-		// Execution goes on during a mid-year revision: what matters is that a version was approved.
-		var approved bool
-		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM plan_versions WHERE plan_id = $1 AND status = 'approved')`,
-			before.PlanID).Scan(&approved); err != nil {
-			return err
-		}
-		if !approved {
-			return ptacycle.Errorf(ptacycle.ECONFLICT, "Le PTA n'est pas encore approuvé : l'avancement se déclare pendant l'exécution",
-				"The plan is not approved yet: progress is reported during execution")
-		}
 		after = before
 		after.Status, after.Progress, after.PostponedTo = p.Status, p.Progress, p.PostponedTo
 		if p.Status == ptacycle.StatusDone {
@@ -233,6 +237,16 @@ func (db *DB) ReportProgress(ctx context.Context, actor ptacycle.Actor, p Progre
 		}
 		if err := after.Validate(); err != nil {
 			return err
+		}
+		// Execution goes on during a mid-year revision: what matters is that a version was approved.
+		var approved bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM plan_versions WHERE plan_id = $1 AND status = 'approved')`,
+			before.PlanID).Scan(&approved); err != nil {
+			return err
+		}
+		if !approved {
+			return ptacycle.Errorf(ptacycle.ECONFLICT, "Le PTA n'est pas encore approuvé : l'avancement se déclare pendant l'exécution",
+				"The plan is not approved yet: progress is reported during execution")
 		}
 		if err := tx.QueryRow(ctx, `
 			UPDATE activities SET status = $2, progress = $3, comment = $4, evidence_url = $5, postponed_to = $6,

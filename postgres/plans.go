@@ -2,6 +2,8 @@ package postgres
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 
 	"github.com/jackc/pgx/v5"
 
@@ -76,4 +78,128 @@ func (db *DB) Actions(ctx context.Context, org, planID int64) ([]ptacycle.Action
 	}
 	actions, err := pgx.CollectRows(rows, pgx.RowToStructByPos[ptacycle.Action])
 	return actions, mapError(err)
+}
+
+// VersionSnapshot returns the content frozen in version number of a plan. ENOTFOUND.
+func (db *DB) VersionSnapshot(ctx context.Context, org, planID int64, number int) (ptacycle.PlanVersion, ptacycle.PlanSnapshot, error) {
+	var v ptacycle.PlanVersion
+	var content []byte
+	err := db.Pool.QueryRow(ctx, `SELECT v.id, v.plan_id, v.number, v.content_hash, v.status, v.submitted_by, v.submitted_at, v.content
+		FROM plan_versions v JOIN plans p ON p.id = v.plan_id WHERE p.organisation_id = $1 AND v.plan_id = $2 AND v.number = $3`,
+		org, planID, number).Scan(&v.ID, &v.PlanID, &v.Number, &v.ContentHash, &v.Status, &v.SubmittedBy, &v.SubmittedAt, &content)
+	if err != nil {
+		return v, ptacycle.PlanSnapshot{}, mapError(err)
+	}
+	var s ptacycle.PlanSnapshot
+	return v, s, json.Unmarshal(content, &s)
+}
+
+// CarryOver copies unfinished activities of the plan of the year before into
+// the draft plan planID, under actions of the same code (created when
+// missing), as new activities remembering where they came from. Activities
+// already carried over are skipped. It returns the new activities.
+// EINVALID (an activity that is not an unfinished one of last year's plan), ECONFLICT (plan locked).
+func (db *DB) CarryOver(ctx context.Context, actor ptacycle.Actor, planID int64, activityIDs []int64) ([]ptacycle.Activity, error) {
+	var created []ptacycle.Activity
+	err := db.tx(ctx, func(tx pgx.Tx) error {
+		if err := lockDraft(ctx, tx, actor.OrganisationID, planID); err != nil {
+			return err
+		}
+		var year int
+		if err := tx.QueryRow(ctx, `SELECT year FROM plans WHERE id = $1`, planID).Scan(&year); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `SELECT `+activityColumns+`, ac.code, ac.title, ac.axis_id
+			FROM activities a JOIN actions ac ON ac.id = a.action_id JOIN plans p ON p.id = a.plan_id
+			WHERE a.organisation_id = $1 AND p.year = $2 AND a.id = ANY($3) AND a.status NOT IN ('done', 'cancelled')
+			ORDER BY a.code`, actor.OrganisationID, year-1, activityIDs)
+		if err != nil {
+			return err
+		}
+		type source struct {
+			act                  ptacycle.Activity
+			actionCode, actTitle string
+			axisID               *int64
+		}
+		sources, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (source, error) {
+			var s source
+			a := &s.act
+			err := r.Scan(&a.ID, &a.PlanID, &a.ActionID, &a.Code, &a.Title, &a.Illustrative, &a.ResponsibleUnitID, &a.OwnerID,
+				&a.PartnerUnitIDs, &a.RegionIDs, &a.StartDate, &a.DueDate, &a.BudgetXOF, &a.FundingSource, &a.Indicator,
+				&a.Target, &a.Deliverable, &a.Status, &a.Progress, &a.Comment, &a.EvidenceURL, &a.PostponedTo,
+				&a.CarriedOverFrom, &a.Version, &a.UpdatedAt, &s.actionCode, &s.actTitle, &s.axisID)
+			return s, err
+		})
+		if err != nil {
+			return err
+		}
+		if len(sources) != len(activityIDs) {
+			return ptacycle.Errorf(ptacycle.EINVALID, "Seules les activités inachevées du PTA %d peuvent être reprises", "Only unfinished activities of the %d plan can be carried over", year-1)
+		}
+		for _, s := range sources {
+			var exists bool
+			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM activities WHERE plan_id = $1 AND carried_over_from = $2)`, planID, s.act.ID).Scan(&exists); err != nil {
+				return err
+			}
+			if exists {
+				continue
+			}
+			var actionID int64
+			err := tx.QueryRow(ctx, `SELECT id FROM actions WHERE plan_id = $1 AND code = $2`, planID, s.actionCode).Scan(&actionID)
+			if errors.Is(err, pgx.ErrNoRows) {
+				err = tx.QueryRow(ctx, `INSERT INTO actions (organisation_id, plan_id, axis_id, code, title) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+					actor.OrganisationID, planID, s.axisID, s.actionCode, s.actTitle).Scan(&actionID)
+			}
+			if err != nil {
+				return err
+			}
+			a := s.act
+			from := a.ID
+			a.PlanID, a.ActionID, a.CarriedOverFrom = planID, actionID, &from
+			a.Status, a.Progress, a.Comment, a.EvidenceURL, a.PostponedTo = ptacycle.StatusNotStarted, 0, "", "", ptacycle.Date{}
+			// Dates move to the new year when they fell in the old one.
+			a.StartDate, a.DueDate = shiftYear(a.StartDate, year), shiftYear(a.DueDate, year)
+			if err := tx.QueryRow(ctx, `
+				INSERT INTO activities (organisation_id, plan_id, action_id, code, title, illustrative, responsible_unit_id, owner_id,
+					start_date, due_date, budget_xof, funding_source, indicator, target, deliverable, carried_over_from)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+				RETURNING id, version, updated_at`,
+				actor.OrganisationID, planID, actionID, carriedCode(ctx, tx, planID, a.Code), a.Title, a.Illustrative, a.ResponsibleUnitID, a.OwnerID,
+				a.StartDate, a.DueDate, a.BudgetXOF, a.FundingSource, a.Indicator, a.Target, a.Deliverable, a.CarriedOverFrom,
+			).Scan(&a.ID, &a.Version, &a.UpdatedAt); err != nil {
+				return err
+			}
+			if err := setActivityLinks(ctx, tx, actor.OrganisationID, a); err != nil {
+				return err
+			}
+			if err := audit(ctx, tx, actor, "carry_over", "activity", a.ID, map[string]any{"from": from}, a); err != nil {
+				return err
+			}
+			created = append(created, a)
+		}
+		return nil
+	})
+	return created, err
+}
+
+// shiftYear moves d into year, keeping month and day (29 February becomes 28).
+func shiftYear(d ptacycle.Date, year int) ptacycle.Date {
+	if d.IsZero() || d.Year() == year {
+		return d
+	}
+	t := d.Time()
+	if t.Month() == 2 && t.Day() == 29 {
+		return ptacycle.NewDate(year, 2, 28)
+	}
+	return ptacycle.NewDate(year, t.Month(), t.Day())
+}
+
+// carriedCode keeps an activity's code unless the plan already uses it, then suffixes "-r".
+func carriedCode(ctx context.Context, tx pgx.Tx, planID int64, code string) string {
+	for candidate := code; ; candidate += "-r" {
+		var taken bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM activities WHERE plan_id = $1 AND code = $2)`, planID, candidate).Scan(&taken); err != nil || !taken {
+			return candidate
+		}
+	}
 }

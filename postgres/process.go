@@ -43,19 +43,21 @@ func (db *DB) RateItems(ctx context.Context, org, planID int64) ([]ptacycle.Rate
 		SELECT a.status, a.progress,
 		       COALESCE(ax.code || ' — ' || ax.title, 'Sans axe'),
 		       COALESCE(u.name, 'Sans structure'),
+		       COALESCE(o.full_name, 'Sans responsable nommé'),
 		       COALESCE((SELECT array_agg(r.name ORDER BY r.name) FROM activity_regions ar JOIN regions r ON r.id = ar.region_id
 		                 WHERE ar.activity_id = a.id), '{}')
 		FROM activities a
 		JOIN actions ac ON ac.id = a.action_id
 		LEFT JOIN axes ax ON ax.id = ac.axis_id
 		LEFT JOIN units u ON u.id = a.responsible_unit_id
+		LEFT JOIN users o ON o.id = a.owner_id
 		WHERE a.organisation_id = $1 AND a.plan_id = $2`, org, planID)
 	if err != nil {
 		return nil, mapError(err)
 	}
 	items, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ptacycle.RateItem, error) {
 		var it ptacycle.RateItem
-		err := r.Scan(&it.Status, &it.Progress, &it.Axis, &it.Unit, &it.Regions)
+		err := r.Scan(&it.Status, &it.Progress, &it.Axis, &it.Unit, &it.Owner, &it.Regions)
 		return it, err
 	})
 	return items, mapError(err)

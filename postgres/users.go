@@ -80,3 +80,34 @@ func (db *DB) SetPassword(ctx context.Context, actor ptacycle.Actor, userID int6
 		return audit(ctx, tx, actor, "set_password", "user", userID, nil, nil)
 	})
 }
+
+// UserChange is what an administrator may change of a user.
+type UserChange struct {
+	FullName string
+	Role     ptacycle.Role
+	UnitID   *int64
+	Language string
+	Active   bool
+}
+
+// UpdateUser changes a user of the actor's organisation. EINVALID, ENOTFOUND.
+func (db *DB) UpdateUser(ctx context.Context, actor ptacycle.Actor, id int64, ch UserChange) (ptacycle.User, error) {
+	var after ptacycle.User
+	err := db.tx(ctx, func(tx pgx.Tx) error {
+		before, err := scanUser(tx.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE organisation_id = $1 AND id = $2 FOR UPDATE`, actor.OrganisationID, id))
+		if err != nil {
+			return err
+		}
+		after = before
+		after.FullName, after.Role, after.UnitID, after.Language, after.Active = ch.FullName, ch.Role, ch.UnitID, ch.Language, ch.Active
+		if err := after.Validate(); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE users SET full_name = $3, role = $4, unit_id = $5, language = $6, active = $7
+			WHERE organisation_id = $1 AND id = $2`, actor.OrganisationID, id, after.FullName, after.Role, after.UnitID, after.Language, after.Active); err != nil {
+			return err
+		}
+		return audit(ctx, tx, actor, "update", "user", id, before, after)
+	})
+	return after, err
+}

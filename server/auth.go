@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 
@@ -30,10 +31,9 @@ func (s *Server) loginPage(c *gin.Context) {
 	s.render(c, "login", loginData{Page: s.page(c, "login.title"), Next: safeNext(c.Query("next"))})
 }
 
-// login checks the e-mail and password and opens a session; a failure says
-// nothing of which of the two was wrong.
+// login checks the e-mail and password, within the sign-in limits, and opens
+// a session; a failure says nothing of which of the two was wrong.
 func (s *Server) login(c *gin.Context) {
-	ctx := c.Request.Context()
 	email, password := strings.TrimSpace(c.PostForm("email")), c.PostForm("password")
 	data := loginData{Page: s.page(c, "login.title"), Email: email, Next: safeNext(c.PostForm("next"))}
 	if email == "" || password == "" {
@@ -42,24 +42,25 @@ func (s *Server) login(c *gin.Context) {
 		s.render(c, "login", data)
 		return
 	}
-	u, hash, err := s.deps.DB.UserByEmail(ctx, email)
-	if err != nil && ptacycle.ErrorCode(err) != ptacycle.ENOTFOUND {
-		s.fail(c, err)
-		return
+	u, err := s.authenticate(c, email, password)
+	if err == nil {
+		err = s.openSession(c.Request.Context(), u)
 	}
-	if err != nil || !u.Active || !ptacycle.CheckPassword(hash, password) {
+	var e *ptacycle.Error
+	switch {
+	case err == nil:
+		c.Redirect(http.StatusSeeOther, data.Next)
+		return
+	case ptacycle.ErrorCode(err) == ptacycle.EUNAUTHORIZED:
 		data.Error = data.T("login.failed")
-		c.Status(http.StatusUnauthorized)
-		s.render(c, "login", data)
-		return
-	}
-	if err := s.sessions.RenewToken(ctx); err != nil {
+	case errors.As(err, &e) && e.Code == ptacycle.ETOOMANY:
+		data.Error = e.Text(lang(c))
+	default:
 		s.fail(c, err)
 		return
 	}
-	s.sessions.Put(ctx, sessionUser, u.ID)
-	s.sessions.Put(ctx, sessionOrg, u.OrganisationID)
-	c.Redirect(http.StatusSeeOther, data.Next)
+	c.Status(statusOf(ptacycle.ErrorCode(err)))
+	s.render(c, "login", data)
 }
 
 func (s *Server) logout(c *gin.Context) {

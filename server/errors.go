@@ -23,6 +23,10 @@ func statusOf(code string) int {
 		return http.StatusForbidden
 	case ptacycle.EUNAUTHORIZED:
 		return http.StatusUnauthorized
+	case ptacycle.ETOOMANY:
+		return http.StatusTooManyRequests
+	case ptacycle.ETOOLARGE:
+		return http.StatusRequestEntityTooLarge
 	case ptacycle.EUNAVAILABLE:
 		return http.StatusServiceUnavailable
 	default:

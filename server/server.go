@@ -11,6 +11,7 @@ import (
 	"github.com/alexedwards/scs/pgxstore"
 	"github.com/alexedwards/scs/v2"
 	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
 	"go.temporal.io/sdk/client"
 
 	"github.com/ptacycle/ptacycle/postgres"
@@ -23,6 +24,8 @@ type Deps struct {
 	Temporal client.Client
 	UI       *ui.Renderer
 	Logger   *slog.Logger
+	// Metrics is the registry /metrics serves; nil makes one with the Go and process collectors.
+	Metrics *prometheus.Registry
 	// SecureCookies marks the session cookie Secure: set it when users reach the server over TLS.
 	SecureCookies bool
 }
@@ -33,6 +36,8 @@ type Server struct {
 	sessions *scs.SessionManager
 	store    *pgxstore.PostgresStore
 	engine   *gin.Engine
+	logins   *loginLimiter
+	metrics  *httpMetrics
 }
 
 // New builds the server; Close releases the session cleaner.
@@ -40,7 +45,10 @@ func New(deps Deps) *Server {
 	if deps.Logger == nil {
 		deps.Logger = slog.Default()
 	}
-	s := &Server{deps: deps}
+	if deps.Metrics == nil {
+		deps.Metrics = NewMetricsRegistry()
+	}
+	s := &Server{deps: deps, metrics: newHTTPMetrics(deps.Metrics)}
 	s.store = pgxstore.NewWithCleanupInterval(deps.DB.Pool, 30*time.Minute)
 	s.sessions = scs.New()
 	s.sessions.Store = s.store
@@ -56,6 +64,8 @@ func New(deps Deps) *Server {
 	}
 	gin.SetMode(gin.ReleaseMode)
 	s.engine = gin.New()
+	_ = s.engine.SetTrustedProxies(nil) // c.ClientIP() is the peer's address, never a forged X-Forwarded-For
+	s.logins = newLoginLimiter(time.Now)
 	s.routes()
 	return s
 }

@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -36,12 +37,12 @@ func mustApp(t *testing.T, tc client.Client) *app {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := server.New(server.Deps{DB: db, Temporal: tc, UI: renderer})
+	s := server.New(server.Deps{DB: db, Temporal: tc, UI: renderer, Logger: slog.New(slog.DiscardHandler)})
 	t.Cleanup(s.Close)
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
 	ctx := context.Background()
-	org, err := db.CreateOrganisation(ctx, ptacycle.Actor{Label: "test"}, ptacycle.Organisation{Slug: "cnltp", Name: "CNLTP"})
+	org, err := db.CreateOrganisation(ctx, ptacycle.Actor{Label: "test"}, ptacycle.Organisation{Slug: "autre-comite", Name: "Autre comité"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -91,47 +91,47 @@ type CloseCycleRequest struct {
 
 // CycleStatus is the answer to the status query and to every update.
 type CycleStatus struct {
-	Year        int
-	Stage       ptacycle.Stage
-	CycleID     int64
-	PlanID      int64
-	Revising    bool
-	Version     int   // number of the plan version under review or approved, 0 before the first submission
-	VersionID   int64 // its row id
-	Level       int   // approval level awaited, 0 outside validation
-	Pending     *PendingStep
-	Deadlines   map[string]time.Time
-	Decisions   []DecisionRecord
-	Delegations []Delegation
-	Rates       *ptacycle.RateBreakdown
-	FollowUps   int // follow-up workflows started for the approved plan
+	Year        int                     `json:"year"`
+	Stage       ptacycle.Stage          `json:"stage"`
+	CycleID     int64                   `json:"cycleId"`
+	PlanID      int64                   `json:"planId"`
+	Revising    bool                    `json:"revising"`
+	Version     int                     `json:"version"`   // number of the plan version under review or approved, 0 before the first submission
+	VersionID   int64                   `json:"versionId"` // its row id
+	Level       int                     `json:"level"`     // approval level awaited, 0 outside validation
+	Pending     *PendingStep            `json:"pending,omitempty"`
+	Deadlines   map[string]time.Time    `json:"deadlines"`
+	Decisions   []DecisionRecord        `json:"decisions"`
+	Delegations []Delegation            `json:"delegations"`
+	Rates       *ptacycle.RateBreakdown `json:"rates,omitempty"`
+	FollowUps   int                     `json:"followUps"` // follow-up workflows started for the approved plan
 }
 
 // PendingStep says what the cycle waits for, from whom, by when.
 type PendingStep struct {
-	Step    string
-	Label   ptacycle.Label
-	Roles   []ptacycle.Role
-	UserIDs []int64
-	Level   int
-	Due     time.Time
+	Step    string          `json:"step"`
+	Label   ptacycle.Label  `json:"label"`
+	Roles   []ptacycle.Role `json:"roles"`
+	UserIDs []int64         `json:"userIds"`
+	Level   int             `json:"level"`
+	Due     time.Time       `json:"due"`
 }
 
 // DecisionRecord is a decision as the workflow keeps it.
 type DecisionRecord struct {
-	Version      int
-	Level        int
-	ApproverID   int64
-	OnBehalfOfID *int64
-	Outcome      ptacycle.Outcome
-	Comment      string
-	At           time.Time
+	Version      int              `json:"version"`
+	Level        int              `json:"level"`
+	ApproverID   int64            `json:"approverId"`
+	OnBehalfOfID *int64           `json:"onBehalfOfId,omitempty"`
+	Outcome      ptacycle.Outcome `json:"outcome"`
+	Comment      string           `json:"comment"`
+	At           time.Time        `json:"at"`
 }
 
 // Delegation hands a level to another approver until a date.
 type Delegation struct {
-	Level int
-	From  int64
-	To    int64
-	Until time.Time
+	Level int       `json:"level"`
+	From  int64     `json:"from"`
+	To    int64     `json:"to"`
+	Until time.Time `json:"until"`
 }

@@ -12,7 +12,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	otelprom "go.opentelemetry.io/otel/exporters/prometheus"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/contrib/opentelemetry"
 	sdklog "go.temporal.io/sdk/log"
 
 	"github.com/ptacycle/ptacycle/postgres"
@@ -31,6 +35,7 @@ type config struct {
 	ListenAddr        string
 	PublicURL         string
 	LogLevel          string
+	LogFormat         string
 }
 
 func loadConfig(getenv func(string) string) config {
@@ -52,15 +57,21 @@ func loadConfig(getenv func(string) string) config {
 		ListenAddr:        or("LISTEN_ADDR", ":8080"),
 		PublicURL:         or("PUBLIC_URL", "http://localhost:8080"),
 		LogLevel:          or("LOG_LEVEL", "info"),
+		LogFormat:         or("LOG_FORMAT", "text"),
 	}
 }
 
-func newLogger(w io.Writer, level string) *slog.Logger {
+// newLogger writes at level and above, one JSON object per line when format is "json", else key=value text.
+func newLogger(w io.Writer, level, format string) *slog.Logger {
 	var l slog.Level
 	if err := l.UnmarshalText([]byte(level)); err != nil {
 		l = slog.LevelInfo
 	}
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
+	opts := &slog.HandlerOptions{Level: l}
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
 }
 
 // openDB connects to DATABASE_URL, failing with one line that says what to do.
@@ -71,12 +82,18 @@ func openDB(ctx context.Context, cfg config) (*postgres.DB, error) {
 	return postgres.Open(ctx, cfg.DatabaseURL)
 }
 
-// dialTemporal connects to the Temporal frontend, failing fast with one line that says what to do.
-func dialTemporal(ctx context.Context, cfg config, logger *slog.Logger) (client.Client, error) {
+// dialTemporal connects to the Temporal frontend, failing fast with one line that
+// says what to do; the SDK's metrics go to reg.
+func dialTemporal(ctx context.Context, cfg config, logger *slog.Logger, reg prometheus.Registerer) (client.Client, error) {
+	metrics, err := temporalMetrics(reg, logger)
+	if err != nil {
+		return nil, err
+	}
 	opts := client.Options{
-		HostPort:  cfg.TemporalAddress,
-		Namespace: cfg.TemporalNamespace,
-		Logger:    sdklog.NewStructuredLogger(logger.With("component", "temporal-sdk")),
+		HostPort:       cfg.TemporalAddress,
+		Namespace:      cfg.TemporalNamespace,
+		Logger:         sdklog.NewStructuredLogger(logger.With("component", "temporal-sdk")),
+		MetricsHandler: metrics,
 	}
 	if cfg.TemporalTLS || cfg.TemporalTLSCert != "" || cfg.TemporalTLSCA != "" {
 		t, err := temporalTLS(cfg)
@@ -93,6 +110,24 @@ func dialTemporal(ctx context.Context, cfg config, logger *slog.Logger) (client.
 			cfg.TemporalAddress, cfg.TemporalNamespace, cfg.TemporalAddress, err)
 	}
 	return c, nil
+}
+
+// temporalMetrics exports the Temporal SDK's metrics (polls, task latencies,
+// activity executions) on reg as temporal_* series, through OpenTelemetry.
+func temporalMetrics(reg prometheus.Registerer, logger *slog.Logger) (client.MetricsHandler, error) {
+	exporter, err := otelprom.New(otelprom.WithRegisterer(reg))
+	if err != nil {
+		return nil, fmt.Errorf("métriques de Temporal / Temporal metrics: %w", err)
+	}
+	// The SDK's timers are in seconds; OpenTelemetry's default buckets are meant for milliseconds.
+	seconds := sdkmetric.NewView(sdkmetric.Instrument{Kind: sdkmetric.InstrumentKindHistogram, Unit: "s"},
+		sdkmetric.Stream{Aggregation: sdkmetric.AggregationExplicitBucketHistogram{Boundaries: prometheus.DefBuckets}})
+	provider := sdkmetric.NewMeterProvider(sdkmetric.WithReader(exporter), sdkmetric.WithView(seconds))
+	return opentelemetry.NewMetricsHandler(opentelemetry.MetricsHandlerOptions{
+		Meter:                provider.Meter("temporal-sdk"),
+		UseMonotonicCounters: true, // exported as Prometheus counters (_total) rather than gauges
+		OnError:              func(err error) { logger.Warn("métrique Temporal / Temporal metric", "err", err) },
+	}), nil
 }
 
 func temporalTLS(cfg config) (*tls.Config, error) {

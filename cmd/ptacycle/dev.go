@@ -20,6 +20,7 @@ import (
 	"github.com/ptacycle/ptacycle/internal/devtemporal"
 	"github.com/ptacycle/ptacycle/internal/pgcluster"
 	"github.com/ptacycle/ptacycle/postgres"
+	"github.com/ptacycle/ptacycle/server"
 	"github.com/ptacycle/ptacycle/worker"
 	"github.com/ptacycle/ptacycle/workflows"
 )
@@ -39,7 +40,7 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, stdo
 		return err
 	}
 	cfg := loadConfig(getenv)
-	logger := newLogger(stderr, cfg.LogLevel)
+	logger := newLogger(stderr, cfg.LogLevel, cfg.LogFormat)
 	dir, err := filepath.Abs(*dataDir)
 	if err != nil {
 		return err
@@ -96,7 +97,8 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, stdo
 		}
 	}()
 	cfg.TemporalAddress = temporalServer.Address()
-	tc, err := dialTemporal(ctx, cfg, logger)
+	metrics := server.NewMetricsRegistry()
+	tc, err := dialTemporal(ctx, cfg, logger, metrics)
 	if err != nil {
 		return err
 	}
@@ -109,7 +111,7 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, stdo
 
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return worker.Run(gctx, tc, cfg.TemporalNamespace, newActivities(db, tc)) })
-	g.Go(func() error { return serveHTTP(gctx, l, db, tc, cfg, logger) })
+	g.Go(func() error { return serveHTTP(gctx, l, db, tc, metrics, cfg, logger) })
 
 	appURL := "http://" + l.Addr().String()
 	fmt.Fprintf(stdout, "ptacycle est prêt / ptacycle is ready\n")

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"go.temporal.io/sdk/client"
 
 	"github.com/ptacycle/ptacycle/activities"
@@ -22,13 +23,14 @@ import (
 
 func runServer(ctx context.Context, _ []string, getenv func(string) string, stderr io.Writer) error {
 	cfg := loadConfig(getenv)
-	logger := newLogger(stderr, cfg.LogLevel)
+	logger := newLogger(stderr, cfg.LogLevel, cfg.LogFormat)
+	metrics := server.NewMetricsRegistry()
 	db, err := openDB(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	tc, err := dialTemporal(ctx, cfg, logger)
+	tc, err := dialTemporal(ctx, cfg, logger, metrics)
 	if err != nil {
 		return err
 	}
@@ -38,18 +40,19 @@ func runServer(ctx context.Context, _ []string, getenv func(string) string, stde
 		return err
 	}
 	logger.Info("serveur prêt / server ready", "addr", l.Addr().String())
-	return serveHTTP(ctx, l, db, tc, cfg, logger)
+	return serveHTTP(ctx, l, db, tc, metrics, cfg, logger)
 }
 
 func runWorker(ctx context.Context, _ []string, getenv func(string) string, stderr io.Writer) error {
 	cfg := loadConfig(getenv)
-	logger := newLogger(stderr, cfg.LogLevel)
+	logger := newLogger(stderr, cfg.LogLevel, cfg.LogFormat)
+	metrics := server.NewMetricsRegistry()
 	db, err := openDB(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	tc, err := dialTemporal(ctx, cfg, logger)
+	tc, err := dialTemporal(ctx, cfg, logger, metrics)
 	if err != nil {
 		return err
 	}
@@ -58,7 +61,10 @@ func runWorker(ctx context.Context, _ []string, getenv func(string) string, stde
 	if err != nil {
 		return err
 	}
-	health := &http.Server{Handler: server.HealthHandler(db, tc), ReadHeaderTimeout: 5 * time.Second}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", server.MetricsHandler(metrics))
+	mux.Handle("/", server.HealthHandler(db, tc))
+	health := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = health.Serve(l) }()
 	defer health.Close()
 	logger.Info("worker prêt / worker ready", "temporal", cfg.TemporalAddress, "namespace", cfg.TemporalNamespace, "health", l.Addr().String())
@@ -84,12 +90,12 @@ func listen(addr, setting string) (net.Listener, error) {
 var errAddrInUse = errors.New("address already in use")
 
 // serveHTTP serves the product on l until ctx is done, then shuts down gracefully.
-func serveHTTP(ctx context.Context, l net.Listener, db *postgres.DB, tc client.Client, cfg config, logger *slog.Logger) error {
+func serveHTTP(ctx context.Context, l net.Listener, db *postgres.DB, tc client.Client, metrics *prometheus.Registry, cfg config, logger *slog.Logger) error {
 	renderer, err := ui.New()
 	if err != nil {
 		return err
 	}
-	srv := server.New(server.Deps{DB: db, Temporal: tc, UI: renderer, Logger: logger,
+	srv := server.New(server.Deps{DB: db, Temporal: tc, UI: renderer, Logger: logger, Metrics: metrics,
 		SecureCookies: strings.HasPrefix(cfg.PublicURL, "https://")})
 	defer srv.Close()
 	httpServer := &http.Server{

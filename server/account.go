@@ -1,0 +1,243 @@
+package server
+
+import (
+	"context"
+	"math"
+	"net/http"
+	"strconv"
+	"sync"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/ptacycle/ptacycle"
+)
+
+// loginRequest is the body of POST /api/v1/session.
+type loginRequest struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+}
+
+// passwordRequest is the body of PUT /api/v1/me/password.
+type passwordRequest struct {
+	Current string `json:"current"`
+	New     string `json:"new"`
+}
+
+// tokenRequest is the body of POST /api/v1/me/tokens.
+type tokenRequest struct {
+	Name string `json:"name"`
+}
+
+// tokenCreated answers a new token; its secret is shown this once.
+type tokenCreated struct {
+	Token  ptacycle.APIToken `json:"token"`
+	Secret string            `json:"secret"`
+}
+
+// decoyHash is checked when no account matches, so that an unknown e-mail
+// takes as long to refuse as a wrong password and reveals nothing.
+var decoyHash = sync.OnceValue(func() string {
+	hash, err := ptacycle.HashPassword("no account has this password")
+	if err != nil {
+		panic(err)
+	}
+	return hash
+})
+
+func wrongCredentials() error {
+	return ptacycle.Errorf(ptacycle.EUNAUTHORIZED, "Adresse e-mail ou mot de passe incorrect", "Wrong e-mail address or password")
+}
+
+// authenticate checks an e-mail and password within the sign-in limits,
+// setting Retry-After when they refuse. EUNAUTHORIZED (saying nothing of
+// which of the two was wrong), ETOOMANY.
+func (s *Server) authenticate(c *gin.Context, email, password string) (ptacycle.User, error) {
+	ip := c.ClientIP()
+	if wait := s.logins.reserve(email, ip); wait > 0 {
+		c.Header("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+		minutes := int(math.Ceil(wait.Minutes()))
+		unit := "minutes"
+		if minutes == 1 {
+			unit = "minute"
+		}
+		return ptacycle.User{}, ptacycle.Errorf(ptacycle.ETOOMANY, "Trop de tentatives de connexion : réessayez dans %d %s",
+			"Too many sign-in attempts: try again in %d %s", minutes, unit)
+	}
+	u, hash, err := s.deps.DB.UserByEmail(c.Request.Context(), email)
+	known := err == nil
+	if !known && ptacycle.ErrorCode(err) != ptacycle.ENOTFOUND {
+		return ptacycle.User{}, err
+	}
+	if !known {
+		hash = decoyHash()
+	}
+	if !ptacycle.CheckPassword(hash, password) || !known || !u.Active {
+		return ptacycle.User{}, wrongCredentials()
+	}
+	s.logins.succeeded(email, ip)
+	return u, nil
+}
+
+// openSession signs u in under a new session token, so that a token planted
+// before sign-in (session fixation) is worth nothing after.
+func (s *Server) openSession(ctx context.Context, u ptacycle.User) error {
+	if err := s.sessions.RenewToken(ctx); err != nil {
+		return err
+	}
+	s.sessions.Put(ctx, sessionUser, u.ID)
+	s.sessions.Put(ctx, sessionOrg, u.OrganisationID)
+	return nil
+}
+
+func (s *Server) apiLogin(c *gin.Context) {
+	var req loginRequest
+	if !s.bind(c, &req) {
+		return
+	}
+	var v ptacycle.Validation
+	v.Require("email", req.Email, "Adresse e-mail", "E-mail address")
+	v.Require("password", req.Password, "Mot de passe", "Password")
+	if err := v.Err(); err != nil {
+		s.fail(c, err)
+		return
+	}
+	u, err := s.authenticate(c, req.Email, req.Password)
+	if err == nil {
+		err = s.openSession(c.Request.Context(), u)
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, u)
+}
+
+func (s *Server) apiLogout(c *gin.Context) {
+	if err := s.sessions.Destroy(c.Request.Context()); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+func (s *Server) me(c *gin.Context) { c.JSON(http.StatusOK, currentUser(c)) }
+
+// sessionOnly refuses a request authenticated by an API token (apiUser uses
+// the token whenever an Authorization header is sent): a leaked token must
+// not be able to make more tokens or take the account. It answers the error itself.
+func (s *Server) sessionOnly(c *gin.Context) bool {
+	if c.GetHeader("Authorization") == "" {
+		return true
+	}
+	s.fail(c, ptacycle.Errorf(ptacycle.EFORBIDDEN,
+		"Un jeton d'API ne permet pas cette action : connectez-vous avec votre mot de passe (session ouverte)",
+		"An API token cannot do this: use a session signed in with your password"))
+	return false
+}
+
+// changePassword replaces the user's password once the current one is
+// confirmed; the user's other sessions end, this one gets a new token. API
+// tokens stay valid: they are listed and revoked on their own.
+func (s *Server) changePassword(c *gin.Context) {
+	if !s.sessionOnly(c) {
+		return
+	}
+	var req passwordRequest
+	if !s.bind(c, &req) {
+		return
+	}
+	ctx, u := c.Request.Context(), currentUser(c)
+	var v ptacycle.Validation
+	v.Require("current", req.Current, "Mot de passe actuel", "Current password")
+	if ptacycle.ValidatePassword(req.New) != nil {
+		v.Add("new", "Nouveau mot de passe : au moins %d caractères", "New password: at least %d characters", ptacycle.MinPasswordLength)
+	} else if req.New == req.Current {
+		v.Add("new", "Le nouveau mot de passe doit être différent de l'actuel", "The new password must differ from the current one")
+	}
+	if err := v.Err(); err != nil {
+		s.fail(c, err)
+		return
+	}
+	// Checked within the sign-in limits: a stolen session cannot guess the password here either.
+	if _, err := s.authenticate(c, u.Email, req.Current); err != nil {
+		if ptacycle.ErrorCode(err) == ptacycle.EUNAUTHORIZED {
+			v.Add("current", "Mot de passe actuel incorrect", "Wrong current password")
+			err = v.Err()
+		}
+		s.fail(c, err)
+		return
+	}
+	hash, err := ptacycle.HashPassword(req.New)
+	if err == nil {
+		err = s.deps.DB.SetPassword(ctx, ptacycle.UserActor(*u), u.ID, hash)
+	}
+	if err == nil {
+		err = s.sessions.RenewToken(ctx)
+	}
+	if err == nil {
+		err = s.endOtherSessions(ctx, u.ID)
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+// endOtherSessions destroys the stored sessions of userID but the request's
+// own. It reads every live session: fine for an action as rare as a password
+// change. A request of an ended session already in flight may still finish.
+func (s *Server) endOtherSessions(ctx context.Context, userID int64) error {
+	current := s.sessions.Token(ctx)
+	return s.sessions.Iterate(ctx, func(session context.Context) error {
+		if s.sessions.GetInt64(session, sessionUser) != userID || s.sessions.Token(session) == current {
+			return nil
+		}
+		return s.sessions.Destroy(session)
+	})
+}
+
+func (s *Server) listTokens(c *gin.Context) {
+	u := currentUser(c)
+	tokens, err := s.deps.DB.Tokens(c.Request.Context(), u.OrganisationID, u.ID)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, tokens)
+}
+
+func (s *Server) createToken(c *gin.Context) {
+	if !s.sessionOnly(c) {
+		return
+	}
+	var req tokenRequest
+	if !s.bind(c, &req) {
+		return
+	}
+	token, secret, err := s.deps.DB.CreateToken(c.Request.Context(), ptacycle.UserActor(*currentUser(c)), req.Name)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusCreated, tokenCreated{Token: token, Secret: secret})
+}
+
+func (s *Server) revokeToken(c *gin.Context) {
+	id, ok := s.pathID(c, "id")
+	if !ok {
+		return
+	}
+	if err := s.deps.DB.RevokeToken(c.Request.Context(), ptacycle.UserActor(*currentUser(c)), id); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+// tokenUser is the user a personal API token authenticates. EUNAUTHORIZED.
+func (s *Server) tokenUser(ctx context.Context, secret string) (ptacycle.User, error) {
+	return s.deps.DB.UserByToken(ctx, secret)
+}

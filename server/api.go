@@ -1,0 +1,104 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/ptacycle/ptacycle"
+	"github.com/ptacycle/ptacycle/workflows"
+)
+
+// route is one endpoint of the JSON API: what it does, who may call it, and
+// the shapes the OpenAPI document describes.
+type route struct {
+	method  string
+	path    string // gin syntax: /cycles/:year
+	action  action
+	summary string // French, then English
+	in      any    // the JSON body's type (a zero value), nil when none
+	out     any    // the success body's type, nil for 204
+	status  int    // success status
+	query   []string
+	handle  gin.HandlerFunc
+}
+
+// Page is a page of a list.
+type Page[T any] struct {
+	Items    []T `json:"items"`
+	Total    int `json:"total"`
+	Page     int `json:"page"`
+	PageSize int `json:"pageSize"`
+}
+
+// apiRoutes lists every route of /api/v1; routes.go registers them, openapi.go documents them.
+func (s *Server) apiRoutes() []route {
+	return []route{
+		// Session and account
+		{"POST", "/session", actPublic, "Ouvrir une session / Sign in", loginRequest{}, ptacycle.User{}, http.StatusOK, nil, s.apiLogin},
+		{"DELETE", "/session", actSelf, "Fermer la session / Sign out", nil, nil, http.StatusNoContent, nil, s.apiLogout},
+		{"GET", "/me", actSelf, "Mon compte / My account", nil, ptacycle.User{}, http.StatusOK, nil, s.me},
+		{"PUT", "/me/password", actSelf, "Changer mon mot de passe / Change my password", passwordRequest{}, nil, http.StatusNoContent, nil, s.changePassword},
+		{"GET", "/me/tokens", actSelf, "Mes jetons d'API / My API tokens", nil, []ptacycle.APIToken{}, http.StatusOK, nil, s.listTokens},
+		{"POST", "/me/tokens", actSelf, "Créer un jeton d'API / Create an API token", tokenRequest{}, tokenCreated{}, http.StatusCreated, nil, s.createToken},
+		{"DELETE", "/me/tokens/:id", actSelf, "Révoquer un jeton / Revoke a token", nil, nil, http.StatusNoContent, nil, s.revokeToken},
+		{"GET", "/me/reminders", actSelf, "Mes relances / My reminders", nil, remindersPage{}, http.StatusOK, []string{"unread", "limit"}, s.myReminders},
+		{"POST", "/me/reminders/:id/read", actSelf, "Marquer une relance comme lue / Mark a reminder read", nil, nil, http.StatusNoContent, nil, s.readReminder},
+
+		// Organisation
+		{"GET", "/units", actReadOrganisation, "Structures / Units", nil, []ptacycle.Unit{}, http.StatusOK, nil, s.listUnits},
+		{"POST", "/units", actManageUnits, "Créer une structure / Create a unit", ptacycle.Unit{}, ptacycle.Unit{}, http.StatusCreated, nil, s.createUnit},
+		{"PUT", "/units/:id", actManageUnits, "Modifier une structure / Update a unit", ptacycle.Unit{}, ptacycle.Unit{}, http.StatusOK, nil, s.updateUnit},
+		{"GET", "/regions", actReadOrganisation, "Régions / Regions", nil, []ptacycle.Region{}, http.StatusOK, nil, s.listRegions},
+		{"POST", "/regions", actManageUnits, "Créer une région / Create a region", regionRequest{}, ptacycle.Region{}, http.StatusCreated, nil, s.createRegion},
+		{"GET", "/users", actReadUsers, "Utilisateurs / Users", nil, []ptacycle.User{}, http.StatusOK, []string{"role"}, s.listUsers},
+		{"POST", "/users", actManageUsers, "Créer un utilisateur / Create a user", userRequest{}, ptacycle.User{}, http.StatusCreated, nil, s.createUser},
+		{"PUT", "/users/:id", actManageUsers, "Modifier un utilisateur / Update a user", userUpdate{}, ptacycle.User{}, http.StatusOK, nil, s.updateUser},
+		{"GET", "/strategies", actReadOrganisation, "Stratégies et axes / Strategies and axes", nil, []ptacycle.Strategy{}, http.StatusOK, nil, s.listStrategies},
+		{"POST", "/strategies", actManageStrategy, "Créer une stratégie / Create a strategy", ptacycle.Strategy{}, ptacycle.Strategy{}, http.StatusCreated, nil, s.createStrategy},
+		{"GET", "/approval-chain", actReadOrganisation, "Chaîne de validation / Approval chain", nil, []ptacycle.ApprovalLevel{}, http.StatusOK, nil, s.approvalChain},
+		{"PUT", "/approval-chain", actManageChain, "Définir la chaîne de validation / Set the approval chain", []ptacycle.ApprovalLevel{}, []ptacycle.ApprovalLevel{}, http.StatusOK, nil, s.setApprovalChain},
+
+		// Cycles
+		{"GET", "/cycles", actReadCycle, "Cycles annuels / Annual cycles", nil, []ptacycle.Cycle{}, http.StatusOK, nil, s.listCycles},
+		{"POST", "/cycles", actLaunchCycle, "Lancer une année / Launch a year", launchRequest{}, cycleView{}, http.StatusCreated, nil, s.launchCycle},
+		{"GET", "/cycles/:year", actReadCycle, "Un cycle, son étape et ce qu'il attend / A cycle, its stage and what it waits for", nil, cycleView{}, http.StatusOK, nil, s.getCycle},
+		{"GET", "/cycles/:year/bilan", actReadCycle, "Bilan de l'année écoulée / Review of last year", nil, ptacycle.Bilan{}, http.StatusOK, nil, s.getBilan},
+		{"PUT", "/cycles/:year/bilan", actEditBilan, "Saisir l'atelier bilan / Record the review workshop", ptacycle.Bilan{}, ptacycle.Bilan{}, http.StatusOK, nil, s.putBilan},
+		{"POST", "/cycles/:year/bilan/close", actEditBilan, "Clôturer le bilan / Close the review", nil, workflows.CycleStatus{}, http.StatusOK, nil, s.closeBilan},
+		{"GET", "/cycles/:year/recommendations", actReadCycle, "Recommandations / Recommendations", nil, []ptacycle.Recommendation{}, http.StatusOK, nil, s.listRecommendations},
+		{"POST", "/cycles/:year/recommendations", actEditRecommendations, "Ajouter une recommandation / Add a recommendation", ptacycle.Recommendation{}, ptacycle.Recommendation{}, http.StatusCreated, nil, s.createRecommendation},
+		{"PUT", "/recommendations/:id/actions", actEditPlan, "Actions qui répondent à une recommandation / Actions answering a recommendation", linkRequest{}, nil, http.StatusNoContent, nil, s.linkRecommendation},
+		{"POST", "/cycles/:year/recommendations/adopt", actEditRecommendations, "Adopter les recommandations / Adopt the recommendations", adoptRequest{}, workflows.CycleStatus{}, http.StatusOK, nil, s.adoptRecommendations},
+
+		// Plan (drafting)
+		{"GET", "/cycles/:year/plan", actReadCycle, "Le PTA et ce qui bloque sa soumission / The plan and what blocks its submission", nil, planView{}, http.StatusOK, nil, s.getPlan},
+		{"POST", "/cycles/:year/plan/actions", actEditPlan, "Ajouter une action / Add an action", ptacycle.Action{}, ptacycle.Action{}, http.StatusCreated, nil, s.createAction},
+		{"POST", "/cycles/:year/plan/activities", actEditPlan, "Ajouter une activité / Add an activity", ptacycle.Activity{}, ptacycle.Activity{}, http.StatusCreated, nil, s.createActivity},
+		{"POST", "/cycles/:year/plan/carry-over", actEditPlan, "Reprendre des activités inachevées de l'année précédente / Carry over unfinished activities", carryOverRequest{}, []ptacycle.Activity{}, http.StatusCreated, nil, s.carryOver},
+		{"POST", "/cycles/:year/plan/submit", actSubmitPlan, "Soumettre le PTA / Submit the plan", nil, workflows.CycleStatus{}, http.StatusOK, nil, s.submitPlan},
+		{"POST", "/cycles/:year/plan/revise", actSubmitPlan, "Réviser le PTA en cours d'année / Revise the plan mid-year", nil, workflows.CycleStatus{}, http.StatusOK, nil, s.revisePlan},
+		{"GET", "/cycles/:year/plan/versions", actReadCycle, "Versions soumises / Submitted versions", nil, []ptacycle.PlanVersion{}, http.StatusOK, nil, s.listVersions},
+		{"GET", "/cycles/:year/plan/versions/:number", actReadCycle, "Contenu d'une version / A version's content", nil, versionView{}, http.StatusOK, nil, s.getVersion},
+		{"GET", "/cycles/:year/plan/diff", actReadCycle, "Différences entre deux versions / Differences between two versions", nil, []ptacycle.PlanChange{}, http.StatusOK, []string{"from", "to"}, s.diffVersions},
+
+		// Validation
+		{"GET", "/cycles/:year/decisions", actReadCycle, "Décisions / Decisions", nil, []ptacycle.Decision{}, http.StatusOK, nil, s.listDecisions},
+		{"POST", "/cycles/:year/decisions", actDecide, "Approuver ou renvoyer le PTA / Approve or send back the plan", decisionRequest{}, workflows.CycleStatus{}, http.StatusOK, nil, s.decide},
+		{"POST", "/cycles/:year/delegations", actDecide, "Déléguer mon niveau / Delegate my level", delegationRequest{}, workflows.CycleStatus{}, http.StatusOK, nil, s.delegate},
+		{"POST", "/cycles/:year/close", actSubmitPlan, "Clôturer le cycle / Close the cycle", nil, workflows.CycleStatus{}, http.StatusOK, nil, s.closeCycle},
+
+		// Activities and execution
+		{"GET", "/activities", actReadCycle, "Activités, filtrées et triées par échéance / Activities, filtered, by due date", nil, Page[ptacycle.Activity]{}, http.StatusOK,
+			[]string{"year", "unit", "region", "axis", "status", "owner", "overdue", "page", "pageSize"}, s.listActivities},
+		{"GET", "/activities/:id", actReadCycle, "Une activité / An activity", nil, ptacycle.Activity{}, http.StatusOK, nil, s.getActivity},
+		{"PUT", "/activities/:id", actEditPlan, "Modifier une activité du brouillon / Edit a draft activity", ptacycle.Activity{}, ptacycle.Activity{}, http.StatusOK, nil, s.updateActivity},
+		{"DELETE", "/activities/:id", actEditPlan, "Retirer une activité du brouillon / Remove a draft activity", nil, nil, http.StatusNoContent, []string{"version"}, s.deleteActivity},
+		{"POST", "/activities/:id/progress", actReportProgress, "Déclarer l'avancement / Report progress", progressRequest{}, ptacycle.Activity{}, http.StatusOK, nil, s.reportProgress},
+		{"GET", "/activities/:id/history", actReadCycle, "Historique de l'activité / Activity history", nil, []ptacycle.ActivityUpdate{}, http.StatusOK, nil, s.activityHistory},
+
+		// Follow-up
+		{"GET", "/cycles/:year/dashboard", actReadCycle, "Tableau de bord : taux d'exécution, retards / Dashboard: execution rate, overdue", nil, dashboard{}, http.StatusOK, nil, s.dashboard},
+		{"GET", "/audit", actReadAudit, "Journal d'audit / Audit log", nil, []ptacycle.AuditEntry{}, http.StatusOK, []string{"entity", "entityId", "actor", "since", "before", "limit"}, s.listAudit},
+	}
+}
