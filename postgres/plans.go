@@ -203,3 +203,52 @@ func carriedCode(ctx context.Context, tx pgx.Tx, planID int64, code string) stri
 		}
 	}
 }
+
+// UpdateAction changes an action of a draft plan. EINVALID, ENOTFOUND, ECONFLICT (code taken, plan locked).
+func (db *DB) UpdateAction(ctx context.Context, actor ptacycle.Actor, a ptacycle.Action) (ptacycle.Action, error) {
+	if err := a.Validate(); err != nil {
+		return a, err
+	}
+	err := db.tx(ctx, func(tx pgx.Tx) error {
+		var before ptacycle.Action
+		if err := tx.QueryRow(ctx, `SELECT `+actionColumns+` FROM actions WHERE organisation_id = $1 AND id = $2 FOR UPDATE`,
+			actor.OrganisationID, a.ID).Scan(&before.ID, &before.PlanID, &before.AxisID, &before.Code, &before.Title, &before.Position); err != nil {
+			return err
+		}
+		if err := lockDraft(ctx, tx, actor.OrganisationID, before.PlanID); err != nil {
+			return err
+		}
+		a.PlanID = before.PlanID
+		if a.Position == 0 {
+			a.Position = before.Position
+		}
+		if _, err := tx.Exec(ctx, `UPDATE actions SET axis_id = $2, code = $3, title = $4, position = $5 WHERE id = $1`,
+			a.ID, a.AxisID, a.Code, a.Title, a.Position); err != nil {
+			return err
+		}
+		return audit(ctx, tx, actor, "update", "action", a.ID, before, a)
+	})
+	return a, err
+}
+
+// DeleteAction removes an action of a draft plan that has no activity left. ENOTFOUND, ECONFLICT.
+func (db *DB) DeleteAction(ctx context.Context, actor ptacycle.Actor, id int64) error {
+	return db.tx(ctx, func(tx pgx.Tx) error {
+		var planID int64
+		var n int
+		if err := tx.QueryRow(ctx, `SELECT plan_id, (SELECT count(*) FROM activities WHERE action_id = actions.id)
+			FROM actions WHERE organisation_id = $1 AND id = $2 FOR UPDATE`, actor.OrganisationID, id).Scan(&planID, &n); err != nil {
+			return err
+		}
+		if err := lockDraft(ctx, tx, actor.OrganisationID, planID); err != nil {
+			return err
+		}
+		if n > 0 {
+			return ptacycle.Errorf(ptacycle.ECONFLICT, "L'action compte encore %d activité(s) : retirez-les d'abord", "The action still has %d activities: remove them first", n)
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM actions WHERE id = $1`, id); err != nil {
+			return err
+		}
+		return audit(ctx, tx, actor, "delete", "action", id, map[string]any{"planId": planID}, nil)
+	})
+}

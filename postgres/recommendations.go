@@ -109,3 +109,57 @@ func (db *DB) LinkRecommendation(ctx context.Context, actor ptacycle.Actor, reco
 		return audit(ctx, tx, actor, "link", "recommendation", recommendationID, nil, actionIDs)
 	})
 }
+
+// lockOpenRecommendation reads a recommendation for change and checks its cycle's list is not adopted yet.
+func lockOpenRecommendation(ctx context.Context, tx pgx.Tx, org, id int64) (ptacycle.Recommendation, error) {
+	var r ptacycle.Recommendation
+	if err := tx.QueryRow(ctx, `SELECT `+recommendationColumns+` FROM recommendations r
+		WHERE r.organisation_id = $1 AND r.id = $2 FOR UPDATE`, org, id).Scan(
+		&r.ID, &r.CycleID, &r.Position, &r.Text, &r.UnitID, &r.Priority, &r.Adopted, &r.ActionIDs, &r.AdoptedAt); err != nil {
+		return r, err
+	}
+	var adopted bool
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM recommendations WHERE cycle_id = $1 AND adopted)`, r.CycleID).Scan(&adopted); err != nil {
+		return r, err
+	}
+	if adopted {
+		return r, errRecommendationsFrozen
+	}
+	return r, nil
+}
+
+// UpdateRecommendation changes a recommendation's text, unit and priority while the list is open.
+// EINVALID, ENOTFOUND, ECONFLICT (list adopted).
+func (db *DB) UpdateRecommendation(ctx context.Context, actor ptacycle.Actor, r ptacycle.Recommendation) (ptacycle.Recommendation, error) {
+	if err := r.Validate(); err != nil {
+		return r, err
+	}
+	var after ptacycle.Recommendation
+	err := db.tx(ctx, func(tx pgx.Tx) error {
+		before, err := lockOpenRecommendation(ctx, tx, actor.OrganisationID, r.ID)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE recommendations SET text = $2, unit_id = $3, priority = $4 WHERE id = $1`, r.ID, r.Text, r.UnitID, r.Priority); err != nil {
+			return err
+		}
+		after = before
+		after.Text, after.UnitID, after.Priority = r.Text, r.UnitID, r.Priority
+		return audit(ctx, tx, actor, "update", "recommendation", r.ID, before, after)
+	})
+	return after, err
+}
+
+// DeleteRecommendation removes a recommendation while the list is open. ENOTFOUND, ECONFLICT (list adopted).
+func (db *DB) DeleteRecommendation(ctx context.Context, actor ptacycle.Actor, id int64) error {
+	return db.tx(ctx, func(tx pgx.Tx) error {
+		before, err := lockOpenRecommendation(ctx, tx, actor.OrganisationID, id)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM recommendations WHERE id = $1`, id); err != nil {
+			return err
+		}
+		return audit(ctx, tx, actor, "delete", "recommendation", id, before, nil)
+	})
+}

@@ -68,12 +68,16 @@ func (s *Server) apiRoutes() []route {
 		{"POST", "/cycles/:year/bilan/close", actEditBilan, "Clôturer le bilan / Close the review", nil, workflows.CycleStatus{}, http.StatusOK, nil, s.closeBilan},
 		{"GET", "/cycles/:year/recommendations", actReadCycle, "Recommandations / Recommendations", nil, []ptacycle.Recommendation{}, http.StatusOK, nil, s.listRecommendations},
 		{"POST", "/cycles/:year/recommendations", actEditRecommendations, "Ajouter une recommandation / Add a recommendation", ptacycle.Recommendation{}, ptacycle.Recommendation{}, http.StatusCreated, nil, s.createRecommendation},
+		{"PUT", "/recommendations/:id", actEditRecommendations, "Modifier une recommandation / Edit a recommendation", ptacycle.Recommendation{}, ptacycle.Recommendation{}, http.StatusOK, nil, s.updateRecommendation},
+		{"DELETE", "/recommendations/:id", actEditRecommendations, "Retirer une recommandation / Remove a recommendation", nil, nil, http.StatusNoContent, nil, s.deleteRecommendation},
 		{"PUT", "/recommendations/:id/actions", actEditPlan, "Actions qui répondent à une recommandation / Actions answering a recommendation", linkRequest{}, nil, http.StatusNoContent, nil, s.linkRecommendation},
 		{"POST", "/cycles/:year/recommendations/adopt", actEditRecommendations, "Adopter les recommandations / Adopt the recommendations", adoptRequest{}, workflows.CycleStatus{}, http.StatusOK, nil, s.adoptRecommendations},
 
 		// Plan (drafting)
 		{"GET", "/cycles/:year/plan", actReadCycle, "Le PTA et ce qui bloque sa soumission / The plan and what blocks its submission", nil, planView{}, http.StatusOK, nil, s.getPlan},
 		{"POST", "/cycles/:year/plan/actions", actEditPlan, "Ajouter une action / Add an action", ptacycle.Action{}, ptacycle.Action{}, http.StatusCreated, nil, s.createAction},
+		{"PUT", "/actions/:id", actEditPlan, "Modifier une action / Edit an action", ptacycle.Action{}, ptacycle.Action{}, http.StatusOK, nil, s.updateAction},
+		{"DELETE", "/actions/:id", actEditPlan, "Retirer une action sans activité / Remove an action without activities", nil, nil, http.StatusNoContent, nil, s.deleteAction},
 		{"POST", "/cycles/:year/plan/activities", actEditPlan, "Ajouter une activité / Add an activity", ptacycle.Activity{}, ptacycle.Activity{}, http.StatusCreated, nil, s.createActivity},
 		{"POST", "/cycles/:year/plan/carry-over", actEditPlan, "Reprendre des activités inachevées de l'année précédente / Carry over unfinished activities", carryOverRequest{}, []ptacycle.Activity{}, http.StatusCreated, nil, s.carryOver},
 		{"POST", "/cycles/:year/plan/submit", actSubmitPlan, "Soumettre le PTA / Submit the plan", nil, workflows.CycleStatus{}, http.StatusOK, nil, s.submitPlan},

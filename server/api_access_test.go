@@ -126,7 +126,11 @@ func TestAccessMatrix(t *testing.T) {
 		"POST /cycles/{year}/bilan/close":           "coordinator",
 		"GET /cycles/{year}/recommendations":        all,
 		"POST /cycles/{year}/recommendations":       "coordinator",
+		"PUT /recommendations/{id}":                 "coordinator",
+		"DELETE /recommendations/{id}":              "coordinator",
 		"PUT /recommendations/{id}/actions":         "coordinator",
+		"PUT /actions/{id}":                         "coordinator",
+		"DELETE /actions/{id}":                      "coordinator",
 		"POST /cycles/{year}/recommendations/adopt": "coordinator",
 		"GET /cycles/{year}/plan":                   all,
 		"POST /cycles/{year}/plan/actions":          "coordinator",
@@ -173,6 +177,9 @@ func TestAccessMatrix(t *testing.T) {
 		method, path, _ := strings.Cut(op, " ")
 		if strings.HasPrefix(path, "/recommendations/") {
 			path = strings.Replace(path, "{id}", fmt.Sprint(f.rec.ID), 1)
+		}
+		if strings.HasPrefix(path, "/actions/") {
+			path = strings.Replace(path, "{id}", fmt.Sprint(f.action.ID), 1)
 		}
 		path = fill.Replace(path)
 		if method == "DELETE" && strings.HasPrefix(path, "/activities/") {

@@ -218,6 +218,28 @@ func (s *Server) createRecommendation(c *gin.Context) {
 	s.reply(c, http.StatusCreated, r, err)
 }
 
+func (s *Server) updateRecommendation(c *gin.Context) {
+	id, ok := s.pathID(c, "id")
+	var r ptacycle.Recommendation
+	if !ok || !s.bind(c, &r) {
+		return
+	}
+	r.ID = id
+	if r.Priority == "" {
+		r.Priority = ptacycle.PriorityMedium
+	}
+	r, err := s.deps.DB.UpdateRecommendation(c.Request.Context(), actor(c), r)
+	s.reply(c, http.StatusOK, r, err)
+}
+
+func (s *Server) deleteRecommendation(c *gin.Context) {
+	id, ok := s.pathID(c, "id")
+	if !ok {
+		return
+	}
+	s.reply(c, http.StatusNoContent, nil, s.deps.DB.DeleteRecommendation(c.Request.Context(), actor(c), id))
+}
+
 // linkRequest names the actions that answer a recommendation.
 type linkRequest struct {
 	ActionIDs []int64 `json:"actionIds"`

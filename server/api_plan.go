@@ -261,13 +261,18 @@ func (s *Server) getActivity(c *gin.Context) {
 
 // draftActivity checks that activity id's plan is being drafted; it answers the error itself.
 func (s *Server) draftActivity(c *gin.Context, id int64) (ptacycle.Plan, bool) {
-	ctx := c.Request.Context()
-	a, err := s.deps.DB.Activity(ctx, org(c), id)
+	a, err := s.deps.DB.Activity(c.Request.Context(), org(c), id)
 	if err != nil {
 		s.fail(c, err)
 		return ptacycle.Plan{}, false
 	}
-	plan, err := s.deps.DB.PlanByID(ctx, org(c), a.PlanID)
+	return s.draftPlan(c, a.PlanID)
+}
+
+// draftPlan checks that the plan's cycle is at the drafting stage; it answers the error itself.
+func (s *Server) draftPlan(c *gin.Context, planID int64) (ptacycle.Plan, bool) {
+	ctx := c.Request.Context()
+	plan, err := s.deps.DB.PlanByID(ctx, org(c), planID)
 	if err != nil {
 		s.fail(c, err)
 		return plan, false
@@ -278,6 +283,36 @@ func (s *Server) draftActivity(c *gin.Context, id int64) (ptacycle.Plan, bool) {
 		return plan, false
 	}
 	return plan, s.requireStage(c, cycleContext{year: plan.Year, cycle: cy}, ptacycle.StageDrafting)
+}
+
+// draftAction checks that action id's plan is being drafted; it answers the error itself.
+func (s *Server) draftAction(c *gin.Context, id int64) bool {
+	var planID int64
+	if err := s.deps.DB.Pool.QueryRow(c.Request.Context(), `SELECT plan_id FROM actions WHERE organisation_id = $1 AND id = $2`, org(c), id).Scan(&planID); err != nil {
+		s.fail(c, ptacycle.Errorf(ptacycle.ENOTFOUND, "Action introuvable", "No such action"))
+		return false
+	}
+	_, ok := s.draftPlan(c, planID)
+	return ok
+}
+
+func (s *Server) updateAction(c *gin.Context) {
+	id, ok := s.pathID(c, "id")
+	var a ptacycle.Action
+	if !ok || !s.bind(c, &a) || !s.draftAction(c, id) {
+		return
+	}
+	a.ID = id
+	a, err := s.deps.DB.UpdateAction(c.Request.Context(), actor(c), a)
+	s.reply(c, http.StatusOK, a, err)
+}
+
+func (s *Server) deleteAction(c *gin.Context) {
+	id, ok := s.pathID(c, "id")
+	if !ok || !s.draftAction(c, id) {
+		return
+	}
+	s.reply(c, http.StatusNoContent, nil, s.deps.DB.DeleteAction(c.Request.Context(), actor(c), id))
 }
 
 func (s *Server) updateActivity(c *gin.Context) {
