@@ -80,6 +80,44 @@ type User struct {
 	UnitID         *int64 `json:"unitId,omitempty"`
 	Language       string `json:"language"`
 	Active         bool   `json:"active"`
+	Preferences
+}
+
+// Preferences say how a person wants to be reminded.
+type Preferences struct {
+	NotifyChannel Channel `json:"notifyChannel"` // email (default), in_app only, or webhook (SMS/WhatsApp gateway)
+	Phone         string  `json:"phone"`         // for the webhook gateway, international format
+	Digest        bool    `json:"digest"`        // coordinators: a weekly summary instead of one e-mail per escalation
+	QuietFrom     *int    `json:"quietFrom,omitempty"`
+	QuietTo       *int    `json:"quietTo,omitempty"` // no e-mail from QuietFrom to QuietTo o'clock (local time)
+}
+
+var phonePattern = regexp.MustCompile(`^\+?[0-9 ]{6,20}$`)
+
+// Validate reports preferences that cannot be honoured.
+func (p Preferences) Validate() error {
+	var v Validation
+	switch p.NotifyChannel {
+	case "", ChannelEmail, ChannelInApp: // "" is the default, e-mail
+	case ChannelWebhook:
+		if p.Phone == "" {
+			v.Add("phone", "Un numéro de téléphone est nécessaire pour les SMS", "A phone number is needed for text messages")
+		}
+	default:
+		v.Add("notifyChannel", "Canal %q inconnu (email, in_app, webhook)", "Unknown channel %q (email, in_app, webhook)", string(p.NotifyChannel))
+	}
+	if p.Phone != "" && !phonePattern.MatchString(p.Phone) {
+		v.Add("phone", "Numéro de téléphone invalide : %q (format +225 07 00 00 00 00)", "Invalid phone number: %q", p.Phone)
+	}
+	if (p.QuietFrom == nil) != (p.QuietTo == nil) {
+		v.Add("quietTo", "Indiquez le début et la fin de la période de silence", "Give both ends of the quiet period")
+	}
+	for _, h := range []*int{p.QuietFrom, p.QuietTo} {
+		if h != nil && (*h < 0 || *h > 23) {
+			v.Add("quietFrom", "Heures de 0 à 23", "Hours from 0 to 23")
+		}
+	}
+	return v.Err()
 }
 
 var emailPattern = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
@@ -100,6 +138,9 @@ func (u User) Validate() error {
 	}
 	if u.Language != "fr" && u.Language != "en" {
 		v.Add("language", "Langue %q non prise en charge (fr ou en)", "Unsupported language %q (fr or en)", u.Language)
+	}
+	if e, ok := u.Preferences.Validate().(*Error); ok {
+		v.fields = append(v.fields, e.Fields...)
 	}
 	return v.Err()
 }
@@ -414,6 +455,12 @@ type Reminder struct {
 	CreatedAt   time.Time  `json:"createdAt"`
 	SentAt      *time.Time `json:"sentAt,omitempty"`
 	ReadAt      *time.Time `json:"readAt,omitempty"`
+	// The outbox: where a channel other than in-app delivers, and how it went.
+	Address       string    `json:"address,omitempty"`
+	BodyHTML      string    `json:"-"`
+	Attempts      int       `json:"attempts"`
+	LastError     string    `json:"lastError,omitempty"`
+	NextAttemptAt time.Time `json:"-"`
 }
 
 // Actor is who makes a change: a signed-in user, or the system (a workflow) when UserID is nil.

@@ -8,8 +8,9 @@ const TaskQueue = "ptacycle"
 // Registered names of the workflows: a cycle starts the next year's cycle by
 // name, and the cycle's activities start follow-ups by name.
 const (
-	CycleWorkflowName    = "Cycle"
-	FollowUpWorkflowName = "FollowUp"
+	CycleWorkflowName        = "Cycle"
+	FollowUpWorkflowName     = "FollowUp"
+	WeeklyDigestWorkflowName = "WeeklyDigest"
 )
 
 // CycleWorkflowID is the id of the workflow driving organisation org's cycle of year.
@@ -19,3 +20,6 @@ func CycleWorkflowID(org string, year int) string { return fmt.Sprintf("cycle/%s
 func FollowUpWorkflowID(org string, year int, activityID int64) string {
 	return fmt.Sprintf("followup/%s/%d/%d", org, year, activityID)
 }
+
+// LinkSecretName names the deployment's secret that signs one-click update links.
+const LinkSecretName = "update-links"

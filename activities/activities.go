@@ -17,9 +17,11 @@ import (
 
 // Activities holds what the activities depend on; workflows call its methods through a nil pointer.
 type Activities struct {
-	DB       *postgres.DB
-	Temporal client.Client // starts and stops the activities' follow-up workflows
-	Clock    func() time.Time
+	DB         *postgres.DB
+	Temporal   client.Client // starts and stops the activities' follow-up workflows
+	Clock      func() time.Time
+	PublicURL  string // where users reach the server, for the links in messages
+	LinkSecret []byte // signs the one-click update links (postgres.DB.Secret)
 }
 
 // NonRetryable lists the error types an activity returns for a request that

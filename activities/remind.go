@@ -4,9 +4,12 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ptacycle/ptacycle"
+	"github.com/ptacycle/ptacycle/notify"
+	"github.com/ptacycle/ptacycle/postgres"
 )
 
 // Reminder kinds.
@@ -15,60 +18,132 @@ const (
 	KindDueToday   = "due_today"
 	KindOverdue    = "overdue"
 	KindEscalation = "escalation"
+	KindDigest     = "digest"
 )
 
-// RemindInput asks for a reminder to everyone holding Roles and to UserIDs.
-// Key is unique to this reminder: recording it again records nothing.
+// RemindInput asks for a reminder to everyone holding Roles, to UserIDs and
+// to the owners of UnitOwnersOf. Key is unique to this reminder: asking again
+// writes nothing.
 type RemindInput struct {
 	Key            string
 	OrganisationID int64
 	CycleID        int64
 	ActivityID     int64 // 0 for a cycle step
 	Kind           string
-	Step           ptacycle.Label // what is due, for the message
+	Step           ptacycle.Label // what is due, for a cycle step
 	Due            time.Time
 	Roles          []ptacycle.Role
 	UserIDs        []int64
 	UnitOwnersOf   int64 // the owners of this unit too (an activity without a named owner)
 }
 
-// Remind records one reminder per recipient (key + recipient), in-app; a
-// retried call records nothing more. It returns how many were new.
+// Remind writes, in one transaction, one in-app reminder per recipient and
+// the message for the channel each prefers (e-mail, or the SMS gateway),
+// rendered in their language, into the outbox the sender delivers from.
+// A retried call writes nothing more. It returns how many rows were new.
 func (a *Activities) Remind(ctx context.Context, in RemindInput) (int, error) {
 	recipients, err := a.recipients(ctx, in.OrganisationID, in.Roles, in.UserIDs, in.UnitOwnersOf)
 	if err != nil {
 		return 0, domainError(err)
 	}
-	var activity *ptacycle.Activity
+	org, err := a.DB.Organisation(ctx, in.OrganisationID)
+	if err != nil {
+		return 0, domainError(err)
+	}
+	loc, err := time.LoadLocation(org.Timezone)
+	if err != nil {
+		loc = time.UTC
+	}
+	contact, err := a.contact(ctx, org.ID)
+	if err != nil {
+		return 0, domainError(err)
+	}
+	var act *postgres.ActivityContext
 	if in.ActivityID != 0 {
-		act, err := a.DB.Activity(ctx, in.OrganisationID, in.ActivityID)
+		ac, err := a.DB.ActivityWithContext(ctx, in.OrganisationID, in.ActivityID)
 		if err != nil {
 			return 0, domainError(err)
 		}
-		activity = &act
+		act = &ac
 	}
-	created := 0
+	now := a.now()
+	var rows []ptacycle.Reminder
 	for _, u := range recipients {
-		subject, body := message(u.Language, in, activity)
-		r := ptacycle.Reminder{
-			Key: in.Key + "/" + strconv.FormatInt(u.ID, 10), RecipientID: u.ID, Channel: ptacycle.ChannelInApp,
-			Kind: in.Kind, Subject: subject, Body: body,
-		}
-		if in.ActivityID != 0 {
-			r.ActivityID = &in.ActivityID
-		}
+		c := notify.Content{Kind: in.Kind, Lang: u.Language, Organisation: org.Name, RecipientName: u.FullName,
+			Step: in.Step.In(u.Language), Due: ptacycle.DateOf(in.Due.In(loc)), Contact: contact}
+		base := ptacycle.Reminder{RecipientID: u.ID, Kind: in.Kind}
 		if in.CycleID != 0 {
-			r.CycleID = &in.CycleID
+			base.CycleID = &in.CycleID
 		}
-		ok, err := a.DB.CreateReminder(ctx, in.OrganisationID, r)
+		if act != nil {
+			base.ActivityID = &in.ActivityID
+			c.ActivityCode, c.ActivityTitle, c.ActionTitle, c.AxisTitle = act.Code, act.Title, act.ActionTitle, act.AxisTitle
+			c.UnitName, c.OwnerName, c.Progress = act.UnitName, act.OwnerName, act.Progress
+			c.Status = act.Status.Label().In(u.Language)
+			c.PageLink = a.PublicURL + "/activites/" + strconv.FormatInt(act.ID, 10)
+			if in.Kind != KindEscalation && u.Role == ptacycle.RoleOwner && len(a.LinkSecret) > 0 {
+				c.UpdateLink = a.PublicURL + "/r/" + ptacycle.SignLink(a.LinkSecret, act.ID, u.ID, now.Add(ptacycle.LinkValidity))
+			}
+		} else {
+			c.PageLink = a.PublicURL + "/"
+		}
+		subject, text, html, err := notify.Render(c)
 		if err != nil {
-			return created, domainError(err)
+			return 0, err
 		}
-		if ok {
-			created++
+		key := in.Key + "/" + strconv.FormatInt(u.ID, 10)
+		inApp := base
+		inApp.Key, inApp.Channel, inApp.Subject, inApp.Body = key, ptacycle.ChannelInApp, subject, text
+		rows = append(rows, inApp)
+		out := base
+		out.Subject, out.Body, out.NextAttemptAt = subject, text, quietUntil(now, u.Preferences, loc)
+		switch {
+		case u.Digest && in.Kind == KindEscalation:
+			// A coordinator who chose the weekly summary reads escalations there.
+		case u.NotifyChannel == ptacycle.ChannelWebhook:
+			out.Key, out.Channel, out.Address = key+"/sms", ptacycle.ChannelWebhook, u.Phone
+			rows = append(rows, out)
+		case u.NotifyChannel != ptacycle.ChannelInApp:
+			out.Key, out.Channel, out.Address, out.BodyHTML = key+"/email", ptacycle.ChannelEmail, u.Email, html
+			rows = append(rows, out)
 		}
 	}
-	return created, nil
+	n, err := a.DB.CreateReminders(ctx, in.OrganisationID, rows)
+	return n, domainError(err)
+}
+
+// contact names the organisation's coordinators with their e-mails, for a reminder's "who to contact".
+func (a *Activities) contact(ctx context.Context, org int64) (string, error) {
+	coordinators, err := a.DB.Users(ctx, org, ptacycle.RoleCoordinator)
+	if err != nil {
+		return "", err
+	}
+	var names []string
+	for _, c := range coordinators {
+		if c.Active {
+			names = append(names, fmt.Sprintf("%s <%s>", c.FullName, c.Email))
+		}
+	}
+	return strings.Join(names, ", "), nil
+}
+
+// quietUntil is when a message may go out to someone with quiet hours: now,
+// or the end of their quiet period (local time) if now falls in it.
+func quietUntil(now time.Time, p ptacycle.Preferences, loc *time.Location) time.Time {
+	if p.QuietFrom == nil || p.QuietTo == nil || *p.QuietFrom == *p.QuietTo {
+		return now
+	}
+	local := now.In(loc)
+	from, to, h := *p.QuietFrom, *p.QuietTo, local.Hour()
+	quiet := (from < to && h >= from && h < to) || (from > to && (h >= from || h < to))
+	if !quiet {
+		return now
+	}
+	end := time.Date(local.Year(), local.Month(), local.Day(), to, 0, 0, 0, loc)
+	if !end.After(local) {
+		end = end.AddDate(0, 0, 1)
+	}
+	return end
 }
 
 // recipients returns the active users holding roles, those listed, and the
@@ -113,36 +188,4 @@ func (a *Activities) recipients(ctx context.Context, org int64, roles []ptacycle
 		}
 	}
 	return out, nil
-}
-
-// message writes a reminder's subject and body in the recipient's language.
-func message(lang string, in RemindInput, act *ptacycle.Activity) (string, string) {
-	what := in.Step.In(lang)
-	if act != nil {
-		what = fmt.Sprintf("%s %s", act.Code, act.Title)
-	}
-	due := ptacycle.DateOf(in.Due).French()
-	if lang == "en" {
-		due = ptacycle.DateOf(in.Due).String()
-		switch in.Kind {
-		case KindDueSoon:
-			return "Reminder: " + what + " is due on " + due, what + " is due on " + due + ". Please act before then."
-		case KindDueToday:
-			return "Due today: " + what, what + " is due today (" + due + ")."
-		case KindOverdue:
-			return "Overdue: " + what, what + " was due on " + due + " and is still pending."
-		default:
-			return "Escalation: " + what + " is late", what + " was due on " + due + " and is still pending; you are told so you can follow it up."
-		}
-	}
-	switch in.Kind {
-	case KindDueSoon:
-		return "Rappel : " + what + " — échéance le " + due, what + " arrive à échéance le " + due + ". Merci d'agir avant cette date."
-	case KindDueToday:
-		return "Échéance aujourd'hui : " + what, what + " arrive à échéance aujourd'hui (" + due + ")."
-	case KindOverdue:
-		return "En retard : " + what, what + " devait être fait le " + due + " et reste en attente."
-	default:
-		return "Escalade : " + what + " est en retard", what + " devait être fait le " + due + " et reste en attente ; vous en êtes informé(e) pour en assurer le suivi."
-	}
 }

@@ -283,3 +283,28 @@ func (db *DB) ActivityHistory(ctx context.Context, org, id int64) ([]ptacycle.Ac
 	updates, err := pgx.CollectRows(rows, pgx.RowToStructByPos[ptacycle.ActivityUpdate])
 	return updates, mapError(err)
 }
+
+// ActivityContext is an activity with the names a message about it needs.
+type ActivityContext struct {
+	ptacycle.Activity
+	ActionTitle string
+	AxisTitle   string
+	UnitName    string
+	OwnerName   string
+}
+
+// ActivityWithContext returns an activity with its action's and axis's titles and its unit's and owner's names. ENOTFOUND.
+func (db *DB) ActivityWithContext(ctx context.Context, org, id int64) (ActivityContext, error) {
+	var out ActivityContext
+	a, err := db.Activity(ctx, org, id)
+	if err != nil {
+		return out, err
+	}
+	out.Activity = a
+	err = db.Pool.QueryRow(ctx, `
+		SELECT ac.title, COALESCE(ax.code || ' — ' || ax.title, ''), COALESCE(u.name, ''), COALESCE(o.full_name, '')
+		FROM activities a JOIN actions ac ON ac.id = a.action_id LEFT JOIN axes ax ON ax.id = ac.axis_id
+		LEFT JOIN units u ON u.id = a.responsible_unit_id LEFT JOIN users o ON o.id = a.owner_id
+		WHERE a.id = $1`, id).Scan(&out.ActionTitle, &out.AxisTitle, &out.UnitName, &out.OwnerName)
+	return out, mapError(err)
+}

@@ -74,6 +74,11 @@ func TestConstraints(t *testing.T) {
 		{"ActivityPartnerOfOtherOrganisation", `INSERT INTO activity_partners (activity_id, organisation_id, unit_id) VALUES ($1, $2, $3)`, []string{"activity", "org", "otherUnit"}, "23503"},
 		{"UpdateProgressRange", `INSERT INTO activity_updates (activity_id, status_before, status_after, progress_before, progress_after) VALUES ($1, 'not_started', 'in_progress', 0, 150)`, []string{"activity"}, "23514"},
 		{"ReminderChannelEnum", `INSERT INTO reminders (organisation_id, key, recipient_id, channel, kind) VALUES ($1, 'k1', $2, 'pigeon', 'due')`, []string{"org", "owner"}, "23514"},
+		{"ReminderEmailHasAddress", `INSERT INTO reminders (organisation_id, key, recipient_id, channel, kind) VALUES ($1, 'k1', $2, 'email', 'due')`, []string{"org", "owner"}, "23514"},
+		{"ReminderSendingHasClaim", `INSERT INTO reminders (organisation_id, key, recipient_id, channel, kind, address, status) VALUES ($1, 'k1', $2, 'email', 'due', 'a@b.ci', 'sending')`, []string{"org", "owner"}, "23514"},
+		{"UserWebhookNeedsPhone", `UPDATE users SET notify_channel = 'webhook' WHERE id = $1`, []string{"owner"}, "23514"},
+		{"UserQuietPeriodBothEnds", `UPDATE users SET quiet_from = 20 WHERE id = $1`, []string{"owner"}, "23514"},
+		{"HolidayNeedsName", `INSERT INTO holidays (organisation_id, day, name) VALUES ($1, '2024-08-07', ' ')`, []string{"org"}, "23514"},
 		{"ReminderSentHasDate", `INSERT INTO reminders (organisation_id, key, recipient_id, channel, kind, status) VALUES ($1, 'k1', $2, 'email', 'due', 'sent')`, []string{"org", "owner"}, "23514"},
 		{"AuditNeedsAction", `INSERT INTO audit_log (organisation_id, actor_label, action, entity) VALUES ($1, 'x', '', 'cycle')`, []string{"org"}, "23514"},
 		{"AuditLogNoUpdate", `UPDATE audit_log SET action = 'forged' WHERE organisation_id = $1`, []string{"org"}, "42501"},
@@ -102,7 +107,7 @@ func TestConstraints(t *testing.T) {
 		})
 	}
 	t.Run("ReminderKeyUnique", func(t *testing.T) {
-		insert := `INSERT INTO reminders (organisation_id, key, recipient_id, channel, kind) VALUES ($1, 'relance-1', $2, 'email', 'due')`
+		insert := `INSERT INTO reminders (organisation_id, key, recipient_id, channel, kind, address) VALUES ($1, 'relance-1', $2, 'email', 'due', 'a@b.ci')`
 		if _, err := f.db.Pool.Exec(ctx, insert, f.org.ID, f.owner.ID); err != nil {
 			t.Fatal(err)
 		}

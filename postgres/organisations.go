@@ -136,3 +136,13 @@ func (db *DB) Units(ctx context.Context, org int64) ([]ptacycle.Unit, error) {
 	units, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ptacycle.Unit, error) { return scanUnit(r) })
 	return units, mapError(err)
 }
+
+// Organisations lists every organisation of the deployment, by slug (the weekly digests go to all).
+func (db *DB) Organisations(ctx context.Context) ([]ptacycle.Organisation, error) {
+	rows, err := db.Pool.Query(ctx, `SELECT `+organisationColumns+` FROM organisations ORDER BY slug`)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	orgs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ptacycle.Organisation, error) { return scanOrganisation(r) })
+	return orgs, mapError(err)
+}

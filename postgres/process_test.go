@@ -527,7 +527,7 @@ func TestReminders(t *testing.T) {
 	ctx := context.Background()
 	f := mustFixture(t, "cnltp")
 	due := ptacycle.Reminder{Key: "due/cnltp/2024/" + itoa(f.activity.ID), RecipientID: f.owner.ID, Channel: ptacycle.ChannelEmail, Kind: "due",
-		Subject: "Échéance proche", ActivityID: &f.activity.ID, CycleID: &f.cycle.ID}
+		Subject: "Échéance proche", Address: "owner@cnltp.ci", ActivityID: &f.activity.ID, CycleID: &f.cycle.ID}
 	for i, want := range []bool{true, false} { // the second call is a retried activity
 		created, err := f.db.CreateReminder(ctx, f.org.ID, due)
 		must(t, err)
@@ -543,7 +543,7 @@ func TestReminders(t *testing.T) {
 
 	for _, r := range []ptacycle.Reminder{
 		{Key: "bilan/cnltp/2024", RecipientID: f.owner.ID, Channel: ptacycle.ChannelInApp, Kind: "bilan", CycleID: &f.cycle.ID},
-		{Key: "overdue/cnltp/2024/" + itoa(f.activity.ID), RecipientID: f.coordinator.ID, Channel: ptacycle.ChannelEmail, Kind: "overdue", ActivityID: &f.activity.ID},
+		{Key: "overdue/cnltp/2024/" + itoa(f.activity.ID), RecipientID: f.coordinator.ID, Channel: ptacycle.ChannelEmail, Kind: "overdue", ActivityID: &f.activity.ID, Address: "coord@cnltp.ci"},
 	} {
 		_, err := f.db.CreateReminder(ctx, f.org.ID, r)
 		must(t, err)

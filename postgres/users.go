@@ -9,11 +9,14 @@ import (
 	"github.com/ptacycle/ptacycle"
 )
 
-const userColumns = `id, organisation_id, email, full_name, role, unit_id, language, active`
+const userColumns = `id, organisation_id, email, full_name, role, unit_id, language, active,
+	notify_channel, phone, digest, quiet_from, quiet_to`
 
 func scanUser(r pgx.Row, extra ...any) (ptacycle.User, error) {
 	var u ptacycle.User
-	err := r.Scan(append([]any{&u.ID, &u.OrganisationID, &u.Email, &u.FullName, &u.Role, &u.UnitID, &u.Language, &u.Active}, extra...)...)
+	p := &u.Preferences
+	err := r.Scan(append([]any{&u.ID, &u.OrganisationID, &u.Email, &u.FullName, &u.Role, &u.UnitID, &u.Language, &u.Active,
+		&p.NotifyChannel, &p.Phone, &p.Digest, &p.QuietFrom, &p.QuietTo}, extra...)...)
 	return u, mapError(err)
 }
 
@@ -25,14 +28,18 @@ func (db *DB) CreateUser(ctx context.Context, actor ptacycle.Actor, u ptacycle.U
 		u.Language = "fr"
 	}
 	u.Active = true
+	if u.NotifyChannel == "" {
+		u.NotifyChannel = ptacycle.ChannelEmail
+	}
 	if err := u.Validate(); err != nil {
 		return u, err
 	}
 	err := db.tx(ctx, func(tx pgx.Tx) error {
 		if err := tx.QueryRow(ctx, `
-			INSERT INTO users (organisation_id, email, full_name, role, unit_id, password_hash, language)
-			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-			u.OrganisationID, u.Email, u.FullName, u.Role, u.UnitID, passwordHash, u.Language).Scan(&u.ID); err != nil {
+			INSERT INTO users (organisation_id, email, full_name, role, unit_id, password_hash, language, notify_channel, phone, digest, quiet_from, quiet_to)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
+			u.OrganisationID, u.Email, u.FullName, u.Role, u.UnitID, passwordHash, u.Language,
+			u.NotifyChannel, u.Phone, u.Digest, u.QuietFrom, u.QuietTo).Scan(&u.ID); err != nil {
 			return err
 		}
 		return audit(ctx, tx, actor, "create", "user", u.ID, nil, u)
@@ -108,6 +115,30 @@ func (db *DB) UpdateUser(ctx context.Context, actor ptacycle.Actor, id int64, ch
 			return err
 		}
 		return audit(ctx, tx, actor, "update", "user", id, before, after)
+	})
+	return after, err
+}
+
+// SetPreferences records how a user wants to be reminded. EINVALID, ENOTFOUND.
+func (db *DB) SetPreferences(ctx context.Context, actor ptacycle.Actor, userID int64, p ptacycle.Preferences, language string) (ptacycle.User, error) {
+	if err := p.Validate(); err != nil {
+		return ptacycle.User{}, err
+	}
+	if language != "fr" && language != "en" {
+		return ptacycle.User{}, ptacycle.Errorf(ptacycle.EINVALID, "Langue %q non prise en charge (fr ou en)", "Unsupported language %q (fr or en)", language)
+	}
+	var after ptacycle.User
+	err := db.tx(ctx, func(tx pgx.Tx) error {
+		before, err := scanUser(tx.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE organisation_id = $1 AND id = $2 FOR UPDATE`, actor.OrganisationID, userID))
+		if err != nil {
+			return err
+		}
+		if after, err = scanUser(tx.QueryRow(ctx, `UPDATE users SET notify_channel = $3, phone = $4, digest = $5, quiet_from = $6, quiet_to = $7, language = $8
+			WHERE organisation_id = $1 AND id = $2 RETURNING `+userColumns,
+			actor.OrganisationID, userID, p.NotifyChannel, p.Phone, p.Digest, p.QuietFrom, p.QuietTo, language)); err != nil {
+			return err
+		}
+		return audit(ctx, tx, actor, "preferences", "user", userID, before.Preferences, after.Preferences)
 	})
 	return after, err
 }

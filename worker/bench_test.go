@@ -150,7 +150,7 @@ func BenchmarkCycleHistory(b *testing.B) {
 			ptacycle.CycleWorkflowName, workflows.CycleInput{OrganisationID: org.ID, OrganisationSlug: demo.Slug, Year: year}); err != nil {
 			b.Fatal(err)
 		}
-		eventuallyB(b, func() bool { return s.statusB(b, wfID).CycleID != 0 })
+		eventuallyB(b, func() bool { return s.statusB(b, wfID).Opened })
 		for _, step := range []struct {
 			name string
 			arg  any

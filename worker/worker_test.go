@@ -198,7 +198,7 @@ func TestCycleOnRealStack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "the cycle to open", func() bool { return s.status(t, wfID).CycleID != 0 })
+	eventually(t, "the cycle to open", func() bool { return s.status(t, wfID).Opened })
 	cycle, err := s.db.Cycle(ctx, org.ID, year)
 	if err != nil {
 		t.Fatal(err)

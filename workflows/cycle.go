@@ -44,6 +44,8 @@ type cycleRun struct {
 	closeRequested bool
 	closedBy       int64
 	finalRate      ptacycle.Rate
+	calendar       workflow.Version // 1: reminders move off weekends and holidays
+	retroactive    bool             // launched after its year ended: recorded by hand, no reminders, no year-end closing
 }
 
 // Cycle drives an organisation's year: bilan → recommendations → drafting →
@@ -56,6 +58,7 @@ func Cycle(ctx workflow.Context, in CycleInput) (CycleResult, error) {
 	if err := c.register(ctx); err != nil {
 		return CycleResult{}, err
 	}
+	c.calendar = workflow.GetVersion(ctx, "business-calendar", workflow.DefaultVersion, 1)
 	open := activities.OpenCycleInput{OrganisationID: in.OrganisationID, WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID,
 		Year: in.Year, Deadlines: in.Deadlines, LaunchedBy: in.LaunchedBy}
 	if err := workflow.ExecuteActivity(ctx, a.OpenCycle, open).Get(ctx, &c.info); err != nil {
@@ -65,16 +68,23 @@ func Cycle(ctx workflow.Context, in CycleInput) (CycleResult, error) {
 	if err := c.setStage(ctx, ptacycle.StageBilan); err != nil {
 		return CycleResult{}, err
 	}
+	c.opened = true // from now on a step recorded by a handler cannot race the bilan's own
 	bilan := activities.ComputeBilanInput{OrganisationID: in.OrganisationID, CycleID: c.info.CycleID, PreviousPlanID: c.info.PreviousPlanID}
 	if err := workflow.ExecuteActivity(ctx, a.ComputeBilan, bilan).Get(ctx, &c.rates); err != nil {
 		return CycleResult{}, err
 	}
-	c.opened = true
-	workflow.Go(ctx, func(ctx workflow.Context) {
-		if workflow.Sleep(ctx, c.info.YearEnd.Sub(workflow.Now(ctx))) == nil {
-			c.yearEnded = true
-		}
-	})
+	// A year recorded after it ended (history entered afterwards, the seed's
+	// 2024 in a later year) has nobody to remind and closes when the
+	// coordinator says so; cycles started before this rule keep the old one.
+	if workflow.GetVersion(ctx, "retroactive-cycles", workflow.DefaultVersion, 1) == 1 && !workflow.Now(ctx).Before(c.info.YearEnd) {
+		c.retroactive = true
+	} else {
+		workflow.Go(ctx, func(ctx workflow.Context) {
+			if workflow.Sleep(ctx, c.info.YearEnd.Sub(workflow.Now(ctx))) == nil {
+				c.yearEnded = true
+			}
+		})
+	}
 
 	for !c.yearEnded && !c.closeRequested {
 		if err := c.runStage(ctx); err != nil {
@@ -110,7 +120,7 @@ func (c *cycleRun) runStage(ctx workflow.Context) error {
 		moved := func() bool { return left() || c.level != level || c.version != version }
 		return c.awaitStep(ctx, c.approvalStep(ctx), moved)
 	case ptacycle.StageExecution:
-		if c.followUpsFor != c.version {
+		if c.followUpsFor != c.version && !c.retroactive {
 			in := activities.FollowUpsInput{OrganisationID: c.in.OrganisationID, OrganisationSlug: c.in.OrganisationSlug, Year: c.in.Year,
 				CycleID: c.info.CycleID, PlanID: c.info.PlanID, Policy: c.info.Reminders}
 			if err := workflow.ExecuteActivity(withBatchOptions(ctx), a.StartFollowUps, in).Get(ctx, &c.followUps); err != nil {
@@ -181,11 +191,20 @@ func stepReminder(due time.Time, p ReminderPolicy, n int) (time.Time, string) {
 // come. Reminders whose time passed before the wait began are collapsed into
 // the latest one, sent at once.
 func (c *cycleRun) awaitStep(ctx workflow.Context, s step, done func() bool) error {
+	if c.retroactive {
+		return workflow.Await(ctx, done)
+	}
 	for n := 0; !done(); n++ {
 		when, kind := stepReminder(s.due, c.info.Reminders, n)
 		now := workflow.Now(ctx)
 		if next, _ := stepReminder(s.due, c.info.Reminders, n+1); !next.After(now) {
 			continue
+		}
+		if c.calendar == 1 {
+			in := activities.WorkingDayInput{OrganisationID: c.in.OrganisationID, At: when}
+			if err := workflow.ExecuteActivity(ctx, a.WorkingDay, in).Get(ctx, &when); err != nil {
+				return err
+			}
 		}
 		if when.After(now) {
 			ok, err := workflow.AwaitWithTimeout(ctx, when.Sub(now), done)
@@ -285,7 +304,7 @@ func (c *cycleRun) startNextYear(ctx workflow.Context) error {
 
 // status answers the status query and every update.
 func (c *cycleRun) status(ctx workflow.Context) CycleStatus {
-	s := CycleStatus{Year: c.in.Year, Stage: c.stage, CycleID: c.info.CycleID, PlanID: c.info.PlanID, Revising: c.revising,
+	s := CycleStatus{Opened: c.opened, Retroactive: c.retroactive, Year: c.in.Year, Stage: c.stage, CycleID: c.info.CycleID, PlanID: c.info.PlanID, Revising: c.revising,
 		Version: c.version, VersionID: c.versionID, Level: c.level, Decisions: c.decisions, Delegations: c.delegations,
 		Rates: c.rates, FollowUps: c.followUps,
 		Deadlines: map[string]time.Time{"bilan": c.info.BilanDue, "recommendations": c.info.RecommendationsDue,
@@ -308,7 +327,10 @@ func (c *cycleRun) status(ctx workflow.Context) CycleStatus {
 				UserIDs: c.approversOf(ctx, c.level), Level: c.level, Due: c.levelSince.Add(days(l.DeadlineDays))}
 		}
 	case ptacycle.StageExecution:
-		s.Pending = &PendingStep{Step: "execution", Label: stepExecution, Roles: []ptacycle.Role{ptacycle.RoleOwner, ptacycle.RoleCoordinator}, Due: c.info.YearEnd}
+		s.Pending = &PendingStep{Step: "execution", Label: stepExecution, Roles: []ptacycle.Role{ptacycle.RoleOwner, ptacycle.RoleCoordinator}}
+		if !c.retroactive { // a year recorded afterwards ends when the coordinator closes it
+			s.Pending.Due = c.info.YearEnd
+		}
 	}
 	return s
 }

@@ -147,6 +147,9 @@ func mustEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *fakeDB) {
 		f.followUps = in
 		return 82, nil
 	})
+	env.OnActivity(a.WorkingDay, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.WorkingDayInput) (time.Time, error) {
+		return activities.PreviousWorkingDay(in.At, nil), nil
+	})
 	env.OnActivity(a.StopFollowUps, mock.Anything, mock.Anything).Return(func(context.Context, activities.FollowUpsInput) error {
 		f.called("StopFollowUps")
 		return nil
@@ -458,4 +461,49 @@ func keys[V any](m map[string]V) []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+// TestRetroactiveCycle: a year recorded after it ended sends no reminders,
+// starts no follow-ups and waits for the coordinator to close it.
+func TestRetroactiveCycle(t *testing.T) {
+	env, f := mustEnv(t)
+	later := time.Date(2026, time.March, 2, 9, 0, 0, 0, time.UTC)
+	env.SetStartTime(later)
+	var next workflows.CycleInput
+	env.RegisterWorkflowWithOptions(func(_ workflow.Context, in workflows.CycleInput) (workflows.CycleResult, error) {
+		next = in
+		return workflows.CycleResult{}, nil
+	}, workflow.RegisterOptions{Name: ptacycle.CycleWorkflowName})
+	u := newUpdates()
+	step := func(after time.Duration, id, name string, arg any) { // after the workflow starts
+		u.send(env, start.Add(after), id, name, arg) // send measures delays from start
+	}
+	step(time.Hour, "close-bilan", workflows.UpdateCloseBilan, workflows.CloseBilanRequest{UserID: coordinator})
+	step(2*time.Hour, "adopt", workflows.UpdateAdoptRecommendations, workflows.AdoptRecommendationsRequest{UserID: coordinator})
+	step(3*time.Hour, "submit", workflows.UpdateSubmitPlan, workflows.SubmitPlanRequest{UserID: coordinator})
+	step(4*time.Hour, "l1", workflows.UpdateDecide, workflows.DecideRequest{UserID: plenary, Level: 1, Version: 1, Outcome: ptacycle.OutcomeApproved})
+	step(5*time.Hour, "l2", workflows.UpdateDecide, workflows.DecideRequest{UserID: ministry, Level: 2, Version: 1, Outcome: ptacycle.OutcomeApproved})
+	var inExecution workflows.CycleStatus
+	env.RegisterDelayedCallback(func() {
+		v, _ := env.QueryWorkflow(workflows.QueryStatus)
+		_ = v.Get(&inExecution)
+	}, 90*24*time.Hour)
+	step(120*24*time.Hour, "close", workflows.UpdateCloseCycle, workflows.CloseCycleRequest{UserID: coordinator})
+
+	env.ExecuteWorkflow(underTest, workflows.CycleInput{OrganisationID: 7, OrganisationSlug: "cnltp", Year: 2024})
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	if !inExecution.Retroactive || inExecution.Stage != ptacycle.StageExecution {
+		t.Errorf("90 days after approval: %+v, want a retroactive cycle still in execution", inExecution)
+	}
+	if len(f.reminders) != 0 || f.count("StartFollowUps") != 0 || f.count("StopFollowUps") != 0 {
+		t.Errorf("reminders %v, follow-ups started %d, stopped %d: a retroactive cycle reminds nobody", keys(f.reminders), f.count("StartFollowUps"), f.count("StopFollowUps"))
+	}
+	if closed := u.wantAccepted(t, "close"); closed.Stage != ptacycle.StageClosed {
+		t.Errorf("close: %+v", closed)
+	}
+	if next.Year != 2025 {
+		t.Errorf("next cycle %+v", next)
+	}
 }

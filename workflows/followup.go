@@ -77,6 +77,9 @@ func FollowUp(ctx workflow.Context, in FollowUpInput) (FollowUpResult, error) {
 			activities.CheckActivityInput{OrganisationID: in.OrganisationID, ActivityID: in.ActivityID, ReminderHour: in.Policy.ReminderHourOfDay}).Get(ctx, &s)
 		return s, err
 	}
+	// Reminders falling on a weekend or holiday go out the working day before;
+	// follow-ups started before this change keep their plain schedule.
+	calendar := workflow.GetVersion(ctx, "business-calendar", workflow.DefaultVersion, 1)
 	state, err := check()
 	if err != nil {
 		return res, err
@@ -91,7 +94,14 @@ func FollowUp(ctx workflow.Context, in FollowUpInput) (FollowUpResult, error) {
 			return res, workflow.NewContinueAsNewError(ctx, FollowUp, in)
 		}
 		event, scheduled := nextReminder(state, in.Policy, cursor)
-		fired, err := waitForReminder(ctx, changed, event, scheduled)
+		wakeAt := event.at
+		if scheduled && calendar == 1 {
+			in := activities.WorkingDayInput{OrganisationID: in.OrganisationID, At: event.at}
+			if err := workflow.ExecuteActivity(ctx, a.WorkingDay, in).Get(ctx, &wakeAt); err != nil {
+				return res, err
+			}
+		}
+		fired, err := waitForReminder(ctx, changed, wakeAt, scheduled)
 		if err != nil {
 			return res, err
 		}
@@ -112,16 +122,16 @@ func FollowUp(ctx workflow.Context, in FollowUpInput) (FollowUpResult, error) {
 	}
 }
 
-// waitForReminder waits for the event's time or a change signal, whichever
-// comes first; it reports whether the time came. Without an event it waits for a signal.
-func waitForReminder(ctx workflow.Context, changed workflow.ReceiveChannel, event reminderEvent, scheduled bool) (bool, error) {
+// waitForReminder waits until at or a change signal, whichever comes first;
+// it reports whether the time came. Without a scheduled reminder it waits for a signal.
+func waitForReminder(ctx workflow.Context, changed workflow.ReceiveChannel, at time.Time, scheduled bool) (bool, error) {
 	timerCtx, cancelTimer := workflow.WithCancel(ctx)
 	defer cancelTimer()
 	fired := false
 	sel := workflow.NewSelector(ctx)
 	sel.AddReceive(changed, func(ch workflow.ReceiveChannel, _ bool) { ch.Receive(ctx, nil) })
 	if scheduled {
-		timer := workflow.NewTimer(timerCtx, max(event.at.Sub(workflow.Now(ctx)), 0))
+		timer := workflow.NewTimer(timerCtx, max(at.Sub(workflow.Now(ctx)), 0))
 		sel.AddFuture(timer, func(f workflow.Future) { fired = f.Get(ctx, nil) == nil })
 	}
 	sel.Select(ctx)

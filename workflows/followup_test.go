@@ -95,8 +95,13 @@ type sent struct {
 	in activities.RemindInput
 }
 
-// runFollowUp plays one scenario through the follow-up workflow and returns its reminders.
+// runFollowUp plays one scenario through the follow-up workflow, with
+// reminders moved off weekends, and returns its reminders.
 func runFollowUp(t *testing.T, s scenario) ([]sent, workflows.FollowUpResult) {
+	return runFollowUpWithHolidays(t, s, nil)
+}
+
+func runFollowUpWithHolidays(t *testing.T, s scenario, holidays []ptacycle.Date) ([]sent, workflows.FollowUpResult) {
 	t.Helper()
 	var suite testsuite.WorkflowTestSuite
 	env := suite.NewTestWorkflowEnvironment()
@@ -112,6 +117,9 @@ func runFollowUp(t *testing.T, s scenario) ([]sent, workflows.FollowUpResult) {
 		mu.Lock()
 		defer mu.Unlock()
 		return state, nil
+	})
+	env.OnActivity(a.WorkingDay, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.WorkingDayInput) (time.Time, error) {
+		return activities.PreviousWorkingDay(in.At, holidays), nil
 	})
 	env.OnActivity(a.Remind, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.RemindInput) (int, error) {
 		mu.Lock()
@@ -201,6 +209,9 @@ func TestFollowUpSchedule(t *testing.T) {
 	s := scenarios()[60] // late-0
 	reminders, _ := runFollowUp(t, s)
 	want := []time.Time{s.due.AddDate(0, 0, -14), s.due.AddDate(0, 0, -3), s.due, s.due.AddDate(0, 0, 7), s.due.AddDate(0, 0, 14)}
+	for i := range want { // its due date is a Sunday: reminders go out the Friday before
+		want[i] = activities.PreviousWorkingDay(want[i], nil)
+	}
 	var got []time.Time
 	for _, r := range reminders {
 		if r.in.Kind != activities.KindEscalation {
@@ -235,6 +246,32 @@ func TestFollowUpSchedule(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestFollowUpWorkingDays: reminders due on a weekend or a holiday go out the working day before.
+func TestFollowUpWorkingDays(t *testing.T) {
+	due := at8(time.June, 30) // a Sunday
+	holiday := ptacycle.NewDate(2024, time.June, 27)
+	s := scenario{name: "weekend", due: due, end: ptacycle.StatusDone,
+		changes: []change{{at: at8(time.July, 1), status: ptacycle.StatusDone, signal: true}}}
+	reminders, _ := runFollowUpWithHolidays(t, s, []ptacycle.Date{holiday})
+	var at []time.Time
+	for _, r := range reminders {
+		at = append(at, r.at)
+	}
+	// J−14 Sunday 16 June → Friday 14; J−3 Thursday 27 June is a holiday → Wednesday 26; J0 Sunday 30 → Friday 28.
+	want := []time.Time{at8(time.June, 14), at8(time.June, 26), at8(time.June, 28)}
+	if len(at) != len(want) {
+		t.Fatalf("reminders at %v, want %v", keysOf(reminders), want)
+	}
+	for i := range want {
+		if !at[i].Equal(want[i]) {
+			t.Errorf("reminder %d at %s, want %s", i, at[i].Format("Mon 02/01"), want[i].Format("Mon 02/01"))
+		}
+	}
+	if !strings.Contains(reminders[2].in.Key, "2024-06-30/2") {
+		t.Errorf("the J0 reminder's key %s should still name the due date and its place in the schedule", reminders[2].in.Key)
+	}
 }
 
 func keysOf(rs []sent) []string {

@@ -91,6 +91,8 @@ type CloseCycleRequest struct {
 
 // CycleStatus is the answer to the status query and to every update.
 type CycleStatus struct {
+	Opened      bool                    `json:"opened"`      // the cycle takes its human steps (its rows exist)
+	Retroactive bool                    `json:"retroactive"` // launched after its year: no reminders, closed by the coordinator
 	Year        int                     `json:"year"`
 	Stage       ptacycle.Stage          `json:"stage"`
 	CycleID     int64                   `json:"cycleId"`

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
@@ -76,9 +77,15 @@ func TestTemporalMetrics(t *testing.T) {
 		t.Fatalf("workflow = %q, %v", greeting, err)
 	}
 
-	families, err := reg.Gather()
-	if err != nil {
-		t.Fatal(err)
+	// The worker counts the completion after answering the server: give it a moment.
+	var families []*dto.MetricFamily
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if families, err = reg.Gather(); err != nil {
+			t.Fatal(err)
+		}
+		if slices.ContainsFunc(families, func(f *dto.MetricFamily) bool { return f.GetName() == "temporal_workflow_completed_total" }) || time.Now().After(deadline) {
+			break
+		}
 	}
 	var names []string
 	for _, f := range families {

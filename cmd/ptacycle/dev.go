@@ -21,7 +21,6 @@ import (
 	"github.com/ptacycle/ptacycle/internal/pgcluster"
 	"github.com/ptacycle/ptacycle/postgres"
 	"github.com/ptacycle/ptacycle/server"
-	"github.com/ptacycle/ptacycle/worker"
 	"github.com/ptacycle/ptacycle/workflows"
 )
 
@@ -54,6 +53,9 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, stdo
 		return err
 	}
 	defer l.Close()
+	if getenv("PUBLIC_URL") == "" { // the links in e-mails point at this process
+		cfg.PublicURL = "http://" + l.Addr().String()
+	}
 
 	if cfg.DatabaseURL == "" {
 		cluster, err := pgcluster.Start(ctx, pgcluster.Options{Dir: filepath.Join(dir, "postgres"), Port: *pgPort, Fsync: true})
@@ -110,7 +112,7 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, stdo
 	}
 
 	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return worker.Run(gctx, tc, cfg.TemporalNamespace, newActivities(db, tc)) })
+	g.Go(func() error { return runWorkerAndSender(gctx, db, tc, cfg, getenv, stdout, logger) })
 	g.Go(func() error { return serveHTTP(gctx, l, db, tc, metrics, cfg, logger) })
 
 	appURL := "http://" + l.Addr().String()

@@ -14,11 +14,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"go.temporal.io/sdk/client"
 
-	"github.com/ptacycle/ptacycle/activities"
 	"github.com/ptacycle/ptacycle/postgres"
 	"github.com/ptacycle/ptacycle/server"
 	"github.com/ptacycle/ptacycle/ui"
-	"github.com/ptacycle/ptacycle/worker"
 )
 
 func runServer(ctx context.Context, _ []string, getenv func(string) string, stderr io.Writer) error {
@@ -68,11 +66,7 @@ func runWorker(ctx context.Context, _ []string, getenv func(string) string, stde
 	go func() { _ = health.Serve(l) }()
 	defer health.Close()
 	logger.Info("worker prêt / worker ready", "temporal", cfg.TemporalAddress, "namespace", cfg.TemporalNamespace, "health", l.Addr().String())
-	return worker.Run(ctx, tc, cfg.TemporalNamespace, newActivities(db, tc))
-}
-
-func newActivities(db *postgres.DB, tc client.Client) *activities.Activities {
-	return &activities.Activities{DB: db, Temporal: tc, Clock: time.Now}
+	return runWorkerAndSender(ctx, db, tc, cfg, getenv, nil, logger)
 }
 
 // listen opens addr, or says in one line that the port is taken and how to choose another.

@@ -1,0 +1,114 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/ptacycle/ptacycle"
+	"github.com/ptacycle/ptacycle/notify"
+	"github.com/ptacycle/ptacycle/postgres"
+)
+
+// DigestInput is the moment the weekly summaries are made.
+type DigestInput struct {
+	At time.Time
+}
+
+// SendDigests writes, for every coordinator who chose the weekly summary, a
+// digest of their organisation's overdue activities and pending decisions
+// into the outbox; its key names the ISO week, so running twice writes nothing more.
+func (a *Activities) SendDigests(ctx context.Context, in DigestInput) (int, error) {
+	year, week := in.At.ISOWeek()
+	orgs, err := a.DB.Organisations(ctx)
+	if err != nil {
+		return 0, domainError(err)
+	}
+	written := 0
+	for _, org := range orgs {
+		coordinators, err := a.DB.Users(ctx, org.ID, ptacycle.RoleCoordinator)
+		if err != nil {
+			return written, domainError(err)
+		}
+		var readers []ptacycle.User
+		for _, u := range coordinators {
+			if u.Active && u.Digest {
+				readers = append(readers, u)
+			}
+		}
+		if len(readers) == 0 {
+			continue
+		}
+		overdue, pending, err := a.digestContent(ctx, org, ptacycle.DateOf(in.At))
+		if err != nil {
+			return written, err
+		}
+		var rows []ptacycle.Reminder
+		for _, u := range readers {
+			c := notify.Content{Kind: KindDigest, Lang: u.Language, Organisation: org.Name, RecipientName: u.FullName,
+				Overdue: overdue, Pending: pending, PageLink: a.PublicURL + "/"}
+			subject, text, html, err := notify.Render(c)
+			if err != nil {
+				return written, err
+			}
+			key := fmt.Sprintf("digest/%d/%d-W%02d", u.ID, year, week)
+			base := ptacycle.Reminder{RecipientID: u.ID, Kind: KindDigest, Subject: subject, Body: text}
+			inApp, mail := base, base
+			inApp.Key, inApp.Channel = key, ptacycle.ChannelInApp
+			mail.Key, mail.Channel, mail.Address, mail.BodyHTML = key+"/email", ptacycle.ChannelEmail, u.Email, html
+			rows = append(rows, inApp)
+			if u.NotifyChannel != ptacycle.ChannelInApp {
+				rows = append(rows, mail)
+			}
+		}
+		n, err := a.DB.CreateReminders(ctx, org.ID, rows)
+		if err != nil {
+			return written, domainError(err)
+		}
+		written += n
+	}
+	return written, nil
+}
+
+// digestContent lists an organisation's overdue activities (of its cycles in
+// execution) and the plans waiting for a decision.
+func (a *Activities) digestContent(ctx context.Context, org ptacycle.Organisation, today ptacycle.Date) ([]notify.DigestLine, []string, error) {
+	cycles, err := a.DB.Cycles(ctx, org.ID)
+	if err != nil {
+		return nil, nil, domainError(err)
+	}
+	units, err := a.DB.Units(ctx, org.ID)
+	if err != nil {
+		return nil, nil, domainError(err)
+	}
+	unitName := map[int64]string{}
+	for _, u := range units {
+		unitName[u.ID] = u.Name
+	}
+	var overdue []notify.DigestLine
+	var pending []string
+	for _, cy := range cycles {
+		switch cy.Stage {
+		case ptacycle.StageValidation:
+			pending = append(pending, fmt.Sprintf("PTA %d en attente de validation", cy.Year))
+		case ptacycle.StageExecution:
+			plan, err := a.DB.Plan(ctx, org.ID, cy.Year)
+			if err != nil {
+				return nil, nil, domainError(err)
+			}
+			late, err := a.DB.Activities(ctx, org.ID, postgres.ActivityFilter{PlanID: plan.ID, OverdueAsOf: today, Limit: 200})
+			if err != nil {
+				return nil, nil, domainError(err)
+			}
+			for _, act := range late {
+				line := notify.DigestLine{Code: act.Code, Title: act.Title, Due: act.DueDate,
+					DaysLate: int(today.Time().Sub(act.DueDate.Time()).Hours() / 24)}
+				if act.ResponsibleUnitID != nil {
+					line.Unit = unitName[*act.ResponsibleUnitID]
+				}
+				overdue = append(overdue, line)
+			}
+		}
+	}
+	return overdue, pending, nil
+}
