@@ -147,36 +147,9 @@ func (s *Server) changePassword(c *gin.Context) {
 	if !s.bind(c, &req) {
 		return
 	}
-	ctx, u := c.Request.Context(), currentUser(c)
-	var v ptacycle.Validation
-	v.Require("current", req.Current, "Mot de passe actuel", "Current password")
-	if ptacycle.ValidatePassword(req.New) != nil {
-		v.Add("new", "Nouveau mot de passe : au moins %d caractères", "New password: at least %d characters", ptacycle.MinPasswordLength)
-	} else if req.New == req.Current {
-		v.Add("new", "Le nouveau mot de passe doit être différent de l'actuel", "The new password must differ from the current one")
-	}
-	if err := v.Err(); err != nil {
-		s.fail(c, err)
-		return
-	}
-	// Checked within the sign-in limits: a stolen session cannot guess the password here either.
-	if _, err := s.authenticate(c, u.Email, req.Current); err != nil {
-		if ptacycle.ErrorCode(err) == ptacycle.EUNAUTHORIZED {
-			v.Add("current", "Mot de passe actuel incorrect", "Wrong current password")
-			err = v.Err()
-		}
-		s.fail(c, err)
-		return
-	}
-	hash, err := ptacycle.HashPassword(req.New)
+	err := passwordChecks(req).Err()
 	if err == nil {
-		err = s.deps.DB.SetPassword(ctx, ptacycle.UserActor(*u), u.ID, hash)
-	}
-	if err == nil {
-		err = s.sessions.RenewToken(ctx)
-	}
-	if err == nil {
-		err = s.endOtherSessions(ctx, u.ID)
+		err = s.replacePassword(c, currentUser(c), req)
 	}
 	if err != nil {
 		s.fail(c, err)
@@ -240,4 +213,42 @@ func (s *Server) revokeToken(c *gin.Context) {
 // tokenUser is the user a personal API token authenticates. EUNAUTHORIZED.
 func (s *Server) tokenUser(ctx context.Context, secret string) (ptacycle.User, error) {
 	return s.deps.DB.UserByToken(ctx, secret)
+}
+
+// passwordChecks reports what is wrong with a password change before the current password is tried.
+func passwordChecks(req passwordRequest) *ptacycle.Validation {
+	var v ptacycle.Validation
+	v.Require("current", req.Current, "Mot de passe actuel", "Current password")
+	if ptacycle.ValidatePassword(req.New) != nil {
+		v.Add("new", "Nouveau mot de passe : au moins %d caractères", "New password: at least %d characters", ptacycle.MinPasswordLength)
+	} else if req.New == req.Current {
+		v.Add("new", "Le nouveau mot de passe doit être différent de l'actuel", "The new password must differ from the current one")
+	}
+	return &v
+}
+
+// replacePassword sets u's new password once the current one is confirmed,
+// within the sign-in limits (a stolen session cannot guess it here either);
+// the user's other sessions end, this one gets a new token. EINVALID, ETOOMANY.
+func (s *Server) replacePassword(c *gin.Context, u *ptacycle.User, req passwordRequest) error {
+	ctx := c.Request.Context()
+	if _, err := s.authenticate(c, u.Email, req.Current); err != nil {
+		if ptacycle.ErrorCode(err) == ptacycle.EUNAUTHORIZED {
+			var v ptacycle.Validation
+			v.Add("current", "Mot de passe actuel incorrect", "Wrong current password")
+			return v.Err()
+		}
+		return err
+	}
+	hash, err := ptacycle.HashPassword(req.New)
+	if err == nil {
+		err = s.deps.DB.SetPassword(ctx, ptacycle.UserActor(*u), u.ID, hash)
+	}
+	if err == nil {
+		err = s.sessions.RenewToken(ctx)
+	}
+	if err == nil {
+		err = s.endOtherSessions(ctx, u.ID)
+	}
+	return err
 }

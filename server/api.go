@@ -42,6 +42,8 @@ func (s *Server) apiRoutes() []route {
 		{"GET", "/me/tokens", actSelf, "Mes jetons d'API / My API tokens", nil, []ptacycle.APIToken{}, http.StatusOK, nil, s.listTokens},
 		{"POST", "/me/tokens", actSelf, "Créer un jeton d'API / Create an API token", tokenRequest{}, tokenCreated{}, http.StatusCreated, nil, s.createToken},
 		{"DELETE", "/me/tokens/:id", actSelf, "Révoquer un jeton / Revoke a token", nil, nil, http.StatusNoContent, nil, s.revokeToken},
+		{"PUT", "/me/preferences", actSelf, "Mes préférences de relance / My reminder preferences", preferencesRequest{}, ptacycle.User{}, http.StatusOK, nil, s.setPreferences},
+		{"GET", "/reminders/failures", actReadDeliveries, "Relances non délivrées / Undelivered reminders", nil, []ptacycle.Reminder{}, http.StatusOK, []string{"limit"}, s.deliveryFailures},
 		{"GET", "/me/reminders", actSelf, "Mes relances / My reminders", nil, remindersPage{}, http.StatusOK, []string{"unread", "limit"}, s.myReminders},
 		{"POST", "/me/reminders/:id/read", actSelf, "Marquer une relance comme lue / Mark a reminder read", nil, nil, http.StatusNoContent, nil, s.readReminder},
 

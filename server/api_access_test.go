@@ -105,6 +105,8 @@ func TestAccessMatrix(t *testing.T) {
 		"POST /me/tokens":                           all,
 		"DELETE /me/tokens/{id}":                    all,
 		"GET /me/reminders":                         all,
+		"PUT /me/preferences":                       all,
+		"GET /reminders/failures":                   "coordinator admin",
 		"POST /me/reminders/{id}/read":              all,
 		"GET /units":                                all,
 		"POST /units":                               "admin",

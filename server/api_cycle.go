@@ -80,22 +80,30 @@ func (s *Server) launchCycle(c *gin.Context) {
 	if !s.bind(c, &in) {
 		return
 	}
-	ctx := c.Request.Context()
-	o, err := s.deps.DB.Organisation(ctx, org(c))
+	v, err := s.launch(c.Request.Context(), currentUser(c), in)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
+	created(c, "/cycles/%d", in.Year)
+	c.JSON(http.StatusCreated, v)
+}
+
+// launch starts user's organisation's cycle of in.Year and waits for its row.
+// EINVALID, ECONFLICT (the year is taken), EUNAVAILABLE (Temporal down).
+func (s *Server) launch(ctx context.Context, user *ptacycle.User, in launchRequest) (cycleView, error) {
+	o, err := s.deps.DB.Organisation(ctx, user.OrganisationID)
+	if err != nil {
+		return cycleView{}, err
+	}
 	check := ptacycle.Cycle{Year: in.Year, Stage: ptacycle.StageBilan, WorkflowID: ptacycle.CycleWorkflowID(o.Slug, in.Year), Deadlines: in.Deadlines}
 	if err := check.Validate(); err != nil {
-		s.fail(c, err)
-		return
+		return cycleView{}, err
 	}
 	if _, err := s.deps.DB.Cycle(ctx, o.ID, in.Year); err == nil {
-		s.fail(c, ptacycle.Errorf(ptacycle.ECONFLICT, "Le cycle %d a déjà été lancé", "The %d cycle has already been launched", in.Year))
-		return
+		return cycleView{}, yearTaken(in.Year)
 	}
-	userID := currentUser(c).ID
+	userID := user.ID
 	_, err = s.deps.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                       check.WorkflowID,
 		TaskQueue:                ptacycle.TaskQueue,
@@ -105,14 +113,19 @@ func (s *Server) launchCycle(c *gin.Context) {
 			workflows.YearAttribute.ValueSet(int64(in.Year)), workflows.StageAttribute.ValueSet(string(ptacycle.StageBilan))),
 	}, ptacycle.CycleWorkflowName, workflows.CycleInput{OrganisationID: o.ID, OrganisationSlug: o.Slug, Year: in.Year, Deadlines: in.Deadlines, LaunchedBy: &userID})
 	if temporal.IsWorkflowExecutionAlreadyStartedError(err) {
-		err = ptacycle.Errorf(ptacycle.ECONFLICT, "Le cycle %d a déjà été lancé", "The %d cycle has already been launched", in.Year)
+		return cycleView{}, yearTaken(in.Year)
 	}
 	if err != nil {
-		s.fail(c, processError(err, in.Year))
-		return
+		return cycleView{}, processError(err, in.Year)
 	}
-	created(c, "/cycles/%d", in.Year)
-	c.JSON(http.StatusCreated, s.viewOnceOpen(ctx, o, in.Year))
+	return s.viewOnceOpen(ctx, o, in.Year), nil
+}
+
+// yearTaken refuses launching a year twice, on the year field.
+func yearTaken(year int) error {
+	e := ptacycle.Errorf(ptacycle.ECONFLICT, "Le cycle %d a déjà été lancé", "The %d cycle has already been launched", year)
+	e.Fields = []ptacycle.FieldError{{Field: "year", Message: e.Message, English: e.English}}
+	return e
 }
 
 // viewOnceOpen waits a few seconds for a new cycle's workflow to create its row.
@@ -271,16 +284,22 @@ func (s *Server) adoptRecommendations(c *gin.Context) {
 
 func (s *Server) submitPlan(c *gin.Context) {
 	s.step(c, workflows.UpdateSubmitPlan, func(cc cycleContext) (any, error) {
-		plan, err := s.deps.DB.Plan(c.Request.Context(), cc.org.ID, cc.year)
-		if err != nil {
-			return nil, err
-		}
-		content, err := s.deps.DB.PlanContent(c.Request.Context(), cc.org.ID, plan.ID)
-		if err != nil {
-			return nil, err
-		}
-		return workflows.SubmitPlanRequest{UserID: currentUser(c).ID, Problems: ptacycle.CheckPlan(content)}, nil
+		return s.submitRequest(c.Request.Context(), cc, currentUser(c).ID)
 	})
+}
+
+// submitRequest checks the draft plan and passes its problems to the
+// workflow, whose validator refuses an invalid plan before touching history.
+func (s *Server) submitRequest(ctx context.Context, cc cycleContext, userID int64) (workflows.SubmitPlanRequest, error) {
+	plan, err := s.deps.DB.Plan(ctx, cc.org.ID, cc.year)
+	if err != nil {
+		return workflows.SubmitPlanRequest{}, err
+	}
+	content, err := s.deps.DB.PlanContent(ctx, cc.org.ID, plan.ID)
+	if err != nil {
+		return workflows.SubmitPlanRequest{}, err
+	}
+	return workflows.SubmitPlanRequest{UserID: userID, Problems: ptacycle.CheckPlan(content)}, nil
 }
 
 func (s *Server) revisePlan(c *gin.Context) {
@@ -291,13 +310,18 @@ func (s *Server) revisePlan(c *gin.Context) {
 
 func (s *Server) closeCycle(c *gin.Context) {
 	s.step(c, workflows.UpdateCloseCycle, func(cc cycleContext) (any, error) {
-		plan, err := s.deps.DB.Plan(c.Request.Context(), cc.org.ID, cc.year)
-		if err != nil {
-			return nil, err
-		}
-		n, err := s.deps.DB.UnfinishedActivities(c.Request.Context(), cc.org.ID, plan.ID)
-		return workflows.CloseCycleRequest{UserID: currentUser(c).ID, Unfinished: n}, err
+		return s.closeRequest(c.Request.Context(), cc, currentUser(c).ID)
 	})
+}
+
+// closeRequest counts the unfinished activities for the workflow's validator.
+func (s *Server) closeRequest(ctx context.Context, cc cycleContext, userID int64) (workflows.CloseCycleRequest, error) {
+	plan, err := s.deps.DB.Plan(ctx, cc.org.ID, cc.year)
+	if err != nil {
+		return workflows.CloseCycleRequest{}, err
+	}
+	n, err := s.deps.DB.UnfinishedActivities(ctx, cc.org.ID, plan.ID)
+	return workflows.CloseCycleRequest{UserID: userID, Unfinished: n}, err
 }
 
 func (s *Server) listDecisions(c *gin.Context) {
@@ -345,13 +369,18 @@ func (s *Server) delegate(c *gin.Context) {
 		return
 	}
 	s.step(c, workflows.UpdateDelegate, func(cc cycleContext) (any, error) {
-		to, err := s.deps.DB.User(c.Request.Context(), cc.org.ID, in.To)
-		if err != nil || to.Role != ptacycle.RoleApprover || !to.Active {
-			return nil, ptacycle.Errorf(ptacycle.EINVALID, "La délégation se fait à un valideur actif de l'organisation", "Delegate to an active approver of the organisation")
-		}
-		if in.Until.IsZero() {
-			return nil, ptacycle.Errorf(ptacycle.EINVALID, "Indiquez jusqu'à quelle date la délégation vaut", "Say until when the delegation holds")
-		}
-		return workflows.DelegateRequest{UserID: currentUser(c).ID, Level: in.Level, To: in.To, Until: in.Until.AddDays(1).Time()}, nil
+		return s.delegateRequest(c.Request.Context(), cc, currentUser(c).ID, in)
 	})
+}
+
+// delegateRequest checks the delegate is an active approver and turns the last day into an instant.
+func (s *Server) delegateRequest(ctx context.Context, cc cycleContext, userID int64, in delegationRequest) (workflows.DelegateRequest, error) {
+	to, err := s.deps.DB.User(ctx, cc.org.ID, in.To)
+	if err != nil || to.Role != ptacycle.RoleApprover || !to.Active {
+		return workflows.DelegateRequest{}, ptacycle.Errorf(ptacycle.EINVALID, "La délégation se fait à un valideur actif de l'organisation", "Delegate to an active approver of the organisation")
+	}
+	if in.Until.IsZero() {
+		return workflows.DelegateRequest{}, ptacycle.Errorf(ptacycle.EINVALID, "Indiquez jusqu'à quelle date la délégation vaut", "Say until when the delegation holds")
+	}
+	return workflows.DelegateRequest{UserID: userID, Level: in.Level, To: in.To, Until: in.Until.AddDays(1).Time()}, nil
 }

@@ -116,8 +116,8 @@ func (s *Server) updateUser(c *gin.Context) {
 	if !ok || !s.bind(c, &in) {
 		return
 	}
-	if id == currentUser(c).ID && (!in.Active || in.Role != ptacycle.RoleAdmin) {
-		s.fail(c, ptacycle.Errorf(ptacycle.ECONFLICT, "Vous ne pouvez pas retirer vos propres droits d'administrateur", "You cannot remove your own administrator rights"))
+	if err := selfDemotion(currentUser(c), id, in.Role, in.Active); err != nil {
+		s.fail(c, err)
 		return
 	}
 	u, err := s.deps.DB.UpdateUser(c.Request.Context(), actor(c), id,
@@ -171,7 +171,8 @@ func (s *Server) myReminders(c *gin.Context) {
 	}
 	ctx := c.Request.Context()
 	u := currentUser(c)
-	items, err := s.deps.DB.Reminders(ctx, u.OrganisationID, postgres.ReminderFilter{RecipientID: u.ID, UnreadOnly: c.Query("unread") == "true", Limit: limit})
+	items, err := s.deps.DB.Reminders(ctx, u.OrganisationID, postgres.ReminderFilter{RecipientID: u.ID, Channel: ptacycle.ChannelInApp,
+		UnreadOnly: c.Query("unread") == "true", Limit: limit})
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -242,3 +243,31 @@ func (s *Server) yearParam(c *gin.Context) (int, bool) {
 
 // today is the current day in UTC; dates are days, not instants.
 func today() ptacycle.Date { return ptacycle.DateOf(time.Now().UTC()) }
+
+// preferencesRequest is how a user wants to be reminded, and in which language.
+type preferencesRequest struct {
+	Language string `json:"language"`
+	ptacycle.Preferences
+}
+
+func (s *Server) setPreferences(c *gin.Context) {
+	var in preferencesRequest
+	if !s.bind(c, &in) {
+		return
+	}
+	u := currentUser(c)
+	updated, err := s.deps.DB.SetPreferences(c.Request.Context(), actor(c), u.ID, in.Preferences, in.Language)
+	s.reply(c, http.StatusOK, updated, err)
+}
+
+func (s *Server) deliveryFailures(c *gin.Context) {
+	limit, ok := s.queryInt(c, "limit", 100)
+	if !ok {
+		return
+	}
+	failed, err := s.deps.DB.Reminders(c.Request.Context(), org(c), postgres.ReminderFilter{Status: "failed", Limit: limit})
+	if failed == nil {
+		failed = []ptacycle.Reminder{}
+	}
+	s.reply(c, http.StatusOK, failed, err)
+}

@@ -376,8 +376,8 @@ func (s *Server) reportProgress(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	if u.Role == ptacycle.RoleOwner && (a.ResponsibleUnitID == nil || u.UnitID == nil || *a.ResponsibleUnitID != *u.UnitID) {
-		s.fail(c, ptacycle.Errorf(ptacycle.EFORBIDDEN, "Cette activité relève d'une autre structure que la vôtre", "This activity belongs to another unit than yours"))
+	if err := ownerScope(u, a); err != nil {
+		s.fail(c, err)
 		return
 	}
 	a, err = s.deps.DB.ReportProgress(ctx, actor(c), postgres.Progress{ActivityID: id, Version: in.Version, Status: in.Status,
@@ -388,6 +388,14 @@ func (s *Server) reportProgress(c *gin.Context) {
 		}
 	}
 	s.reply(c, http.StatusOK, a, err)
+}
+
+// ownerScope refuses an owner's report on an activity of another unit.
+func ownerScope(u *ptacycle.User, a ptacycle.Activity) error {
+	if u.Role == ptacycle.RoleOwner && (a.ResponsibleUnitID == nil || u.UnitID == nil || *a.ResponsibleUnitID != *u.UnitID) {
+		return ptacycle.Errorf(ptacycle.EFORBIDDEN, "Cette activité relève d'une autre structure que la vôtre", "This activity belongs to another unit than yours")
+	}
+	return nil
 }
 
 // tellFollowUp signals an activity's follow-up that it changed. A lost signal

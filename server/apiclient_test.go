@@ -269,7 +269,7 @@ func TestAPIClient(t *testing.T) {
 // TestAPIValidation checks that the client's validation refuses exchanges the document does not describe.
 func TestAPIValidation(t *testing.T) {
 	spec := servedSpec(t, mustApp(t, unreachableTemporal(t)).srv.URL)
-	user := `{"id": 1, "organisationId": 1, "email": "awa@cnltp.ci", "fullName": "Awa Koné", "role": "coordinator", "language": "fr", "active": true}`
+	user := `{"id": 1, "organisationId": 1, "email": "awa@cnltp.ci", "fullName": "Awa Koné", "role": "coordinator", "language": "fr", "active": true, "notifyChannel": "email", "phone": "", "digest": false}`
 	unit := `{"name": "CRLTP Nawa", "kind": "regional_cell", "regionId": 3}`
 	jsonHeader := http.Header{"Content-Type": {"application/json; charset=utf-8"}}
 	tests := []struct {

@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/ptacycle/ptacycle"
+	"github.com/ptacycle/ptacycle/ui"
 )
 
 // statusOf maps an error code to its HTTP status.
@@ -55,7 +56,7 @@ func (s *Server) fail(c *gin.Context, err error) {
 	}
 	c.Status(status)
 	s.render(c, "error", struct {
-		pageData
+		ui.Page
 		Message string
 	}{s.page(c, "error.title"), e.Text(lang(c))})
 	c.Abort()

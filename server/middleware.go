@@ -40,16 +40,22 @@ func (s *Server) recover(c *gin.Context) {
 	c.Next()
 }
 
-// language picks the interface language: ?lang= (remembered in a cookie), the cookie, then Accept-Language.
+// language picks the language: ?lang= (remembered in a cookie), then for the
+// API the Accept-Language header, then the cookie; pages are French unless
+// the user chose English (here or in their profile, see page).
 func (s *Server) language(c *gin.Context) {
 	lang := c.Query("lang")
-	if lang == "fr" || lang == "en" {
+	cookie, _ := c.Cookie("lang")
+	switch {
+	case lang == "fr" || lang == "en":
 		c.SetSameSite(http.SameSiteLaxMode)
 		c.SetCookie("lang", lang, 365*24*3600, "/", "", s.deps.SecureCookies, true)
-	} else if cookie, err := c.Cookie("lang"); err == nil && (cookie == "fr" || cookie == "en") {
-		lang = cookie
-	} else {
+	case strings.HasPrefix(c.Request.URL.Path, "/api/") && c.GetHeader("Accept-Language") != "":
 		lang = preferredLanguage(c.GetHeader("Accept-Language"))
+	case cookie == "fr" || cookie == "en":
+		lang = cookie
+	default:
+		lang = ""
 	}
 	c.Set(ctxLang, lang)
 	c.Next()
@@ -65,7 +71,16 @@ func preferredLanguage(header string) string {
 	return "fr"
 }
 
-func lang(c *gin.Context) string { return c.GetString(ctxLang) }
+// lang is the request's language: the one chosen, else the signed-in user's, else French.
+func lang(c *gin.Context) string {
+	if l := c.GetString(ctxLang); l != "" {
+		return l
+	}
+	if u := currentUser(c); u != nil && u.Language == "en" {
+		return "en"
+	}
+	return "fr"
+}
 
 // requireUser loads the signed-in user, or sends the browser to the login page.
 func (s *Server) requireUser(c *gin.Context) {

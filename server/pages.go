@@ -2,7 +2,10 @@ package server
 
 import (
 	"bytes"
+	"context"
+	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -10,10 +13,84 @@ import (
 	"github.com/ptacycle/ptacycle/ui"
 )
 
-type pageData = ui.Page
+const sessionFlash = "flash"
 
+// page builds what every page needs: language, user, organisation, the
+// navigation for the user's role and the current cycle, and the flash message.
 func (s *Server) page(c *gin.Context, titleID string) ui.Page {
-	return s.deps.UI.NewPage(lang(c), currentUser(c), titleID)
+	u := currentUser(c)
+	p := s.deps.UI.NewPage(lang(c), u, titleID)
+	p.Path = c.Request.URL.Path
+	if u == nil {
+		return p
+	}
+	ctx := c.Request.Context()
+	if o, err := s.deps.DB.Organisation(ctx, u.OrganisationID); err == nil {
+		p.Organisation = o.Acronym
+		if p.Organisation == "" {
+			p.Organisation = o.Name
+		}
+	}
+	p.Flash = s.sessions.PopString(ctx, sessionFlash)
+	p.Nav = s.nav(ctx, p, u)
+	return p
+}
+
+// currentYear is the year of the organisation's open cycle (else its latest), 0 without any.
+func (s *Server) currentYear(ctx context.Context, org int64) int {
+	cycles, err := s.deps.DB.Cycles(ctx, org)
+	if err != nil || len(cycles) == 0 {
+		return 0
+	}
+	for _, cy := range cycles {
+		if cy.Stage != ptacycle.StageClosed {
+			return cy.Year
+		}
+	}
+	return cycles[0].Year
+}
+
+// nav lists the pages the user's role uses, in the order of the cycle.
+func (s *Server) nav(ctx context.Context, p ui.Page, u *ptacycle.User) []ui.NavItem {
+	year := s.currentYear(ctx, u.OrganisationID)
+	type entry struct {
+		href, label string
+		roles       []ptacycle.Role
+		needsYear   bool
+	}
+	coord, appr, owner, partner, admin := ptacycle.RoleCoordinator, ptacycle.RoleApprover, ptacycle.RoleOwner, ptacycle.RolePartner, ptacycle.RoleAdmin
+	cy := fmt.Sprintf("/cycles/%d", year)
+	entries := []entry{
+		{"/", "nav.dashboard", []ptacycle.Role{coord, appr, owner, partner, admin}, false},
+		{cy + "/bilan", "nav.bilan", []ptacycle.Role{coord, partner}, true},
+		{cy + "/recommandations", "nav.recommendations", []ptacycle.Role{coord, partner}, true},
+		{cy + "/pta", "nav.plan", []ptacycle.Role{coord, appr, partner}, true},
+		{cy + "/validation", "nav.validation", []ptacycle.Role{coord, appr}, true},
+		{cy + "/execution", "nav.execution", []ptacycle.Role{coord, appr, partner}, true},
+		{"/mes-activites", "nav.myActivities", []ptacycle.Role{owner}, false},
+		{"/relances", "nav.reminders", []ptacycle.Role{coord, appr, owner, admin}, false},
+		{"/journal", "nav.audit", []ptacycle.Role{coord, admin}, false},
+		{"/admin", "nav.admin", []ptacycle.Role{admin}, false},
+	}
+	var items []ui.NavItem
+	for _, e := range entries {
+		if (e.needsYear && year == 0) || !p.Can(e.roles...) {
+			continue
+		}
+		active := p.Path == e.href || (e.href != "/" && strings.HasPrefix(p.Path, e.href))
+		items = append(items, ui.NavItem{Href: e.href, Label: p.T(e.label), Active: active})
+	}
+	return items
+}
+
+// flash leaves a message for the next page the user sees.
+func (s *Server) flash(c *gin.Context, msg string) {
+	s.sessions.Put(c.Request.Context(), sessionFlash, msg)
+}
+
+// redirect sends the browser to path after a successful form (post/redirect/get).
+func redirect(c *gin.Context, path string) {
+	c.Redirect(http.StatusSeeOther, path)
 }
 
 // render writes a page; a template error is a bug, answered as such.
@@ -28,22 +105,5 @@ func (s *Server) render(c *gin.Context, page string, data any) {
 	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
 }
 
-func (s *Server) home(c *gin.Context) {
-	ctx := c.Request.Context()
-	u := currentUser(c)
-	org, err := s.deps.DB.Organisation(ctx, u.OrganisationID)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	cycles, err := s.deps.DB.Cycles(ctx, u.OrganisationID)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	s.render(c, "home", struct {
-		ui.Page
-		Organisation ptacycle.Organisation
-		Cycles       []ptacycle.Cycle
-	}{s.page(c, "home.title"), org, cycles})
-}
+// isHTMX reports whether the request comes from htmx, which wants a fragment.
+func isHTMX(c *gin.Context) bool { return c.GetHeader("HX-Request") == "true" }

@@ -27,6 +27,7 @@ const (
 	actDecide              action = "plan.decide"       // approve or send back, delegate
 	actReportProgress      action = "activity.progress" // status, progress, comment, evidence during execution
 	actReadAudit           action = "audit.read"
+	actReadDeliveries      action = "deliveries.read" // reminders that could not be delivered
 )
 
 // permissions is the one table of who may do what. A route whose action is
@@ -47,6 +48,7 @@ var permissions = map[action][]ptacycle.Role{
 	actDecide:              {ptacycle.RoleApprover},
 	actReportProgress:      {ptacycle.RoleOwner, ptacycle.RoleCoordinator},
 	actReadAudit:           {ptacycle.RoleCoordinator, ptacycle.RoleAdmin},
+	actReadDeliveries:      {ptacycle.RoleCoordinator, ptacycle.RoleAdmin},
 }
 
 // allowed reports whether role may do act.

@@ -8,6 +8,14 @@ import (
 	"github.com/ptacycle/ptacycle/ui"
 )
 
+// cacheStatic lets browsers keep versioned static files (see ui.AssetURL) for a year.
+func cacheStatic(c *gin.Context) {
+	if c.Query("v") != "" {
+		c.Header("Cache-Control", "public, max-age=31536000, immutable")
+	}
+	c.Next()
+}
+
 // routes lists every route of the product in one place.
 func (s *Server) routes() {
 	r := s.engine
@@ -18,7 +26,11 @@ func (s *Server) routes() {
 	r.GET("/healthz", health)
 	r.GET("/readyz", health)
 	r.GET("/metrics", gin.WrapH(MetricsHandler(s.deps.Metrics)))
-	r.StaticFS("/static", http.FS(ui.Static()))
+	r.Group("/static", cacheStatic).StaticFS("", http.FS(ui.Static()))
+
+	// One-click links from reminders: no sign-in, the signed token is the key.
+	r.GET("/r/:token", s.linkForm)
+	r.POST("/r/:token", s.linkSave)
 
 	r.GET("/login", s.loginPage)
 	r.POST("/login", s.login)
@@ -26,8 +38,53 @@ func (s *Server) routes() {
 
 	s.registerAPI(r)
 
+	// The pages: French paths, each behind sign-in and its permission.
 	pages := r.Group("/", s.requireUser)
 	pages.GET("", s.home)
+	pages.POST("cycles", s.authorize(actLaunchCycle), s.uiLaunch)
+	pages.GET("compte", s.uiAccount)
+	pages.POST("compte/mot-de-passe", s.uiChangePassword)
+	pages.POST("compte/preferences", s.uiSetPreferences)
+	pages.GET("relances", s.uiReminders)
+	pages.POST("relances/:id/lue", s.uiReadReminder)
+	pages.GET("journal", s.authorize(actReadAudit), s.uiAudit)
+
+	pages.GET("cycles/:year/bilan", s.authorize(actReadCycle), s.uiBilan)
+	pages.POST("cycles/:year/bilan", s.authorize(actEditBilan), s.uiSaveBilan)
+	pages.POST("cycles/:year/bilan/cloture", s.authorize(actEditBilan), s.uiCloseBilan)
+	pages.GET("cycles/:year/recommandations", s.authorize(actReadCycle), s.uiRecommendations)
+	pages.POST("cycles/:year/recommandations", s.authorize(actEditRecommendations), s.uiAddRecommendation)
+	pages.POST("recommandations/:id/supprimer", s.authorize(actEditRecommendations), s.uiDeleteRecommendation)
+	pages.POST("cycles/:year/recommandations/adoption", s.authorize(actEditRecommendations), s.uiAdopt)
+	pages.POST("recommandations/:id/actions", s.authorize(actEditPlan), s.uiLinkRecommendation)
+
+	pages.GET("cycles/:year/pta", s.authorize(actReadCycle), s.uiPlan)
+	pages.POST("cycles/:year/pta/actions", s.authorize(actEditPlan), s.uiAddAction)
+	pages.GET("cycles/:year/pta/activites/nouvelle", s.authorize(actEditPlan), s.uiNewActivity)
+	pages.POST("cycles/:year/pta/activites", s.authorize(actEditPlan), s.uiCreateActivity)
+	pages.GET("activites/:id/modifier", s.authorize(actEditPlan), s.uiEditActivity)
+	pages.POST("activites/:id/modifier", s.authorize(actEditPlan), s.uiUpdateActivity)
+	pages.POST("activites/:id/supprimer", s.authorize(actEditPlan), s.uiDeleteActivity)
+	pages.POST("cycles/:year/pta/reprise", s.authorize(actEditPlan), s.uiCarryOver)
+	pages.POST("cycles/:year/pta/soumission", s.authorize(actSubmitPlan), s.uiSubmit)
+	pages.POST("cycles/:year/pta/revision", s.authorize(actSubmitPlan), s.uiRevise)
+	pages.POST("cycles/:year/cloture", s.authorize(actSubmitPlan), s.uiCloseCycle)
+
+	pages.GET("cycles/:year/validation", s.authorize(actReadCycle), s.uiValidation)
+	pages.POST("cycles/:year/decision", s.authorize(actDecide), s.uiDecide)
+	pages.POST("cycles/:year/delegation", s.authorize(actDecide), s.uiDelegate)
+
+	pages.GET("mes-activites", s.authorize(actReportProgress), s.uiMyActivities)
+	pages.POST("activites/:id/avancement", s.authorize(actReportProgress), s.uiReportProgress)
+	pages.GET("cycles/:year/execution", s.authorize(actReadCycle), s.uiExecution)
+	pages.GET("activites/:id", s.authorize(actReadCycle), s.uiActivity)
+
+	pages.GET("admin", s.authorize(actManageUsers), s.uiAdmin)
+	pages.POST("admin/utilisateurs", s.authorize(actManageUsers), s.uiCreateUser)
+	pages.POST("admin/utilisateurs/:id", s.authorize(actManageUsers), s.uiUpdateUser)
+	pages.POST("admin/structures", s.authorize(actManageUnits), s.uiCreateUnit)
+	pages.POST("admin/regions", s.authorize(actManageUnits), s.uiCreateRegion)
+	pages.POST("admin/chaine", s.authorize(actManageChain), s.uiSetChain)
 
 	r.NoRoute(s.notFound)
 }

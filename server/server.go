@@ -11,6 +11,7 @@ import (
 	"github.com/alexedwards/scs/pgxstore"
 	"github.com/alexedwards/scs/v2"
 	"github.com/gin-gonic/gin"
+	"github.com/klauspost/compress/gzhttp"
 	"github.com/prometheus/client_golang/prometheus"
 	"go.temporal.io/sdk/client"
 
@@ -70,9 +71,11 @@ func New(deps Deps) *Server {
 	return s
 }
 
-// Handler is the whole HTTP handler: cross-origin protection, sessions, then the routes.
+// Handler is the whole HTTP handler: compression (owners read pages over slow
+// links), cross-origin protection, sessions, then the routes. gzhttp is the
+// gzip handler of klauspost/compress, already in the module graph.
 func (s *Server) Handler() http.Handler {
-	return http.NewCrossOriginProtection().Handler(s.sessions.LoadAndSave(s.engine))
+	return gzhttp.GzipHandler(http.NewCrossOriginProtection().Handler(s.sessions.LoadAndSave(s.engine)))
 }
 
 // Close stops the background session cleaner.

@@ -1,6 +1,7 @@
 // Package ui holds the HTML templates, static assets and the French and
 // English messages of the web interface, embedded in the binary. Templates
-// are parsed once, at start.
+// are parsed once, at start; each page is the layout, the shared partials
+// and its own file.
 package ui
 
 import (
@@ -19,7 +20,7 @@ import (
 	"github.com/ptacycle/ptacycle"
 )
 
-//go:embed templates/*.html locales/*.json static
+//go:embed templates locales/*.json static
 var files embed.FS
 
 // Static is the folder of CSS, scripts and images served under /static/.
@@ -40,13 +41,18 @@ type Renderer struct {
 	bundle *i18n.Bundle
 }
 
-// New parses every template and loads every message file; an error here is a bug in ui/.
+// New parses every template and loads every message file
+// (locales/<area>.<lang>.json); an error here is a bug in ui/.
 func New() (*Renderer, error) {
 	bundle := i18n.NewBundle(language.French)
 	bundle.RegisterUnmarshalFunc("json", json.Unmarshal)
-	for _, lang := range Languages {
-		if _, err := bundle.LoadMessageFileFS(files, "locales/"+lang+".json"); err != nil {
-			return nil, err
+	locales, err := fs.Glob(files, "locales/*.json")
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range locales {
+		if _, err := bundle.LoadMessageFileFS(files, name); err != nil {
+			return nil, fmt.Errorf("ui: %s: %w", name, err)
 		}
 	}
 	r := &Renderer{pages: map[string]*template.Template{}, bundle: bundle}
@@ -59,7 +65,7 @@ func New() (*Renderer, error) {
 		if base == "layout.html" {
 			continue
 		}
-		t, err := template.New(base).Funcs(funcs).ParseFS(files, "templates/layout.html", name)
+		t, err := template.New(base).Funcs(funcs).ParseFS(files, "templates/layout.html", "templates/partials/*.html", name)
 		if err != nil {
 			return nil, fmt.Errorf("ui: %s: %w", name, err)
 		}
@@ -68,12 +74,9 @@ func New() (*Renderer, error) {
 	return r, nil
 }
 
-var funcs = template.FuncMap{
-	"label": func(l ptacycle.Label, lang string) string { return l.In(lang) },
-}
-
 // Render writes page (a file of templates/ without .html) with data, whose
-// root must embed Page. Fragments are rendered by naming their template: "page#fragment".
+// root must embed Page. A fragment is rendered alone, without the layout, by
+// naming its template: "page#fragment".
 func (r *Renderer) Render(w io.Writer, page string, data any) error {
 	name, fragment, _ := strings.Cut(page, "#")
 	t, ok := r.pages[name]
@@ -86,13 +89,32 @@ func (r *Renderer) Render(w io.Writer, page string, data any) error {
 	return t.ExecuteTemplate(w, "layout", data)
 }
 
-// Page is what every page needs: the language, the signed-in user, the title.
+// Pages lists the names of the parsed pages.
+func (r *Renderer) Pages() []string {
+	var out []string
+	for name := range r.pages {
+		out = append(out, name)
+	}
+	return out
+}
+
+// NavItem is an entry of the navigation bar.
+type NavItem struct {
+	Href, Label string
+	Active      bool
+}
+
+// Page is what every page needs: the language, the signed-in user, the
+// title, the navigation, a message from the previous request.
 type Page struct {
-	Lang      string
-	User      *ptacycle.User
-	Title     string
-	Flash     string
-	localizer *i18n.Localizer
+	Lang         string
+	User         *ptacycle.User
+	Organisation string
+	Title        string
+	Flash        string
+	Nav          []NavItem
+	Path         string
+	localizer    *i18n.Localizer
 }
 
 // NewPage returns the Page for lang ("en" for English, French otherwise).
@@ -120,10 +142,37 @@ func (p Page) T(id string, args ...any) string {
 	return s
 }
 
+// L returns a domain label in the page's language.
+func (p Page) L(l ptacycle.Label) string { return l.In(p.Lang) }
+
+// E returns an error's message in the page's language.
+func (p Page) E(err error) string {
+	if e, ok := err.(*ptacycle.Error); ok {
+		return e.Text(p.Lang)
+	}
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
 // OtherLang is the language the switch offers.
 func (p Page) OtherLang() string {
 	if p.Lang == "en" {
 		return "fr"
 	}
 	return "en"
+}
+
+// Can reports whether the page's user holds one of roles.
+func (p Page) Can(roles ...ptacycle.Role) bool {
+	if p.User == nil {
+		return false
+	}
+	for _, r := range roles {
+		if p.User.Role == r {
+			return true
+		}
+	}
+	return false
 }

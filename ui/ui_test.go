@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"io/fs"
 	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -16,6 +18,9 @@ func TestTemplatesParse(t *testing.T) {
 	r, err := ui.New()
 	if err != nil {
 		t.Fatal(err)
+	}
+	if len(r.Pages()) < 2 {
+		t.Fatalf("pages = %v", r.Pages())
 	}
 	var buf bytes.Buffer
 	page := r.NewPage("fr", nil, "login.title")
@@ -33,43 +38,70 @@ func TestTemplatesParse(t *testing.T) {
 	}
 }
 
-// TestMessagesComplete checks that French and English define the same messages.
+var messageUse = regexp.MustCompile(`\.T "([a-zA-Z0-9_.]+)"`)
+
+// TestMessagesComplete checks that every area defines the same messages in
+// French and English, and that every message a template asks for exists.
 func TestMessagesComplete(t *testing.T) {
-	load := func(lang string) map[string]string {
-		b, err := os.ReadFile("locales/" + lang + ".json")
+	load := func(path string) map[string]string {
+		b, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)
 		}
 		m := map[string]string{}
 		if err := json.Unmarshal(b, &m); err != nil {
-			t.Fatal(err)
+			t.Fatalf("%s: %v", path, err)
 		}
 		return m
 	}
-	fr, en := load("fr"), load("en")
-	for id := range fr {
-		if _, ok := en[id]; !ok {
-			t.Errorf("%s has no English message", id)
-		}
+	all := map[string]bool{}
+	frFiles, _ := filepath.Glob("locales/*.fr.json")
+	if len(frFiles) == 0 {
+		t.Fatal("no French messages")
 	}
-	for id := range en {
-		if _, ok := fr[id]; !ok {
-			t.Errorf("%s has no French message", id)
-		}
-	}
-	// Every message a template asks for exists.
-	templates, _ := fs.Glob(os.DirFS("templates"), "*.html")
-	for _, name := range templates {
-		b, _ := os.ReadFile("templates/" + name)
-		for _, part := range strings.Split(string(b), `.T "`)[1:] {
-			id, _, _ := strings.Cut(part, `"`)
-			if _, ok := fr[id]; !ok {
-				t.Errorf("%s asks for message %q, defined nowhere", name, id)
+	for _, frPath := range frFiles {
+		fr, en := load(frPath), load(strings.TrimSuffix(frPath, ".fr.json")+".en.json")
+		for id := range fr {
+			all[id] = true
+			if _, ok := en[id]; !ok {
+				t.Errorf("%s: %s has no English message", frPath, id)
 			}
 		}
+		for id := range en {
+			if _, ok := fr[id]; !ok {
+				t.Errorf("%s: %s has no French message", frPath, id)
+			}
+		}
+	}
+	err := fs.WalkDir(os.DirFS("templates"), ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, _ := os.ReadFile(filepath.Join("templates", path))
+		for _, m := range messageUse.FindAllStringSubmatch(string(b), -1) {
+			if !all[m[1]] {
+				t.Errorf("%s asks for message %q, defined nowhere", path, m[1])
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 	r, _ := ui.New()
 	if got := r.NewPage("en", &ptacycle.User{}, "").T("home.welcome", "Name", "Awa"); got != "Hello Awa" {
 		t.Errorf("T with a placeholder = %q", got)
+	}
+}
+
+func TestFormErrors(t *testing.T) {
+	err := ptacycle.Errorf(ptacycle.EINVALID, "Budget négatif", "Negative budget")
+	err.Fields = []ptacycle.FieldError{{Field: "budgetXof", Message: "négatif", English: "negative"}}
+	e := ui.FormErrors(err, "fr")
+	if e.Message != "Budget négatif" || e.For("budgetXof") != "négatif" || e.For("title") != "" {
+		t.Errorf("FormErrors = %+v", e)
+	}
+	if ui.FormErrors(nil, "fr").For("x") != "" {
+		t.Error("no errors should give no message")
 	}
 }

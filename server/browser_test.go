@@ -1,0 +1,197 @@
+package server_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// chrome is a real headless Chromium tab on the test server. Tests need
+// Debian's chromium (.ci/run installs it); set CHROMIUM to use another binary.
+type chrome struct {
+	t     *testing.T
+	ctx   context.Context
+	base  string
+	shots int
+	dir   string
+}
+
+// Viewports of the journeys: a laptop, and the phone of an owner in a region.
+const (
+	desktopWidth, desktopHeight = 1280, 900
+	phoneWidth, phoneHeight     = 390, 844
+)
+
+func chromiumPath(t *testing.T) string {
+	t.Helper()
+	for _, p := range []string{os.Getenv("CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"} {
+		if p == "" {
+			continue
+		}
+		if _, err := exec.LookPath(p); err == nil {
+			return p
+		}
+	}
+	t.Fatal("no Chromium found: install Debian's chromium (apt-get install chromium) or set CHROMIUM")
+	return ""
+}
+
+var unsafeName = regexp.MustCompile(`[^a-zA-Z0-9_-]+`)
+
+// mustChrome starts Chromium with the flags this machine needs and a fresh
+// profile, on a tab of the given size; screenshots go to test-artifacts/screenshots/<test>/.
+func mustChrome(t *testing.T, baseURL string, width, height int) *chrome {
+	t.Helper()
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chromiumPath(t)),
+		chromedp.Headless, chromedp.NoSandbox,
+		chromedp.Flag("disable-gpu", true), chromedp.Flag("disable-quic", true), chromedp.Flag("no-first-run", true),
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(width, height),
+	}
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(allocCtx)
+	t.Cleanup(func() { cancelCtx(); cancelAlloc() })
+	dir := filepath.Join("..", "test-artifacts", "screenshots", unsafeName.ReplaceAllString(t.Name(), "_"))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// The first run starts the browser and binds it to its context: it must be
+	// this one, not the timed children of do.
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(int64(width), int64(height))); err != nil {
+		t.Fatalf("starting Chromium: %v", err)
+	}
+	return &chrome{t: t, ctx: ctx, base: baseURL, dir: dir}
+}
+
+// do runs actions with a time limit, failing the test with what was being done.
+func (b *chrome) do(actions ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		b.shot("failure")
+		b.t.Fatalf("browser: %v", err)
+	}
+}
+
+func byTestID(id string) chromedp.CSS { return chromedp.CSS(fmt.Sprintf(`[data-testid=%q]`, id)) }
+
+func byName(name string) chromedp.CSS { return chromedp.CSS(fmt.Sprintf(`[name=%q]`, name)) }
+
+// visit opens path and waits for the page.
+func (b *chrome) visit(path string) {
+	b.t.Helper()
+	b.do(chromedp.Navigate(b.base+path), chromedp.WaitReady(chromedp.CSS("body")))
+}
+
+// fill sets a form field by name: typed for inputs and text areas, chosen for selects.
+func (b *chrome) fill(name, value string) {
+	b.t.Helper()
+	b.do(chromedp.SetValue(byName(name), value))
+}
+
+// click clicks the element with data-testid id.
+func (b *chrome) click(id string) {
+	b.t.Helper()
+	b.do(chromedp.Click(byTestID(id)))
+}
+
+// submit clicks a button that loads a new page, and waits for that page:
+// the old document is marked first, and gone once the new one is complete.
+func (b *chrome) submit(id string) {
+	b.t.Helper()
+	b.eval("window.__ptacycleOld = true")
+	b.click(id)
+	deadline := time.Now().Add(30 * time.Second)
+	for !b.eval("window.__ptacycleOld === undefined && document.readyState === 'complete'") {
+		if time.Now().After(deadline) {
+			b.shot("failure")
+			b.t.Fatalf("browser: no new page after clicking %s", id)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// eval runs a JavaScript expression and returns its boolean value.
+func (b *chrome) eval(expr string) bool {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[bool](expr))
+	if err != nil {
+		// A page being replaced has no result; the caller polls again.
+		return false
+	}
+	return v
+}
+
+// waitFor waits until the element with data-testid id is visible.
+func (b *chrome) waitFor(id string) {
+	b.t.Helper()
+	b.do(chromedp.WaitVisible(byTestID(id)))
+}
+
+// text returns the visible text of the element with data-testid id.
+func (b *chrome) text(id string) string {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	s, err := chromedp.Run(ctx, chromedp.Text(byTestID(id)))
+	if err != nil {
+		b.shot("failure")
+		b.t.Fatalf("browser: text of %s: %v", id, err)
+	}
+	return strings.TrimSpace(s)
+}
+
+// location returns the current URL's path.
+func (b *chrome) location() string {
+	b.t.Helper()
+	loc, err := chromedp.Run(b.ctx, chromedp.Location())
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return strings.TrimPrefix(loc, b.base)
+}
+
+// login signs in through the login form.
+func (b *chrome) login(email, password string) {
+	b.t.Helper()
+	b.visit("/login")
+	b.fill("email", email)
+	b.fill("password", password)
+	b.submit("login-submit")
+}
+
+// logout signs out through the menu.
+func (b *chrome) logout() {
+	b.t.Helper()
+	b.submit("logout")
+	b.waitFor("login-form")
+}
+
+// shot writes a full-page screenshot as a test artifact, numbered in order.
+func (b *chrome) shot(name string) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		b.t.Logf("screenshot %s: %v", name, err)
+		return
+	}
+	b.shots++
+	path := filepath.Join(b.dir, fmt.Sprintf("%02d-%s.png", b.shots, unsafeName.ReplaceAllString(name, "-")))
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		b.t.Logf("screenshot %s: %v", name, err)
+	}
+}

@@ -1,0 +1,382 @@
+package server
+
+import (
+	"cmp"
+	"errors"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/ptacycle/ptacycle"
+	"github.com/ptacycle/ptacycle/postgres"
+	"github.com/ptacycle/ptacycle/ui"
+)
+
+// adminUnitKinds are the kinds of unit in the order the form offers them.
+var adminUnitKinds = []ptacycle.UnitKind{ptacycle.UnitMinistry, ptacycle.UnitCommittee, ptacycle.UnitDirectorate,
+	ptacycle.UnitRegionalCell, ptacycle.UnitNGO, ptacycle.UnitPartner, ptacycle.UnitOther}
+
+// adminMaxChainLevels bounds the levels the chain form reads.
+const adminMaxChainLevels = 20
+
+type adminUserForm struct {
+	Email, FullName, Role, UnitID, Language string
+}
+
+type adminUnitForm struct {
+	Name, Acronym, Kind, RegionID, ParentID string
+}
+
+// adminChainRow is a level of the chain form: the stored one, or what was typed.
+type adminChainRow struct {
+	Level        int
+	Name         string
+	ApproverID   string
+	DeadlineDays string
+	Approvers    []ui.Option
+}
+
+// adminForms are what the administration forms hold after a refused post: what was typed and why it was refused.
+type adminForms struct {
+	NewUser      adminUserForm
+	UserErrors   *ui.Errors
+	EditID       int64 // the user whose edit was refused
+	EditErrors   *ui.Errors
+	NewUnit      adminUnitForm
+	UnitErrors   *ui.Errors
+	RegionName   string
+	RegionErrors *ui.Errors
+	Chain        []adminChainRow
+	ChainErrors  *ui.Errors
+}
+
+// adminUser is a user with their edit form.
+type adminUser struct {
+	ptacycle.User
+	Unit   string
+	Roles  []ui.Option
+	Units  []ui.Option
+	Errors *ui.Errors
+}
+
+type adminUnit struct {
+	ptacycle.Unit
+	KindLabel, Region, Parent string
+}
+
+// adminPage is the administration of an organisation: users, units, regions, approval chain.
+type adminPage struct {
+	ui.Page
+	adminForms
+	Users      []adminUser
+	Roles      []ui.Option
+	Units      []ui.Option
+	Languages  []ui.Option
+	UnitList   []adminUnit
+	Kinds      []ui.Option
+	Regions    []ui.Option
+	Parents    []ui.Option
+	RegionList []string
+}
+
+func (s *Server) uiAdmin(c *gin.Context) {
+	data, err := s.adminData(c, adminForms{})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, "admin", data)
+}
+
+func (s *Server) adminData(c *gin.Context, f adminForms) (adminPage, error) {
+	ctx, me := c.Request.Context(), currentUser(c)
+	data := adminPage{Page: s.page(c, "admin.title"), adminForms: f}
+	dir, err := s.loadExecDirectory(ctx, me.OrganisationID)
+	if err != nil {
+		return data, err
+	}
+	units, regions, users := dir.unitList, dir.regionList, dir.userList
+	roles := func(selected string) []ui.Option {
+		out := make([]ui.Option, len(ptacycle.Roles))
+		for i, r := range ptacycle.Roles {
+			out[i] = ui.Option{Value: string(r), Label: data.L(r.Label()), Selected: string(r) == selected}
+		}
+		return out
+	}
+	unitOptions := func(selected string) []ui.Option {
+		out := []ui.Option{{Value: "", Label: data.T("admin.none")}}
+		for _, u := range units {
+			id := strconv.FormatInt(u.ID, 10)
+			out = append(out, ui.Option{Value: id, Label: u.Name, Selected: id == selected})
+		}
+		return out
+	}
+	for _, u := range users {
+		row := adminUser{User: u, Unit: dir.unit(u.UnitID), Roles: roles(string(u.Role)), Units: unitOptions(adminIDValue(u.UnitID))}
+		if u.ID == f.EditID {
+			row.Errors = f.EditErrors
+		}
+		data.Users = append(data.Users, row)
+	}
+	data.Roles, data.Units = roles(cmp.Or(f.NewUser.Role, string(ptacycle.RoleOwner))), unitOptions(f.NewUser.UnitID)
+	for _, l := range []struct{ code, name string }{{"fr", "Français"}, {"en", "English"}} {
+		data.Languages = append(data.Languages, ui.Option{Value: l.code, Label: l.name, Selected: l.code == cmp.Or(f.NewUser.Language, "fr")})
+	}
+
+	for _, u := range units {
+		row := adminUnit{Unit: u, KindLabel: data.L(u.Kind.Label()), Parent: dir.unit(u.ParentID), Region: "—"}
+		if u.RegionID != nil {
+			row.Region = dir.regions[*u.RegionID]
+		}
+		data.UnitList = append(data.UnitList, row)
+	}
+	for _, k := range adminUnitKinds {
+		data.Kinds = append(data.Kinds, ui.Option{Value: string(k), Label: data.L(k.Label()), Selected: string(k) == cmp.Or(f.NewUnit.Kind, string(ptacycle.UnitDirectorate))})
+	}
+	data.Regions = []ui.Option{{Value: "", Label: data.T("admin.none")}}
+	for _, r := range regions {
+		id := strconv.FormatInt(r.ID, 10)
+		data.Regions = append(data.Regions, ui.Option{Value: id, Label: r.Name, Selected: id == f.NewUnit.RegionID})
+		data.RegionList = append(data.RegionList, r.Name)
+	}
+	data.Parents = unitOptions(f.NewUnit.ParentID)
+
+	if data.Chain == nil {
+		chain, err := s.deps.DB.ApprovalChain(ctx, me.OrganisationID)
+		if err != nil {
+			return data, err
+		}
+		for _, l := range chain {
+			data.Chain = append(data.Chain, adminChainRow{Level: l.Level, Name: l.Name, ApproverID: strconv.FormatInt(l.ApproverID, 10), DeadlineDays: strconv.Itoa(l.DeadlineDays)})
+		}
+		data.Chain = append(data.Chain, adminChainRow{Level: len(chain) + 1, DeadlineDays: "10"})
+	}
+	for i := range data.Chain {
+		row := &data.Chain[i]
+		row.Approvers = []ui.Option{{Value: "", Label: data.T("admin.chain.chooseApprover")}}
+		for _, u := range users {
+			id := strconv.FormatInt(u.ID, 10)
+			if u.Role == ptacycle.RoleApprover && (u.Active || id == row.ApproverID) {
+				row.Approvers = append(row.Approvers, ui.Option{Value: id, Label: u.FullName, Selected: id == row.ApproverID})
+			}
+		}
+	}
+	return data, nil
+}
+
+// adminRefused shows the administration page again with a form's input and error.
+func (s *Server) adminRefused(c *gin.Context, err error, f adminForms) {
+	if ptacycle.ErrorCode(err) == ptacycle.EINTERNAL {
+		s.fail(c, err)
+		return
+	}
+	data, derr := s.adminData(c, f)
+	if derr != nil {
+		s.fail(c, derr)
+		return
+	}
+	c.Status(statusOf(ptacycle.ErrorCode(err)))
+	s.render(c, "admin", data)
+}
+
+func (s *Server) uiCreateUser(c *gin.Context) {
+	f := adminUserForm{Email: strings.TrimSpace(c.PostForm("email")), FullName: strings.TrimSpace(c.PostForm("fullName")),
+		Role: c.PostForm("role"), UnitID: c.PostForm("unitId"), Language: cmp.Or(c.PostForm("language"), "fr")}
+	password := c.PostForm("password")
+	unitID, err := adminFormID("unitId", f.UnitID)
+	u := ptacycle.User{Email: f.Email, FullName: f.FullName, Role: ptacycle.Role(f.Role), UnitID: unitID, Language: f.Language}
+	// Every problem at once: the user's fields and the password's length.
+	err = adminMergeInvalid(err, u.Validate(), ptacycle.ValidatePassword(password))
+	var hash string
+	if err == nil {
+		hash, err = ptacycle.HashPassword(password)
+	}
+	if err == nil {
+		u, err = s.deps.DB.CreateUser(c.Request.Context(), actor(c), u, hash)
+	}
+	if err != nil {
+		s.adminRefused(c, err, adminForms{NewUser: f, UserErrors: ui.FormErrors(err, lang(c))})
+		return
+	}
+	s.flash(c, s.deps.UI.NewPage(lang(c), currentUser(c), "").T("admin.user.created", "Name", u.FullName, "Email", u.Email))
+	redirect(c, "/admin")
+}
+
+func (s *Server) uiUpdateUser(c *gin.Context) {
+	id, ok := s.pathID(c, "id")
+	if !ok {
+		return
+	}
+	ctx, me := c.Request.Context(), currentUser(c)
+	target, err := s.deps.DB.User(ctx, me.OrganisationID, id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	role, active := ptacycle.Role(c.PostForm("role")), c.PostForm("active") != ""
+	unitID, err := adminFormID("unitId", c.PostForm("unitId"))
+	if err == nil {
+		err = selfDemotion(me, id, role, active)
+	}
+	if err == nil {
+		target, err = s.deps.DB.UpdateUser(ctx, actor(c), id,
+			postgres.UserChange{FullName: target.FullName, Role: role, UnitID: unitID, Language: target.Language, Active: active})
+	}
+	if err != nil {
+		s.adminRefused(c, err, adminForms{EditID: id, EditErrors: ui.FormErrors(err, lang(c))})
+		return
+	}
+	s.flash(c, s.deps.UI.NewPage(lang(c), me, "").T("admin.user.updated", "Name", target.FullName))
+	redirect(c, "/admin")
+}
+
+// selfDemotion refuses that administrators take away their own rights, which could leave nobody to manage the users.
+func selfDemotion(me *ptacycle.User, id int64, role ptacycle.Role, active bool) error {
+	if id == me.ID && (!active || role != ptacycle.RoleAdmin) {
+		return ptacycle.Errorf(ptacycle.ECONFLICT, "Vous ne pouvez pas retirer vos propres droits d'administrateur", "You cannot remove your own administrator rights")
+	}
+	return nil
+}
+
+func (s *Server) uiCreateUnit(c *gin.Context) {
+	f := adminUnitForm{Name: strings.TrimSpace(c.PostForm("name")), Acronym: strings.TrimSpace(c.PostForm("acronym")),
+		Kind: c.PostForm("kind"), RegionID: c.PostForm("regionId"), ParentID: c.PostForm("parentId")}
+	regionID, rerr := adminFormID("regionId", f.RegionID)
+	parentID, perr := adminFormID("parentId", f.ParentID)
+	u := ptacycle.Unit{Name: f.Name, Acronym: f.Acronym, Kind: ptacycle.UnitKind(f.Kind), RegionID: regionID, ParentID: parentID}
+	err := adminMergeInvalid(rerr, perr)
+	if err == nil {
+		u, err = s.deps.DB.CreateUnit(c.Request.Context(), actor(c), u)
+	}
+	if err != nil {
+		s.adminRefused(c, err, adminForms{NewUnit: f, UnitErrors: ui.FormErrors(err, lang(c))})
+		return
+	}
+	s.flash(c, s.deps.UI.NewPage(lang(c), currentUser(c), "").T("admin.unit.created", "Name", u.Name))
+	redirect(c, "/admin")
+}
+
+func (s *Server) uiCreateRegion(c *gin.Context) {
+	name := strings.TrimSpace(c.PostForm("name"))
+	r, err := s.deps.DB.CreateRegion(c.Request.Context(), actor(c), name)
+	if err != nil {
+		s.adminRefused(c, err, adminForms{RegionName: name, RegionErrors: ui.FormErrors(err, lang(c))})
+		return
+	}
+	s.flash(c, s.deps.UI.NewPage(lang(c), currentUser(c), "").T("admin.region.created", "Name", r.Name))
+	redirect(c, "/admin")
+}
+
+// adminChainField names the inputs of the chain form: levels.<n>.<field>.
+var adminChainField = regexp.MustCompile(`^levels\.([0-9]+)\.(name|approverId|deadlineDays)$`)
+
+func (s *Server) uiSetChain(c *gin.Context) {
+	if err := c.Request.ParseForm(); err != nil {
+		s.fail(c, ptacycle.Errorf(ptacycle.EINVALID, "Formulaire illisible", "Unreadable form"))
+		return
+	}
+	last := 0
+	for key := range c.Request.PostForm {
+		if m := adminChainField.FindStringSubmatch(key); m != nil {
+			if n, err := strconv.Atoi(m[1]); err == nil && n <= adminMaxChainLevels {
+				last = max(last, n)
+			}
+		}
+	}
+	var rows []adminChainRow
+	var levels []ptacycle.ApprovalLevel
+	for n := 1; n <= last; n++ {
+		prefix := "levels." + strconv.Itoa(n) + "."
+		row := adminChainRow{Level: n, Name: strings.TrimSpace(c.PostForm(prefix + "name")), ApproverID: c.PostForm(prefix + "approverId"),
+			DeadlineDays: strings.TrimSpace(c.PostForm(prefix + "deadlineDays"))}
+		rows = append(rows, row)
+		if row.Name == "" && row.ApproverID == "" { // a blank row, like the one offered to add a level
+			continue
+		}
+		approver, _ := strconv.ParseInt(row.ApproverID, 10, 64)
+		days, _ := strconv.Atoi(row.DeadlineDays)
+		levels = append(levels, ptacycle.ApprovalLevel{Level: n, Name: row.Name, ApproverID: approver, DeadlineDays: days})
+	}
+	err := s.deps.DB.SetApprovalChain(c.Request.Context(), actor(c), levels)
+	if err != nil {
+		rows = append(rows, adminChainRow{Level: last + 1, DeadlineDays: "10"})
+		s.adminRefused(c, adminChainFieldNames(err, levels), adminForms{Chain: rows, ChainErrors: ui.FormErrors(adminChainFieldNames(err, levels), lang(c))})
+		return
+	}
+	s.flash(c, s.deps.UI.NewPage(lang(c), currentUser(c), "").T("admin.chain.saved", "Count", len(levels)))
+	redirect(c, "/admin")
+}
+
+var adminChainErrorField = regexp.MustCompile(`^levels\[([0-9]+)\]\.(\w+)$`)
+
+// adminChainFieldNames renames ptacycle.ValidateChain's fields (levels[i].x, i counting the
+// levels sent) to the form's inputs (levels.<n>.x); a gap is shown at the level's name.
+func adminChainFieldNames(err error, levels []ptacycle.ApprovalLevel) error {
+	var e *ptacycle.Error
+	if !errors.As(err, &e) || len(e.Fields) == 0 {
+		return err
+	}
+	out := *e
+	out.Fields = make([]ptacycle.FieldError, len(e.Fields))
+	for i, f := range e.Fields {
+		if m := adminChainErrorField.FindStringSubmatch(f.Field); m != nil {
+			if j, _ := strconv.Atoi(m[1]); j < len(levels) {
+				field := m[2]
+				if field == "level" {
+					field = "name"
+				}
+				f.Field = "levels." + strconv.Itoa(levels[j].Level) + "." + field
+			}
+		}
+		out.Fields[i] = f
+	}
+	return &out
+}
+
+// adminFormID reads an optional id of a select; "" is none.
+func adminFormID(field, raw string) (*int64, error) {
+	if raw == "" {
+		return nil, nil
+	}
+	id, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || id <= 0 {
+		e := ptacycle.Errorf(ptacycle.EINVALID, "Choix invalide : %q", "Invalid choice: %q", raw)
+		e.Fields = []ptacycle.FieldError{{Field: field, Message: e.Message, English: e.English}}
+		return nil, e
+	}
+	return &id, nil
+}
+
+// adminMergeInvalid gathers the field errors of several checks into one error, so that a form shows them all.
+func adminMergeInvalid(errs ...error) error {
+	var out *ptacycle.Error
+	for _, err := range errs {
+		if err == nil {
+			continue
+		}
+		var e *ptacycle.Error
+		if !errors.As(err, &e) {
+			return err
+		}
+		if out == nil {
+			cp := *e
+			out = &cp
+			continue
+		}
+		out.Fields = append(slices.Clip(out.Fields), e.Fields...)
+	}
+	if out == nil {
+		return nil
+	}
+	return out
+}
+
+func adminIDValue(id *int64) string {
+	if id == nil {
+		return ""
+	}
+	return strconv.FormatInt(*id, 10)
+}

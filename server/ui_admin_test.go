@@ -1,0 +1,153 @@
+package server_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"testing"
+
+	"github.com/ptacycle/ptacycle"
+)
+
+func TestAdminPage(t *testing.T) {
+	f := mustAccessFixture(t)
+	base := f.app.srv.URL
+	ctx := context.Background()
+	admin := execAs(t, base, "admin")
+	org := f.demoOrg.ID
+	users := func() []ptacycle.User {
+		list, err := f.app.db.Users(ctx, org, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return list
+	}
+	before := len(users())
+	approver, _, _ := f.app.db.UserByEmail(ctx, execLogins["approver"])
+	owner, _, _ := f.app.db.UserByEmail(ctx, execLogins["owner"])
+	me, _, _ := f.app.db.UserByEmail(ctx, execLogins["admin"])
+
+	status, body := get(t, admin, base+"/admin")
+	execExpect(t, "admin page", status, body, http.StatusOK,
+		[]string{`data-testid="users"`, `data-testid="user-form"`, `data-testid="user-create"`, fmt.Sprintf(`data-testid="user-edit-%d"`, owner.ID),
+			`data-testid="units"`, `data-testid="unit-form"`, `data-testid="region-form"`, `data-testid="chain-form"`, `data-testid="chain-save"`,
+			`name="levels.1.approverId"`, `name="levels.2.name"`, "Responsable d&#39;activité", "CRLTP Tonkpi", "Cellule régionale", "Tonkpi",
+			"se fixent à chaque lancement"})
+	if n := execGzipSize(t, body); n > 60_000 {
+		t.Errorf("admin page weighs %d bytes gzipped", n)
+	}
+	status, body = get(t, admin, base+"/admin?lang=en")
+	execExpect(t, "admin in English", status, body, http.StatusOK, []string{"Create the account", "Plan approval chain", "Activity owner"})
+	get(t, admin, base+"/admin?lang=fr")
+
+	t.Run("ErrForbidden", func(t *testing.T) {
+		for _, role := range []string{"coordinator", "approver", "owner", "partner"} {
+			b := execAs(t, base, role)
+			if status, _ := get(t, b, base+"/admin"); status != http.StatusForbidden {
+				t.Errorf("%s on /admin: %d", role, status)
+			}
+			if status, _ := post(t, b, base+"/admin/utilisateurs", url.Values{"email": {"x@y.ci"}}); status != http.StatusForbidden {
+				t.Errorf("%s creating a user: %d", role, status)
+			}
+		}
+		if len(users()) != before {
+			t.Error("a refused request created a user")
+		}
+	})
+	t.Run("ErrUserInvalid", func(t *testing.T) {
+		status, body := post(t, admin, base+"/admin/utilisateurs", url.Values{"email": {"pas-une-adresse"}, "fullName": {"Koffi Yao"},
+			"role": {"owner"}, "unitId": {""}, "language": {"fr"}, "password": {"court"}})
+		execExpect(t, "invalid user", status, body, http.StatusUnprocessableEntity,
+			[]string{`data-testid="error-email"`, `data-testid="error-password"`, `data-testid="error-unitId"`, "Au moins 10 caractères", `value="Koffi Yao"`})
+		if len(users()) != before {
+			t.Error("an invalid user was created")
+		}
+	})
+	t.Run("CreateUser", func(t *testing.T) {
+		st, loc, _ := execPostFull(t, admin, base+"/admin/utilisateurs", url.Values{"email": {"koffi.yao@cnltp.demo"}, "fullName": {"Koffi Yao"},
+			"role": {"owner"}, "unitId": {fmt.Sprint(*owner.UnitID)}, "language": {"fr"}, "password": {"mot-de-passe-initial"}})
+		if st != http.StatusSeeOther || loc != "/admin" {
+			t.Fatalf("create user = %d to %q", st, loc)
+		}
+		status, body := get(t, admin, base+"/admin")
+		execExpect(t, "after creating a user", status, body, http.StatusOK, []string{`data-testid="flash"`, "Compte créé pour Koffi Yao"})
+		u, _, err := f.app.db.UserByEmail(ctx, "koffi.yao@cnltp.demo")
+		if err != nil || u.Role != ptacycle.RoleOwner || u.UnitID == nil || *u.UnitID != *owner.UnitID {
+			t.Errorf("created user = %+v, %v", u, err)
+		}
+		execSignIn(t, base, "koffi.yao@cnltp.demo", "mot-de-passe-initial")
+	})
+	t.Run("UpdateUser", func(t *testing.T) {
+		status, body := post(t, admin, fmt.Sprintf("%s/admin/utilisateurs/%d", base, owner.ID), url.Values{"role": {"owner"}, "unitId": {""}, "active": {"1"}})
+		execExpect(t, "owner without unit", status, body, http.StatusUnprocessableEntity, []string{`data-testid="error-unitId"`, "appartenir à une structure"})
+		status, body = post(t, admin, fmt.Sprintf("%s/admin/utilisateurs/%d", base, me.ID), url.Values{"role": {"admin"}, "unitId": {""}})
+		execExpect(t, "deactivating oneself", status, body, http.StatusConflict, []string{"vos propres droits"})
+		st, loc, _ := execPostFull(t, admin, fmt.Sprintf("%s/admin/utilisateurs/%d", base, owner.ID), url.Values{"role": {"partner"}, "unitId": {fmt.Sprint(*owner.UnitID)}})
+		if st != http.StatusSeeOther || loc != "/admin" {
+			t.Fatalf("update user = %d to %q", st, loc)
+		}
+		u, _ := f.app.db.User(ctx, org, owner.ID)
+		if u.Role != ptacycle.RolePartner || u.Active || u.FullName != owner.FullName || u.Language != owner.Language {
+			t.Errorf("updated user = %+v", u)
+		}
+	})
+	t.Run("Units", func(t *testing.T) {
+		status, body := post(t, admin, base+"/admin/structures", url.Values{"name": {""}, "acronym": {"CRLTP"}, "kind": {"regional_cell"}})
+		execExpect(t, "invalid unit", status, body, http.StatusUnprocessableEntity,
+			[]string{`data-testid="error-name"`, `data-testid="error-regionId"`, "Une cellule régionale doit avoir une région"})
+		st, loc, _ := execPostFull(t, admin, base+"/admin/regions", url.Values{"name": {"Gontougo"}})
+		if st != http.StatusSeeOther || loc != "/admin" {
+			t.Fatalf("create region = %d to %q", st, loc)
+		}
+		status, body = post(t, admin, base+"/admin/regions", url.Values{"name": {" "}})
+		execExpect(t, "region without name", status, body, http.StatusUnprocessableEntity, []string{`id="e-region-name"`, "Nom de la région"})
+		regions, _ := f.app.db.Regions(ctx, org)
+		var gontougo int64
+		for _, r := range regions {
+			if r.Name == "Gontougo" {
+				gontougo = r.ID
+			}
+		}
+		st, loc, _ = execPostFull(t, admin, base+"/admin/structures", url.Values{"name": {"CRLTP Gontougo"}, "acronym": {"CRLTP"},
+			"kind": {"regional_cell"}, "regionId": {fmt.Sprint(gontougo)}, "parentId": {""}})
+		if st != http.StatusSeeOther || loc != "/admin" {
+			t.Fatalf("create unit = %d to %q", st, loc)
+		}
+		status, body = get(t, admin, base+"/admin")
+		execExpect(t, "after the unit", status, body, http.StatusOK, []string{"Structure « CRLTP Gontougo » ajoutée", "CRLTP Gontougo", "Gontougo"})
+	})
+	t.Run("Chain", func(t *testing.T) {
+		chain := func() []ptacycle.ApprovalLevel {
+			levels, _ := f.app.db.ApprovalChain(ctx, org)
+			return levels
+		}
+		stored := chain()
+		status, body := post(t, admin, base+"/admin/chaine", url.Values{
+			"levels.1.name": {"Plénière"}, "levels.1.approverId": {""}, "levels.1.deadlineDays": {"10"},
+			"levels.2.name": {"Ministère"}, "levels.2.approverId": {fmt.Sprint(approver.ID)}, "levels.2.deadlineDays": {"10"}})
+		execExpect(t, "a level without approver", status, body, http.StatusUnprocessableEntity,
+			[]string{`data-testid="error-levels.1.approverId"`, "valideur obligatoire", `value="Plénière"`})
+		status, body = post(t, admin, base+"/admin/chaine", url.Values{
+			"levels.1.name": {"Plénière"}, "levels.1.approverId": {fmt.Sprint(approver.ID)}, "levels.1.deadlineDays": {"10"},
+			"levels.2.name": {""}, "levels.2.approverId": {""}, "levels.2.deadlineDays": {"10"},
+			"levels.3.name": {"Ministère"}, "levels.3.approverId": {fmt.Sprint(approver.ID)}, "levels.3.deadlineDays": {"10"}})
+		execExpect(t, "a gap", status, body, http.StatusUnprocessableEntity, []string{`data-testid="error-levels.3.name"`, "Niveau 2 attendu"})
+		if got := chain(); len(got) != len(stored) || got[0] != stored[0] {
+			t.Errorf("a refused chain was stored: %+v", got)
+		}
+		st, loc, _ := execPostFull(t, admin, base+"/admin/chaine", url.Values{
+			"levels.1.name": {"Plénière du comité"}, "levels.1.approverId": {fmt.Sprint(approver.ID)}, "levels.1.deadlineDays": {"7"},
+			"levels.2.name": {"Ministère"}, "levels.2.approverId": {fmt.Sprint(approver.ID)}, "levels.2.deadlineDays": {"10"},
+			"levels.3.name": {""}, "levels.3.approverId": {""}, "levels.3.deadlineDays": {"10"}})
+		if st != http.StatusSeeOther || loc != "/admin" {
+			t.Fatalf("set chain = %d to %q", st, loc)
+		}
+		got := chain()
+		if len(got) != 2 || got[0].Name != "Plénière du comité" || got[0].DeadlineDays != 7 || got[1].ApproverID != approver.ID {
+			t.Errorf("chain = %+v", got)
+		}
+		status, body = get(t, admin, base+"/admin")
+		execExpect(t, "after the chain", status, body, http.StatusOK, []string{"Chaîne de validation enregistrée : 2 niveau(x)", `value="Plénière du comité"`, `name="levels.3.name"`})
+	})
+}

@@ -1,0 +1,779 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"net/url"
+	"reflect"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/ptacycle/ptacycle"
+	"github.com/ptacycle/ptacycle/postgres"
+	"github.com/ptacycle/ptacycle/ui"
+	"github.com/ptacycle/ptacycle/workflows"
+)
+
+// The dashboard, the launch of a year, the account, the reminders and the audit log.
+
+// dashboardPage is the home page: where the current cycle stands and what waits for whom.
+type dashboardPage struct {
+	ui.Page
+	Cycle        *ptacycle.Cycle // the current cycle (s.currentYear), nil without any
+	Timeline     []timelineStep
+	Unavailable  bool // Temporal did not answer: the stage comes from PostgreSQL
+	Pending      *pendingView
+	Rates        *ratesView
+	ShowOverdue  bool
+	Overdue      []ptacycle.Activity
+	OverdueCount int
+	Actions      []myAction
+	Launch       *launchForm // coordinators, when no cycle is open or a launch failed
+}
+
+// timelineStep is one of the six stages with its deadline when known.
+type timelineStep struct {
+	Stage         ptacycle.Stage
+	Due           ptacycle.Date
+	Done, Current bool
+}
+
+// pendingView is the step the cycle waits for, from whom, by when.
+type pendingView struct {
+	Label ptacycle.Label
+	Roles []ptacycle.Role
+	Names []string
+	Due   ptacycle.Date
+	Late  bool
+}
+
+// ratesView is the execution rate of one year's plan, with its formula.
+type ratesView struct {
+	Year      int
+	FromBilan bool // before execution: the bilan's rates of the year reviewed
+	Manual    bool // the bilan's rate typed at the workshop, without activities behind it
+	Rates     ptacycle.RateBreakdown
+	Formula   ptacycle.Label
+}
+
+// myAction is something the signed-in user should do, by when, and where.
+type myAction struct {
+	Testid, Text string
+	Due          ptacycle.Date
+	Href, Link   string
+}
+
+// launchForm is the launch of a year as typed; the fields are strings to show back.
+type launchForm struct {
+	Year, BilanDue, RecommendationsDue, SubmissionDue string
+	Errors                                            *ui.Errors
+}
+
+// dashboardLaunchFields names the form's field for each field of ptacycle.Cycle's validation.
+var dashboardLaunchFields = map[string]string{
+	"deadlines.bilan":           "bilanDue",
+	"deadlines.recommendations": "recommendationsDue",
+	"deadlines.submission":      "submissionDue",
+}
+
+// dashboardOverdueShown bounds the overdue activities listed on the dashboard.
+const dashboardOverdueShown = 10
+
+func (s *Server) home(c *gin.Context) { s.renderDashboard(c, nil) }
+
+// renderDashboard renders the home page; a failed launch comes back with its form.
+func (s *Server) renderDashboard(c *gin.Context, failed *launchForm) {
+	d, err := s.dashboardData(c, failed)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, "home", d)
+}
+
+func (s *Server) dashboardData(c *gin.Context, failed *launchForm) (dashboardPage, error) {
+	ctx, u := c.Request.Context(), currentUser(c)
+	d := dashboardPage{Page: s.page(c, "home.title")}
+	coordinator := u.Role == ptacycle.RoleCoordinator
+	year := s.currentYear(ctx, u.OrganisationID)
+	if year == 0 {
+		if coordinator {
+			d.Launch = orLaunch(failed, time.Now().Year())
+		}
+		return d, nil
+	}
+	o, err := s.deps.DB.Organisation(ctx, u.OrganisationID)
+	if err != nil {
+		return d, err
+	}
+	cy, err := s.deps.DB.Cycle(ctx, o.ID, year)
+	if err != nil {
+		return d, err
+	}
+	v := s.view(ctx, o, cy)
+	d.Cycle = &cy
+	d.Unavailable = v.StatusError != ""
+	d.Timeline = dashboardTimeline(cy, v.Status)
+	if v.Status != nil && v.Status.Pending != nil {
+		if d.Pending, err = s.pendingView(ctx, o.ID, v.Status.Pending); err != nil {
+			return d, err
+		}
+	}
+	if d.Rates, err = s.dashboardRates(ctx, o.ID, cy); err != nil {
+		return d, err
+	}
+	var unit int64
+	if u.Role == ptacycle.RoleOwner && u.UnitID != nil {
+		unit = *u.UnitID
+	}
+	if cy.Stage == ptacycle.StageExecution {
+		plan, err := s.deps.DB.Plan(ctx, o.ID, cy.Year)
+		if err != nil {
+			return d, err
+		}
+		d.ShowOverdue = true
+		f := postgres.ActivityFilter{PlanID: plan.ID, UnitID: unit, OverdueAsOf: today()}
+		if d.OverdueCount, err = s.deps.DB.CountActivities(ctx, o.ID, f); err != nil {
+			return d, err
+		}
+		f.Limit = dashboardOverdueShown
+		if d.Overdue, err = s.deps.DB.Activities(ctx, o.ID, f); err != nil {
+			return d, err
+		}
+	}
+	if d.Actions, err = s.myActions(ctx, d.Page, u, cy, v.Status); err != nil {
+		return d, err
+	}
+	if coordinator && (cy.Stage == ptacycle.StageClosed || failed != nil) {
+		d.Launch = orLaunch(failed, cy.Year+1)
+	}
+	return d, nil
+}
+
+// orLaunch is the failed form if any, else an empty one proposing year.
+func orLaunch(failed *launchForm, year int) *launchForm {
+	if failed != nil {
+		return failed
+	}
+	return &launchForm{Year: strconv.Itoa(year)}
+}
+
+// dashboardTimeline places the cycle on its six stages, with the workflow's
+// deadlines, or PostgreSQL's when Temporal does not answer.
+func dashboardTimeline(cy ptacycle.Cycle, status *workflows.CycleStatus) []timelineStep {
+	due := map[ptacycle.Stage]ptacycle.Date{
+		ptacycle.StageBilan:           cy.Deadlines.Bilan,
+		ptacycle.StageRecommendations: cy.Deadlines.Recommendations,
+		ptacycle.StageDrafting:        cy.Deadlines.Submission,
+		ptacycle.StageExecution:       ptacycle.NewDate(cy.Year, time.December, 31),
+	}
+	if status != nil {
+		keys := map[ptacycle.Stage]string{ptacycle.StageBilan: "bilan", ptacycle.StageRecommendations: "recommendations",
+			ptacycle.StageDrafting: "submission", ptacycle.StageExecution: "yearEnd"}
+		for stage, key := range keys {
+			if t, ok := status.Deadlines[key]; ok && !t.IsZero() {
+				due[stage] = dueDay(t)
+			}
+		}
+		if p := status.Pending; p != nil && status.Stage == ptacycle.StageValidation && !p.Due.IsZero() {
+			due[ptacycle.StageValidation] = dueDay(p.Due)
+		}
+	}
+	if cy.ClosedAt != nil {
+		due[ptacycle.StageClosed] = ptacycle.DateOf(*cy.ClosedAt)
+	}
+	current := slices.Index(ptacycle.Stages, cy.Stage)
+	steps := make([]timelineStep, len(ptacycle.Stages))
+	for i, stage := range ptacycle.Stages {
+		steps[i] = timelineStep{Stage: stage, Due: due[stage], Done: i < current, Current: i == current}
+	}
+	return steps
+}
+
+// dueDay is the last day to act before instant t: a deadline at midnight
+// (the year's end) falls on the day before.
+func dueDay(t time.Time) ptacycle.Date {
+	if t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 {
+		t = t.Add(-time.Second)
+	}
+	return ptacycle.DateOf(t)
+}
+
+// pendingView names the users the pending step lists.
+func (s *Server) pendingView(ctx context.Context, org int64, p *workflows.PendingStep) (*pendingView, error) {
+	v := &pendingView{Label: p.Label, Roles: p.Roles}
+	if !p.Due.IsZero() {
+		v.Due, v.Late = dueDay(p.Due), time.Now().After(p.Due)
+	}
+	for _, id := range p.UserIDs {
+		u, err := s.deps.DB.User(ctx, org, id)
+		if ptacycle.ErrorCode(err) == ptacycle.ENOTFOUND {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		v.Names = append(v.Names, u.FullName)
+	}
+	return v, nil
+}
+
+// dashboardRates computes the rate of the cycle's plan once in execution
+// (as the API's dashboard does); before, it shows the bilan's rates of the year reviewed.
+func (s *Server) dashboardRates(ctx context.Context, org int64, cy ptacycle.Cycle) (*ratesView, error) {
+	if cy.Stage == ptacycle.StageExecution || cy.Stage == ptacycle.StageClosed {
+		plan, err := s.deps.DB.Plan(ctx, org, cy.Year)
+		if err != nil {
+			return nil, err
+		}
+		items, err := s.deps.DB.RateItems(ctx, org, plan.ID)
+		if err != nil {
+			return nil, err
+		}
+		return &ratesView{Year: cy.Year, Rates: ptacycle.ComputeBreakdown(items), Formula: ptacycle.RateFormula}, nil
+	}
+	b, err := s.deps.DB.Bilan(ctx, org, cy.ID)
+	if ptacycle.ErrorCode(err) == ptacycle.ENOTFOUND {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case b.Rates != nil && b.Rates.Overall.Planned > 0:
+		return &ratesView{Year: b.ReviewedYear, FromBilan: true, Rates: *b.Rates, Formula: ptacycle.RateFormula}, nil
+	case b.ManualRate != nil:
+		overall := ptacycle.Rate{Percent: *b.ManualRate, Rounded: int(math.Floor(*b.ManualRate + 0.5))}
+		return &ratesView{Year: b.ReviewedYear, FromBilan: true, Manual: true, Rates: ptacycle.RateBreakdown{Overall: overall}, Formula: ptacycle.RateFormula}, nil
+	}
+	return nil, nil
+}
+
+// stagePages are the pages where each stage's work is done.
+var stagePages = map[ptacycle.Stage]string{
+	ptacycle.StageBilan:           "bilan",
+	ptacycle.StageRecommendations: "recommandations",
+	ptacycle.StageDrafting:        "pta",
+	ptacycle.StageValidation:      "validation",
+	ptacycle.StageExecution:       "execution",
+}
+
+// myActions lists what waits for the user, by role.
+func (s *Server) myActions(ctx context.Context, p ui.Page, u *ptacycle.User, cy ptacycle.Cycle, status *workflows.CycleStatus) ([]myAction, error) {
+	cycle := fmt.Sprintf("/cycles/%d/", cy.Year)
+	var pending *workflows.PendingStep
+	if status != nil {
+		pending = status.Pending
+	}
+	switch u.Role {
+	case ptacycle.RoleCoordinator:
+		if cy.Stage == ptacycle.StageClosed {
+			return []myAction{{Testid: "action-closed", Text: p.T("home.actionClosed", "Year", cy.Year)}}, nil
+		}
+		do := myAction{Testid: "action-step", Text: p.T("home.actionStage", "Stage", p.L(cy.Stage.Label())),
+			Href: cycle + stagePages[cy.Stage], Link: p.T("home.open." + string(cy.Stage))}
+		if pending != nil {
+			do.Text = p.T("home.actionStep", "Step", p.L(pending.Label))
+			if !pending.Due.IsZero() {
+				do.Due = dueDay(pending.Due)
+			}
+		}
+		return []myAction{do}, nil
+	case ptacycle.RoleApprover:
+		if pending != nil && pending.Step == "decide" && slices.Contains(pending.UserIDs, u.ID) {
+			return []myAction{{Testid: "action-decide", Text: p.T("home.actionDecide", "Level", pending.Level),
+				Href: cycle + "validation", Link: p.T("home.open.validation")}}, nil
+		}
+		return []myAction{{Testid: "action-none", Text: p.T("home.actionNoDecision")}}, nil
+	case ptacycle.RoleOwner:
+		if cy.Stage != ptacycle.StageExecution || u.UnitID == nil {
+			return []myAction{{Testid: "action-none", Text: p.T("home.actionOwnerWait")}}, nil
+		}
+		n, err := s.unitUnfinished(ctx, u.OrganisationID, *u.UnitID, cy.Year)
+		if err != nil {
+			return nil, err
+		}
+		return []myAction{{Testid: "action-unfinished", Text: p.T("home.actionUnfinished", "Count", n),
+			Href: "/mes-activites", Link: p.T("home.openMyActivities")}}, nil
+	case ptacycle.RolePartner:
+		actions := []myAction{{Testid: "action-read", Text: p.T("home.actionPartnerPlan"), Href: cycle + "pta", Link: p.T("home.open.drafting")}}
+		if cy.Stage == ptacycle.StageExecution || cy.Stage == ptacycle.StageClosed {
+			actions = append(actions, myAction{Testid: "action-execution", Text: p.T("home.actionPartnerExecution"), Href: cycle + "execution", Link: p.T("home.open.execution")})
+		}
+		return actions, nil
+	case ptacycle.RoleAdmin:
+		return []myAction{{Testid: "action-admin", Text: p.T("home.actionAdmin"), Href: "/admin", Link: p.T("home.openAdmin")}}, nil
+	}
+	return nil, nil
+}
+
+// unitUnfinished counts a unit's activities of year's plan neither done nor cancelled.
+func (s *Server) unitUnfinished(ctx context.Context, org, unit int64, year int) (int, error) {
+	plan, err := s.deps.DB.Plan(ctx, org, year)
+	if err != nil {
+		return 0, err
+	}
+	count := func(status ptacycle.ActivityStatus) (int, error) {
+		return s.deps.DB.CountActivities(ctx, org, postgres.ActivityFilter{PlanID: plan.ID, UnitID: unit, Status: status})
+	}
+	all, err := count("")
+	if err != nil {
+		return 0, err
+	}
+	done, err := count(ptacycle.StatusDone)
+	if err != nil {
+		return 0, err
+	}
+	cancelled, err := count(ptacycle.StatusCancelled)
+	return all - done - cancelled, err
+}
+
+// uiLaunch launches a year from the dashboard's form.
+func (s *Server) uiLaunch(c *gin.Context) {
+	form := launchForm{
+		Year:               strings.TrimSpace(c.PostForm("year")),
+		BilanDue:           strings.TrimSpace(c.PostForm("bilanDue")),
+		RecommendationsDue: strings.TrimSpace(c.PostForm("recommendationsDue")),
+		SubmissionDue:      strings.TrimSpace(c.PostForm("submissionDue")),
+	}
+	in, err := form.request()
+	if err == nil {
+		_, err = s.launch(c.Request.Context(), currentUser(c), in)
+	}
+	if err != nil {
+		code := ptacycle.ErrorCode(err)
+		if code == ptacycle.EINTERNAL {
+			s.fail(c, err)
+			return
+		}
+		form.Errors = ui.FormErrors(renameFields(err, dashboardLaunchFields), lang(c))
+		c.Status(statusOf(code))
+		s.renderDashboard(c, &form)
+		return
+	}
+	p := s.deps.UI.NewPage(lang(c), currentUser(c), "")
+	s.flash(c, p.T("home.launched", "Year", in.Year))
+	redirect(c, "/")
+}
+
+// request reads the form; every unreadable field is reported at once.
+func (f launchForm) request() (launchRequest, error) {
+	var in launchRequest
+	var v ptacycle.Validation
+	year, err := strconv.Atoi(f.Year)
+	if err != nil {
+		v.Add("year", "Année : nombre entier attendu (par exemple %d)", "Year: a whole number (for example %d)", time.Now().Year())
+	}
+	in.Year = year
+	dates := []struct {
+		field, value string
+		dst          *ptacycle.Date
+	}{{"bilanDue", f.BilanDue, &in.Deadlines.Bilan}, {"recommendationsDue", f.RecommendationsDue, &in.Deadlines.Recommendations},
+		{"submissionDue", f.SubmissionDue, &in.Deadlines.Submission}}
+	for _, d := range dates {
+		if d.value == "" {
+			continue
+		}
+		parsed, err := ptacycle.ParseDate(d.value)
+		if err != nil {
+			v.Add(d.field, "Date %q invalide (format attendu : AAAA-MM-JJ)", "Invalid date %q (expected YYYY-MM-DD)", d.value)
+			continue
+		}
+		*d.dst = parsed
+	}
+	return in, v.Err()
+}
+
+// renameFields returns err with its field errors moved to the form's field names.
+func renameFields(err error, names map[string]string) error {
+	var e *ptacycle.Error
+	if !errors.As(err, &e) || len(e.Fields) == 0 {
+		return err
+	}
+	out := *e
+	out.Fields = make([]ptacycle.FieldError, len(e.Fields))
+	for i, f := range e.Fields {
+		if name, ok := names[f.Field]; ok {
+			f.Field = name
+		}
+		out.Fields[i] = f
+	}
+	return &out
+}
+
+// accountPage is the user's profile, reminder preferences and the password change form.
+type accountPage struct {
+	ui.Page
+	Unit        string
+	MinLength   int
+	Errors      *ui.Errors
+	PrefErrors  *ui.Errors
+	Channels    []ui.Option
+	Hours       []ui.Option
+	QuietToOpts []ui.Option
+	Languages   []ui.Option
+	Coordinator bool
+}
+
+func (s *Server) uiAccount(c *gin.Context) { s.renderAccount(c, nil) }
+
+func (s *Server) renderAccount(c *gin.Context, errs *ui.Errors) { s.renderAccountWith(c, errs, nil) }
+
+func (s *Server) renderAccountWith(c *gin.Context, errs, prefErrs *ui.Errors) {
+	u := currentUser(c)
+	d := accountPage{Page: s.page(c, "account.title"), MinLength: ptacycle.MinPasswordLength, Errors: errs, PrefErrors: prefErrs}
+	for _, ch := range []ptacycle.Channel{ptacycle.ChannelEmail, ptacycle.ChannelInApp, ptacycle.ChannelWebhook} {
+		d.Channels = append(d.Channels, ui.Option{Value: string(ch), Label: d.T("account.channel." + string(ch)), Selected: u.NotifyChannel == ch})
+	}
+	d.Languages = []ui.Option{{Value: "fr", Label: "Français", Selected: u.Language != "en"}, {Value: "en", Label: "English", Selected: u.Language == "en"}}
+	d.Coordinator = u.Role == ptacycle.RoleCoordinator
+	d.Hours = hourOptions(d.Page, u.QuietFrom)
+	d.QuietToOpts = hourOptions(d.Page, u.QuietTo)
+	if u.UnitID != nil {
+		unit, err := s.deps.DB.Unit(c.Request.Context(), u.OrganisationID, *u.UnitID)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		d.Unit = unit.Name
+	}
+	s.render(c, "account", d)
+}
+
+// hourOptions are the hours of a quiet period, with "none" first.
+func hourOptions(p ui.Page, selected *int) []ui.Option {
+	opts := []ui.Option{{Value: "", Label: p.T("account.quiet.none"), Selected: selected == nil}}
+	for h := range 24 {
+		opts = append(opts, ui.Option{Value: strconv.Itoa(h), Label: fmt.Sprintf("%02d:00", h), Selected: selected != nil && *selected == h})
+	}
+	return opts
+}
+
+// uiSetPreferences records how the user wants to be reminded.
+func (s *Server) uiSetPreferences(c *gin.Context) {
+	u := currentUser(c)
+	p := ptacycle.Preferences{NotifyChannel: ptacycle.Channel(c.PostForm("notifyChannel")), Phone: strings.TrimSpace(c.PostForm("phone")),
+		Digest: c.PostForm("digest") == "on"}
+	var v ptacycle.Validation
+	hour := func(field string) *int {
+		raw := c.PostForm(field)
+		if raw == "" {
+			return nil
+		}
+		h, err := strconv.Atoi(raw)
+		if err != nil {
+			v.Add(field, "Heure invalide", "Invalid hour")
+			return nil
+		}
+		return &h
+	}
+	p.QuietFrom, p.QuietTo = hour("quietFrom"), hour("quietTo")
+	err := v.Err()
+	if err == nil {
+		_, err = s.deps.DB.SetPreferences(c.Request.Context(), actor(c), u.ID, p, c.PostForm("language"))
+	}
+	if err != nil {
+		if ptacycle.ErrorCode(err) == ptacycle.EINTERNAL {
+			s.fail(c, err)
+			return
+		}
+		c.Status(statusOf(ptacycle.ErrorCode(err)))
+		s.renderAccountWith(c, nil, ui.FormErrors(err, lang(c)))
+		return
+	}
+	page := s.deps.UI.NewPage(c.PostForm("language"), u, "")
+	s.flash(c, page.T("account.prefsSaved"))
+	redirect(c, "/compte")
+}
+
+// uiChangePassword changes the password from the account page; the new one is typed twice.
+func (s *Server) uiChangePassword(c *gin.Context) {
+	req := passwordRequest{Current: c.PostForm("current"), New: c.PostForm("new")}
+	v := passwordChecks(req)
+	if c.PostForm("confirm") != req.New {
+		v.Add("confirm", "La confirmation ne correspond pas au nouveau mot de passe", "The confirmation does not match the new password")
+	}
+	err := v.Err()
+	if err == nil {
+		err = s.replacePassword(c, currentUser(c), req)
+	}
+	if err != nil {
+		code := ptacycle.ErrorCode(err)
+		if code == ptacycle.EINTERNAL {
+			s.fail(c, err)
+			return
+		}
+		c.Status(statusOf(code))
+		s.renderAccount(c, ui.FormErrors(err, lang(c)))
+		return
+	}
+	p := s.deps.UI.NewPage(lang(c), currentUser(c), "")
+	s.flash(c, p.T("account.changed"))
+	redirect(c, "/compte")
+}
+
+// remindersShown bounds the reminders listed at once.
+const remindersShown = 50
+
+// reminderListPage is the user's in-app reminders, newest first (the e-mail
+// or SMS copy of each is delivered elsewhere).
+type reminderListPage struct {
+	ui.Page
+	Items      []reminderRow
+	Unread     int
+	UnreadOnly bool
+	Truncated  bool
+	Failures   []ptacycle.Reminder // coordinators and administrators see what could not be delivered
+}
+
+type reminderRow struct {
+	ptacycle.Reminder
+	KindLabel string
+}
+
+func (s *Server) uiReminders(c *gin.Context) { s.renderReminders(c, "reminders") }
+
+// renderReminders renders the reminders page, or its list alone for htmx.
+func (s *Server) renderReminders(c *gin.Context, page string) {
+	ctx, u := c.Request.Context(), currentUser(c)
+	d := reminderListPage{Page: s.page(c, "reminders.title"), UnreadOnly: c.Query("unread") == "true"}
+	items, err := s.deps.DB.Reminders(ctx, u.OrganisationID, postgres.ReminderFilter{RecipientID: u.ID, Channel: ptacycle.ChannelInApp,
+		UnreadOnly: d.UnreadOnly, Limit: remindersShown})
+	if err == nil {
+		d.Unread, err = s.deps.DB.UnreadReminders(ctx, u.OrganisationID, u.ID)
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	d.Truncated = len(items) == remindersShown
+	if allowed(u.Role, actReadDeliveries) {
+		if d.Failures, err = s.deps.DB.Reminders(ctx, u.OrganisationID, postgres.ReminderFilter{Status: "failed", Limit: 20}); err != nil {
+			s.fail(c, err)
+			return
+		}
+	}
+	for _, r := range items {
+		d.Items = append(d.Items, reminderRow{Reminder: r, KindLabel: labelOr(d.Page, "reminders.kind."+r.Kind, r.Kind)})
+	}
+	s.render(c, page, d)
+}
+
+// uiReadReminder marks one of the user's reminders read; htmx gets the list back.
+func (s *Server) uiReadReminder(c *gin.Context) {
+	id, ok := s.pathID(c, "id")
+	if !ok {
+		return
+	}
+	u := currentUser(c)
+	if err := s.deps.DB.MarkReminderRead(c.Request.Context(), u.OrganisationID, u.ID, id); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if isHTMX(c) {
+		s.renderReminders(c, "reminders#reminder-list")
+		return
+	}
+	p := s.deps.UI.NewPage(lang(c), u, "")
+	s.flash(c, p.T("reminders.marked"))
+	redirect(c, "/relances")
+}
+
+// labelOr translates id, or gives fallback when no message has that id.
+func labelOr(p ui.Page, id, fallback string) string {
+	if t := p.T(id); t != id {
+		return t
+	}
+	return fallback
+}
+
+// auditShown is the size of a page of the audit log.
+const auditShown = 50
+
+// auditEntities are the kinds of objects the audit log records, in the filter's order.
+var auditEntities = []string{"cycle", "bilan", "recommendation", "recommendations", "plan", "plan_version", "action", "activity",
+	"user", "unit", "region", "strategy", "approval_chain", "api_token", "organisation"}
+
+// auditPage is a page of the audit log, newest first.
+type auditPage struct {
+	ui.Page
+	Rows     []auditRow
+	Entities []ui.Option
+	Since    string
+	Errors   *ui.Errors
+	More     string // the next page's address, "" on the last one
+}
+
+type auditRow struct {
+	ptacycle.AuditEntry
+	ActionLabel, EntityLabel string
+	Href                     string
+	Changes                  []string
+}
+
+// uiAudit lists the organisation's audit log, filtered by entity and start date, 50 at a time.
+func (s *Server) uiAudit(c *gin.Context) {
+	before, ok := s.queryInt(c, "before", 0)
+	if !ok {
+		return
+	}
+	d := auditPage{Page: s.page(c, "audit.title"), Since: strings.TrimSpace(c.Query("since"))}
+	entity := c.Query("entity")
+	d.Entities = []ui.Option{{Value: "", Label: d.T("audit.allEntities")}}
+	for _, e := range auditEntities {
+		d.Entities = append(d.Entities, ui.Option{Value: e, Label: labelOr(d.Page, "audit.entity."+e, e), Selected: e == entity})
+	}
+	f := postgres.AuditFilter{Entity: entity, Limit: auditShown, BeforeID: int64(before)}
+	if d.Since != "" {
+		since, err := ptacycle.ParseDate(d.Since)
+		if err != nil {
+			var v ptacycle.Validation
+			v.Add("since", "Date %q invalide (format attendu : AAAA-MM-JJ)", "Invalid date %q (expected YYYY-MM-DD)", d.Since)
+			d.Errors = ui.FormErrors(v.Err(), d.Lang)
+			c.Status(statusOf(ptacycle.EINVALID))
+		}
+		f.Since = since.Time()
+	}
+	entries, err := s.deps.DB.Audit(c.Request.Context(), org(c), f)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	for _, e := range entries {
+		row := auditRow{AuditEntry: e, ActionLabel: labelOr(d.Page, "audit.action."+e.Action, e.Action),
+			EntityLabel: labelOr(d.Page, "audit.entity."+e.Entity, e.Entity), Changes: auditChanges(e.Before, e.After)}
+		if e.Entity == "activity" {
+			row.Href = "/activites/" + e.EntityID
+		}
+		d.Rows = append(d.Rows, row)
+	}
+	if len(entries) == auditShown {
+		q := url.Values{"before": {strconv.FormatInt(entries[len(entries)-1].ID, 10)}}
+		if entity != "" {
+			q.Set("entity", entity)
+		}
+		if d.Since != "" && d.Errors == nil {
+			q.Set("since", d.Since)
+		}
+		d.More = "/journal?" + q.Encode()
+	}
+	s.render(c, "audit", d)
+}
+
+// auditChangesShown bounds the changes listed for one audit entry.
+const auditChangesShown = 6
+
+// auditChanges sums up an entry compactly: "field: before → after" for each
+// changed field, or the values set on creation and removed on deletion
+// (without the references to other objects).
+func auditChanges(before, after json.RawMessage) []string {
+	b, bOK := auditObject(before)
+	a, aOK := auditObject(after)
+	if !bOK || !aOK {
+		return []string{auditShort(before) + " → " + auditShort(after)}
+	}
+	keys := map[string]bool{}
+	for k := range b {
+		keys[k] = true
+	}
+	for k := range a {
+		keys[k] = true
+	}
+	sorted := make([]string, 0, len(keys))
+	for k := range keys {
+		if k != "id" && k != "organisationId" && k != "version" && k != "updatedAt" {
+			sorted = append(sorted, k)
+		}
+	}
+	sort.Strings(sorted)
+	var out []string
+	for _, k := range sorted {
+		bv, bHas := b[k]
+		av, aHas := a[k]
+		switch {
+		case reflect.DeepEqual(bv, av):
+			continue
+		case len(before) == 0 && (auditEmpty(av) || auditReference(k)), len(after) == 0 && (auditEmpty(bv) || auditReference(k)):
+			continue
+		case !bHas:
+			out = append(out, k+": "+auditValue(av))
+		case !aHas:
+			out = append(out, k+": "+auditValue(bv)+" → ∅")
+		default:
+			out = append(out, k+": "+auditValue(bv)+" → "+auditValue(av))
+		}
+	}
+	if len(out) > auditChangesShown {
+		out = append(out[:auditChangesShown], fmt.Sprintf("… (+%d)", len(out)-auditChangesShown))
+	}
+	return out
+}
+
+// auditReference reports whether field k names other objects: noise on a creation or deletion.
+func auditReference(k string) bool { return strings.HasSuffix(k, "Id") || strings.HasSuffix(k, "Ids") }
+
+// auditObject decodes a JSON object; nothing stored is an empty one.
+func auditObject(raw json.RawMessage) (map[string]any, bool) {
+	m := map[string]any{}
+	if len(raw) == 0 {
+		return m, true
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	return m, dec.Decode(&m) == nil
+}
+
+func auditEmpty(v any) bool {
+	switch v := v.(type) {
+	case nil:
+		return true
+	case string:
+		return v == ""
+	case bool:
+		return !v
+	case json.Number:
+		return v == "0"
+	case []any:
+		return len(v) == 0
+	case map[string]any:
+		return len(v) == 0
+	}
+	return false
+}
+
+// auditValue writes a JSON value briefly: strings bare, the rest as compact JSON.
+func auditValue(v any) string {
+	if s, ok := v.(string); ok {
+		return auditCut(s)
+	}
+	if v == nil {
+		return "∅"
+	}
+	b, _ := json.Marshal(v)
+	return auditCut(string(b))
+}
+
+func auditShort(raw json.RawMessage) string {
+	if len(raw) == 0 {
+		return "∅"
+	}
+	return auditCut(string(raw))
+}
+
+// auditCut shortens s to 40 characters.
+func auditCut(s string) string {
+	if utf8.RuneCountInString(s) <= 40 {
+		return s
+	}
+	return string([]rune(s)[:39]) + "…"
+}

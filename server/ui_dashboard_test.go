@@ -1,0 +1,512 @@
+package server_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"fmt"
+	"html"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ptacycle/ptacycle"
+	"github.com/ptacycle/ptacycle/demo"
+	"github.com/ptacycle/ptacycle/postgres"
+)
+
+// dashboardDemo is the demo organisation without any cycle, Temporal unreachable.
+func dashboardDemo(t *testing.T) (*app, ptacycle.Organisation) {
+	t.Helper()
+	a := mustApp(t, unreachableTemporal(t))
+	ctx := context.Background()
+	if _, err := demo.Load(ctx, a.db); err != nil {
+		t.Fatal(err)
+	}
+	o, err := a.db.OrganisationBySlug(ctx, demo.Slug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a, o
+}
+
+// dashboardSignIn returns a browser signed in as email.
+func dashboardSignIn(t *testing.T, srv, email, password string) *http.Client {
+	t.Helper()
+	b := browser()
+	if status, body := post(t, b, srv+"/login", url.Values{"email": {email}, "password": {password}}); status != http.StatusSeeOther {
+		t.Fatalf("login %s: %d\n%s", email, status, body)
+	}
+	return b
+}
+
+// dashboardAs signs a demo user in by role.
+func dashboardAs(t *testing.T, srv, role string) *http.Client {
+	t.Helper()
+	email := map[string]string{"coordinator": "coordonnateur@cnltp.demo", "approver": "valideur@cnltp.demo",
+		"owner": "responsable.tonkpi@cnltp.demo", "partner": "partenaire@cnltp.demo", "admin": "admin@cnltp.demo"}[role]
+	return dashboardSignIn(t, srv, email, demo.Password)
+}
+
+// dashboardHas checks that body holds every want, and none of the refused.
+func dashboardHas(t *testing.T, what string, status, wantStatus int, body string, wants []string, refused ...string) {
+	t.Helper()
+	if status != wantStatus {
+		t.Errorf("%s: status %d, want %d", what, status, wantStatus)
+	}
+	for _, w := range wants {
+		if !strings.Contains(body, w) {
+			t.Errorf("%s lacks %q", what, w)
+		}
+	}
+	for _, r := range refused {
+		if strings.Contains(body, r) {
+			t.Errorf("%s shows %q", what, r)
+		}
+	}
+	if t.Failed() {
+		t.Logf("%s:\n%s", what, body)
+	}
+}
+
+// dashboardLight checks that a page stays well under the 100 KB budget once compressed.
+func dashboardLight(t *testing.T, what, body string) {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	_, _ = zw.Write([]byte(body))
+	_ = zw.Close()
+	if buf.Len() > 60*1024 {
+		t.Errorf("%s weighs %d bytes compressed, over 60 KB", what, buf.Len())
+	}
+}
+
+// dashboardHTMX posts a form as htmx does.
+func dashboardHTMX(t *testing.T, b *http.Client, u string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, u, strings.NewReader(""))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("HX-Request", "true")
+	resp, err := b.Do(req)
+	return read(t, resp, err)
+}
+
+func dashboardCycles(t *testing.T, a *app, org int64) int {
+	t.Helper()
+	cycles, err := a.db.Cycles(context.Background(), org)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(cycles)
+}
+
+func TestDashboardWithoutCycle(t *testing.T) {
+	a, o := dashboardDemo(t)
+	coord := dashboardAs(t, a.srv.URL, "coordinator")
+	year := time.Now().Year()
+
+	status, body := get(t, coord, a.srv.URL+"/")
+	dashboardHas(t, "coordinator's dashboard", status, 200, body, []string{`data-testid="dashboard"`, `data-testid="no-cycle"`,
+		"Aucun cycle annuel n&#39;a encore été lancé", `data-testid="launch-form"`, `action="/cycles"`, fmt.Sprintf(`name="year" type="number" value="%d"`, year),
+		`name="bilanDue" type="date"`, `name="recommendationsDue"`, `name="submissionDue"`, `data-testid="launch-submit"`, "Lancer le cycle", "Vide : le 15 février"},
+		`data-testid="timeline"`)
+	dashboardLight(t, "dashboard", body)
+
+	status, body = get(t, coord, a.srv.URL+"/?lang=en")
+	dashboardHas(t, "English dashboard", status, 200, body, []string{"No annual cycle has been launched yet", "Launch the annual cycle", "Work plan year"})
+	_, _ = get(t, coord, a.srv.URL+"/?lang=fr")
+
+	for _, role := range []string{"owner", "partner", "approver", "admin"} {
+		status, body := get(t, dashboardAs(t, a.srv.URL, role), a.srv.URL+"/")
+		dashboardHas(t, role+"'s dashboard", status, 200, body, []string{`data-testid="no-cycle"`, "Le coordonnateur le lancera"}, `data-testid="launch-form"`)
+	}
+
+	t.Run("ErrDeadlinesOutOfOrder", func(t *testing.T) {
+		status, body := post(t, coord, a.srv.URL+"/cycles", url.Values{"year": {fmt.Sprint(year)}, "bilanDue": {fmt.Sprintf("%d-03-01", year)},
+			"recommendationsDue": {fmt.Sprintf("%d-02-01", year)}})
+		dashboardHas(t, "launch with deadlines out of order", status, 422, body, []string{`data-testid="form-error"`,
+			`data-testid="error-recommendationsDue"`, "L&#39;échéance des recommandations précède celle du bilan",
+			fmt.Sprintf(`value="%d-03-01"`, year), `data-testid="launch-form"`})
+		if n := dashboardCycles(t, a, o.ID); n != 0 {
+			t.Errorf("%d cycles after a refused launch", n)
+		}
+	})
+	t.Run("ErrBadDateAndYear", func(t *testing.T) {
+		status, body := post(t, coord, a.srv.URL+"/cycles", url.Values{"year": {"l'an prochain"}, "submissionDue": {"31/02/2026"}})
+		dashboardHas(t, "launch with a bad date", status, 422, body, []string{`data-testid="error-year"`, "nombre entier attendu",
+			`data-testid="error-submissionDue"`, "Date &#34;31/02/2026&#34; invalide", `value="l&#39;an prochain"`})
+		if n := dashboardCycles(t, a, o.ID); n != 0 {
+			t.Errorf("%d cycles after a refused launch", n)
+		}
+	})
+	t.Run("ErrYearOutOfRange", func(t *testing.T) {
+		status, body := post(t, coord, a.srv.URL+"/cycles", url.Values{"year": {"1999"}})
+		dashboardHas(t, "launch of 1999", status, 422, body, []string{`data-testid="error-year"`, "Année 1999 invalide"})
+	})
+	t.Run("ErrForbidden", func(t *testing.T) {
+		for _, role := range []string{"owner", "partner", "approver", "admin"} {
+			status, _ := post(t, dashboardAs(t, a.srv.URL, role), a.srv.URL+"/cycles", url.Values{"year": {fmt.Sprint(year)}})
+			if status != http.StatusForbidden {
+				t.Errorf("%s launching: %d, want 403", role, status)
+			}
+		}
+		if n := dashboardCycles(t, a, o.ID); n != 0 {
+			t.Errorf("%d cycles after refused launches", n)
+		}
+	})
+	t.Run("ErrProcessUnavailable", func(t *testing.T) {
+		status, body := post(t, coord, a.srv.URL+"/cycles", url.Values{"year": {fmt.Sprint(year)}})
+		dashboardHas(t, "launch without Temporal", status, 503, body, []string{`data-testid="form-error"`, "injoignable", `data-testid="launch-form"`})
+		if n := dashboardCycles(t, a, o.ID); n != 0 {
+			t.Errorf("%d cycles after a failed launch", n)
+		}
+	})
+}
+
+// TestDashboardExecution renders a cycle in execution written straight to
+// the database, Temporal being unreachable: the stage comes from PostgreSQL.
+func TestDashboardExecution(t *testing.T) {
+	f := mustAccessFixture(t)
+	a, ctx := f.app, context.Background()
+	actor := ptacycle.SystemActor(f.demoOrg.ID)
+	acts := []ptacycle.Activity{f.activity}
+	for i, title := range []string{"Sensibiliser 20 villages", "Publier le rapport annuel"} {
+		act, err := a.db.CreateActivity(ctx, actor, ptacycle.Activity{ActionID: f.action.ID, Code: fmt.Sprintf("1.1.%d", i+2), Title: title,
+			ResponsibleUnitID: f.activity.ResponsibleUnitID, StartDate: ptacycle.NewDate(2024, time.March, 1), DueDate: ptacycle.NewDate(2024, time.September, 30)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		acts = append(acts, act)
+	}
+	if _, err := a.db.Pool.Exec(ctx, `UPDATE cycles SET stage = 'execution' WHERE organisation_id = $1 AND year = 2024`, f.demoOrg.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.db.Pool.Exec(ctx, `UPDATE activities SET status = 'done', progress = 100 WHERE id = $1`, acts[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.db.Pool.Exec(ctx, `UPDATE activities SET status = 'in_progress', progress = 50 WHERE id = $1`, acts[1].ID); err != nil {
+		t.Fatal(err)
+	}
+
+	coord := dashboardAs(t, a.srv.URL, "coordinator")
+	status, body := get(t, coord, a.srv.URL+"/")
+	dashboardHas(t, "dashboard in execution", status, 200, body, []string{
+		`data-testid="process-unavailable"`, "injoignable",
+		`data-testid="timeline"`, `data-testid="stage-execution" aria-current="step"`, `class="done" data-testid="stage-validation"`,
+		"Échéance : 31/12/2024", "Échéance : 15/02/2024",
+		`data-testid="rate-overall" style="white-space:nowrap">33 %<`, `data-testid="rate-formula"`, "activités réalisées ÷ activités prévues",
+		`data-testid="rate-gauge"`, `data-testid="rate-by-axis"`, `data-testid="rate-by-unit"`, "CRLTP Tonkpi", `data-testid="rate-by-region"`,
+		"1 activité(s) réalisée(s) sur 3 prévue(s)",
+		`data-testid="overdue"`, `data-testid="overdue-count">2<`, fmt.Sprintf(`data-testid="overdue-%d"><a href="/activites/%d"`, acts[1].ID, acts[1].ID),
+		fmt.Sprintf(`data-testid="overdue-%d"`, acts[2].ID),
+		`data-testid="my-actions"`, `data-testid="action-step"`, `href="/cycles/2024/execution" data-testid="action-step-link"`,
+	}, fmt.Sprintf(`data-testid="overdue-%d"`, acts[0].ID), `data-testid="launch-form"`, `data-testid="pending"`)
+	dashboardLight(t, "dashboard in execution", body)
+
+	status, body = get(t, coord, a.srv.URL+"/?lang=en")
+	dashboardHas(t, "English dashboard in execution", status, 200, body, []string{"Execution rate", ">33%<", "Overdue activities", "Follow the execution", "unreachable"})
+	_, _ = get(t, coord, a.srv.URL+"/?lang=fr")
+
+	status, body = get(t, dashboardAs(t, a.srv.URL, "owner"), a.srv.URL+"/")
+	dashboardHas(t, "owner's dashboard", status, 200, body, []string{"Activités en retard de votre structure", `data-testid="action-unfinished"`,
+		"2 activité(s) de votre structure reste(nt) à terminer", `href="/mes-activites"`}, `data-testid="launch-form"`)
+	status, body = get(t, dashboardAs(t, a.srv.URL, "approver"), a.srv.URL+"/")
+	dashboardHas(t, "approver's dashboard", status, 200, body, []string{`data-testid="action-none"`, "Aucune décision ne vous attend"})
+	status, body = get(t, dashboardAs(t, a.srv.URL, "partner"), a.srv.URL+"/")
+	dashboardHas(t, "partner's dashboard", status, 200, body, []string{`href="/cycles/2024/pta"`, `href="/cycles/2024/execution"`, ">33 %<"})
+	status, body = get(t, dashboardAs(t, a.srv.URL, "admin"), a.srv.URL+"/")
+	dashboardHas(t, "admin's dashboard", status, 200, body, []string{`data-testid="action-admin"`, `href="/admin"`})
+
+	t.Run("ClosedOffersTheNextYear", func(t *testing.T) {
+		if _, err := a.db.Pool.Exec(ctx, `UPDATE cycles SET stage = 'closed', closed_at = '2024-12-31T12:00:00Z' WHERE organisation_id = $1 AND year = 2024`, f.demoOrg.ID); err != nil {
+			t.Fatal(err)
+		}
+		status, body := get(t, coord, a.srv.URL+"/")
+		dashboardHas(t, "dashboard of a closed cycle", status, 200, body, []string{`data-testid="stage-closed" aria-current="step"`, "Clôturé le 31/12/2024",
+			`data-testid="action-closed"`, `data-testid="launch-form"`, `name="year" type="number" value="2025"`, ">33 %<"},
+			`data-testid="process-unavailable"`)
+		status, body = get(t, dashboardAs(t, a.srv.URL, "partner"), a.srv.URL+"/")
+		dashboardHas(t, "partner on a closed cycle", status, 200, body, nil, `data-testid="launch-form"`)
+		status, body = post(t, coord, a.srv.URL+"/cycles", url.Values{"year": {"2024"}})
+		dashboardHas(t, "launching 2024 again", status, 409, body, []string{`data-testid="error-year"`, "Le cycle 2024 a déjà été lancé"})
+	})
+	t.Run("BilanRatesBeforeExecution", func(t *testing.T) {
+		cy, err := a.db.CreateCycle(ctx, actor, ptacycle.Cycle{Year: 2025, WorkflowID: "cycle/cnltp/2025", Deadlines: ptacycle.DefaultDeadlines(2025)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		plan, _ := a.db.Plan(ctx, f.demoOrg.ID, 2024)
+		items, _ := a.db.RateItems(ctx, f.demoOrg.ID, plan.ID)
+		if err := a.db.StoreBilanRates(ctx, actor, cy.ID, ptacycle.ComputeBreakdown(items)); err != nil {
+			t.Fatal(err)
+		}
+		status, body := get(t, coord, a.srv.URL+"/")
+		dashboardHas(t, "dashboard at the 2025 bilan", status, 200, body, []string{`data-testid="stage-bilan" aria-current="step"`,
+			"Exécution du PTA 2024 (bilan)", ">33 %<", `href="/cycles/2025/bilan" data-testid="action-step-link"`},
+			`data-testid="overdue"`, `data-testid="launch-form"`)
+	})
+}
+
+// TestDashboardLaunch launches a year from the dashboard on the real stack,
+// then drives it to validation to see who must act.
+func TestDashboardLaunch(t *testing.T) {
+	r := mustRealStack(t)
+	year := time.Now().Year()
+	coord := dashboardSignIn(t, r.srv.URL, "coordonnateur@cnltp.demo", demo.Password)
+
+	resp, err := coord.PostForm(r.srv.URL+"/cycles", url.Values{"year": {fmt.Sprint(year)}})
+	status, _ := read(t, resp, err)
+	if status != http.StatusSeeOther || resp.Header.Get("Location") != "/" {
+		t.Fatalf("launch = %d to %q, want 303 to /", status, resp.Header.Get("Location"))
+	}
+	cy, err := r.db.Cycle(context.Background(), r.org.ID, year)
+	if err != nil || cy.Stage != ptacycle.StageBilan {
+		t.Fatalf("cycle after launch = %+v, %v", cy, err)
+	}
+	status, body := get(t, coord, r.srv.URL+"/")
+	dashboardHas(t, "dashboard after launch", status, 200, body, []string{`data-testid="flash"`, fmt.Sprintf("Cycle %d lancé", year),
+		`data-testid="stage-bilan" aria-current="step"`, fmt.Sprintf("Échéance : 15/02/%d", year), fmt.Sprintf("Échéance : 31/12/%d", year),
+		`data-testid="pending"`, "En attente : la clôture du bilan", "Coordonnateur", `data-testid="pending-due"`, fmt.Sprintf("À faire avant le 15/02/%d", year),
+		`data-testid="pending-late"`, `data-testid="action-step"`, fmt.Sprintf(`href="/cycles/%d/bilan" data-testid="action-step-link"`, year)},
+		`data-testid="process-unavailable"`, `data-testid="launch-form"`)
+
+	status, body = post(t, coord, r.srv.URL+"/cycles", url.Values{"year": {fmt.Sprint(year)}})
+	dashboardHas(t, "second launch", status, 409, body, []string{`data-testid="error-year"`, "déjà été lancé"})
+
+	// To validation through the API: the approver then sees the decision waiting for them.
+	api := r.as(t, "coordonnateur@cnltp.demo", demo.Password)
+	cycle := fmt.Sprintf("/cycles/%d", year)
+	want(t, api.do("POST", cycle+"/bilan/close", nil), 200, "close bilan")
+	want(t, api.do("POST", cycle+"/recommendations/adopt", map[string]any{"recommendationIds": []int64{}}), 200, "adopt")
+	var units []ptacycle.Unit
+	want(t, api.do("GET", "/units", nil), 200, "units").decode(t, &units)
+	var tonkpi int64
+	for _, u := range units {
+		if u.Name == "CRLTP Tonkpi" {
+			tonkpi = u.ID
+		}
+	}
+	var action ptacycle.Action
+	want(t, api.do("POST", cycle+"/plan/actions", map[string]any{"code": "1.1", "title": "Former les acteurs"}), 201, "action").decode(t, &action)
+	want(t, api.do("POST", cycle+"/plan/activities", map[string]any{"actionId": action.ID, "code": "1.1.1", "title": "Former 50 acteurs (illustrative)",
+		"responsibleUnitId": tonkpi, "startDate": fmt.Sprintf("%d-02-01", year), "dueDate": fmt.Sprintf("%d-12-30", year), "budgetXof": 2500000}), 201, "activity")
+	want(t, api.do("POST", cycle+"/plan/submit", nil), 200, "submit")
+
+	status, body = get(t, dashboardSignIn(t, r.srv.URL, "valideur@cnltp.demo", demo.Password), r.srv.URL+"/")
+	dashboardHas(t, "approver's dashboard in validation", status, 200, body, []string{`data-testid="stage-validation" aria-current="step"`,
+		"En attente : la validation du PTA", `data-testid="pending-names"`, "Représentante du ministère (fictive)",
+		`data-testid="action-decide"`, "Une décision vous attend au niveau 1", fmt.Sprintf(`href="/cycles/%d/validation"`, year)})
+	status, body = get(t, dashboardSignIn(t, r.srv.URL, "responsable.tonkpi@cnltp.demo", demo.Password), r.srv.URL+"/")
+	dashboardHas(t, "owner's dashboard in validation", status, 200, body, []string{"pas encore en exécution"}, `data-testid="overdue"`)
+}
+
+func TestAccountPage(t *testing.T) {
+	a, _ := dashboardDemo(t)
+	ctx := context.Background()
+	email := "responsable.tonkpi@cnltp.demo"
+	owner := dashboardSignIn(t, a.srv.URL, email, demo.Password)
+	passwordIs := func(t *testing.T, password string) bool {
+		t.Helper()
+		_, hash, err := a.db.UserByEmail(ctx, email)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ptacycle.CheckPassword(hash, password)
+	}
+
+	status, body := get(t, owner, a.srv.URL+"/compte")
+	dashboardHas(t, "account page", status, 200, body, []string{"Mon compte", `data-testid="profile-name">Responsable CRLTP Tonkpi (fictif)<`,
+		`data-testid="profile-email">responsable.tonkpi@cnltp.demo<`, "Responsable d&#39;activité", `data-testid="profile-unit">CRLTP Tonkpi<`,
+		`data-testid="profile-language">Français<`, `data-testid="password-form"`, `name="current" type="password"`, `name="new" type="password"`,
+		`name="confirm" type="password"`, `data-testid="password-submit"`, "Au moins 10 caractères"})
+	dashboardLight(t, "account page", body)
+	status, body = get(t, owner, a.srv.URL+"/compte?lang=en")
+	dashboardHas(t, "English account page", status, 200, body, []string{"My account", "Activity owner", "Change password"})
+	_, _ = get(t, owner, a.srv.URL+"/compte?lang=fr")
+
+	t.Run("ErrConfirmationDiffers", func(t *testing.T) {
+		status, body := post(t, owner, a.srv.URL+"/compte/mot-de-passe", url.Values{"current": {demo.Password}, "new": {"nouveau-mot-de-passe"}, "confirm": {"nouveau-mot-de-pase"}})
+		dashboardHas(t, "mismatched confirmation", status, 422, body, []string{`data-testid="error-confirm"`, "La confirmation ne correspond pas au nouveau mot de passe"},
+			"nouveau-mot-de-passe")
+		if !passwordIs(t, demo.Password) {
+			t.Error("the password changed")
+		}
+	})
+	t.Run("ErrWrongCurrent", func(t *testing.T) {
+		status, body := post(t, owner, a.srv.URL+"/compte/mot-de-passe", url.Values{"current": {"pas-le-bon-mot"}, "new": {"nouveau-mot-de-passe"}, "confirm": {"nouveau-mot-de-passe"}})
+		dashboardHas(t, "wrong current password", status, 422, body, []string{`data-testid="error-current"`, "Mot de passe actuel incorrect"})
+		if !passwordIs(t, demo.Password) {
+			t.Error("the password changed")
+		}
+	})
+	t.Run("ErrTooShort", func(t *testing.T) {
+		status, body := post(t, owner, a.srv.URL+"/compte/mot-de-passe", url.Values{"current": {demo.Password}, "new": {"court"}, "confirm": {"court"}})
+		dashboardHas(t, "short password", status, 422, body, []string{`data-testid="error-new"`, "au moins 10 caractères"})
+	})
+	t.Run("ChangedAndOtherSessionsEnded", func(t *testing.T) {
+		other := dashboardSignIn(t, a.srv.URL, email, demo.Password)
+		resp, err := owner.PostForm(a.srv.URL+"/compte/mot-de-passe", url.Values{"current": {demo.Password}, "new": {"nouveau-mot-de-passe"}, "confirm": {"nouveau-mot-de-passe"}})
+		status, _ := read(t, resp, err)
+		if status != http.StatusSeeOther || resp.Header.Get("Location") != "/compte" {
+			t.Fatalf("change = %d to %q", status, resp.Header.Get("Location"))
+		}
+		status, body := get(t, owner, a.srv.URL+"/compte")
+		dashboardHas(t, "account after the change", status, 200, body, []string{`data-testid="flash"`, "Mot de passe changé"})
+		if !passwordIs(t, "nouveau-mot-de-passe") {
+			t.Error("the password did not change")
+		}
+		if status, _ := get(t, other, a.srv.URL+"/"); status != http.StatusSeeOther {
+			t.Errorf("the other session still opens the dashboard: %d", status)
+		}
+	})
+}
+
+func TestRemindersPage(t *testing.T) {
+	a, o := dashboardDemo(t)
+	ctx := context.Background()
+	users := map[string]int64{}
+	all, _ := a.db.Users(ctx, o.ID, "")
+	for _, u := range all {
+		users[u.Email] = u.ID
+	}
+	var ids []int64
+	for i, spec := range []struct {
+		to, kind, subject string
+	}{
+		{"responsable.tonkpi@cnltp.demo", "due_soon", "Échéance dans 14 jours : Former 50 acteurs"},
+		{"responsable.tonkpi@cnltp.demo", "overdue", "En retard : Sensibiliser 20 villages"},
+		{"coordonnateur@cnltp.demo", "escalation", "Escalade : Sensibiliser 20 villages"},
+	} {
+		r := ptacycle.Reminder{Key: fmt.Sprintf("test/%d", i), RecipientID: users[spec.to], Channel: ptacycle.ChannelInApp, Kind: spec.kind,
+			Subject: spec.subject, Body: "Merci de déclarer l'avancement."}
+		if _, err := a.db.CreateReminder(ctx, o.ID, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	email := ptacycle.Reminder{Key: "test/email", RecipientID: users["responsable.tonkpi@cnltp.demo"], Channel: ptacycle.ChannelEmail, Kind: "overdue",
+		Subject: "Courriel : Sensibiliser 20 villages", Body: "Le même rappel, par courriel.", Address: "responsable.tonkpi@cnltp.demo"}
+	if _, err := a.db.CreateReminder(ctx, o.ID, email); err != nil {
+		t.Fatal(err)
+	}
+	list, _ := a.db.Reminders(ctx, o.ID, postgres.ReminderFilter{Channel: ptacycle.ChannelInApp})
+	for _, r := range list {
+		ids = append(ids, r.ID) // newest first: the escalation, the overdue, the due-soon
+	}
+	escalation, overdue, dueSoon := ids[0], ids[1], ids[2]
+	owner := dashboardAs(t, a.srv.URL, "owner")
+
+	status, body := get(t, owner, a.srv.URL+"/relances")
+	dashboardHas(t, "reminders", status, 200, body, []string{"Relances", `data-testid="unread-count">2<`,
+		fmt.Sprintf(`data-testid="reminder-%d" data-unread="true"`, overdue), fmt.Sprintf(`data-testid="reminder-%d" data-unread="true"`, dueSoon),
+		"En retard : Sensibiliser 20 villages", "Échéance proche", fmt.Sprintf(`data-testid="read-%d"`, overdue), "Marquer comme lu"},
+		fmt.Sprintf(`data-testid="reminder-%d"`, escalation), "Courriel : Sensibiliser")
+	if strings.Index(body, fmt.Sprintf(`reminder-%d"`, overdue)) > strings.Index(body, fmt.Sprintf(`reminder-%d"`, dueSoon)) {
+		t.Error("reminders are not newest first")
+	}
+	dashboardLight(t, "reminders", body)
+	status, body = get(t, owner, a.srv.URL+"/relances?lang=en")
+	dashboardHas(t, "English reminders", status, 200, body, []string{"Reminders", "Mark as read", "Deadline approaching"})
+	_, _ = get(t, owner, a.srv.URL+"/relances?lang=fr")
+
+	t.Run("ErrSomeoneElses", func(t *testing.T) {
+		status, _ := post(t, owner, fmt.Sprintf("%s/relances/%d/lue", a.srv.URL, escalation), nil)
+		if status != http.StatusNotFound {
+			t.Errorf("reading the coordinator's reminder: %d, want 404", status)
+		}
+		if n, _ := a.db.UnreadReminders(ctx, o.ID, users["coordonnateur@cnltp.demo"]); n != 1 {
+			t.Errorf("the coordinator has %d unread reminders, want 1", n)
+		}
+	})
+	t.Run("MarkRead", func(t *testing.T) {
+		resp, err := owner.PostForm(fmt.Sprintf("%s/relances/%d/lue", a.srv.URL, overdue), nil)
+		status, _ := read(t, resp, err)
+		if status != http.StatusSeeOther || resp.Header.Get("Location") != "/relances" {
+			t.Fatalf("mark read = %d to %q", status, resp.Header.Get("Location"))
+		}
+		status, body := get(t, owner, a.srv.URL+"/relances")
+		dashboardHas(t, "reminders after reading one", status, 200, body, []string{`data-testid="flash"`, "Relance marquée comme lue",
+			`data-testid="unread-count">1<`, fmt.Sprintf(`data-testid="read-%d"`, dueSoon)}, fmt.Sprintf(`data-testid="read-%d"`, overdue))
+		status, body = get(t, owner, a.srv.URL+"/relances?unread=true")
+		dashboardHas(t, "unread reminders", status, 200, body, []string{fmt.Sprintf(`data-testid="reminder-%d"`, dueSoon)}, fmt.Sprintf(`data-testid="reminder-%d"`, overdue))
+	})
+	t.Run("MarkReadWithHTMX", func(t *testing.T) {
+		status, body := dashboardHTMX(t, owner, fmt.Sprintf("%s/relances/%d/lue", a.srv.URL, dueSoon))
+		dashboardHas(t, "htmx fragment", status, 200, body, []string{`id="reminder-list"`, `data-testid="unread-count">0<`}, "<html", `data-testid="read-`)
+		if n, _ := a.db.UnreadReminders(ctx, o.ID, users["responsable.tonkpi@cnltp.demo"]); n != 0 {
+			t.Errorf("%d unread reminders left", n)
+		}
+	})
+}
+
+func dashboardAtoi(t *testing.T, s string) int {
+	t.Helper()
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+var auditRow = regexp.MustCompile(`data-testid="audit-(\d+)"`)
+
+func TestAuditPage(t *testing.T) {
+	a, o := dashboardDemo(t)
+	ctx := context.Background()
+	admin := ptacycle.Actor{OrganisationID: o.ID, Label: "Administrateur (fictif)"}
+	for i := range 60 {
+		if _, err := a.db.CreateRegion(ctx, admin, fmt.Sprintf("Région d'essai %02d", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	coord := dashboardAs(t, a.srv.URL, "coordinator")
+
+	status, body := get(t, coord, a.srv.URL+"/journal")
+	dashboardHas(t, "audit log", status, 200, body, []string{"Journal d&#39;audit", `data-testid="audit-filters"`, `name="entity"`, `<option value="activity">Activité</option>`,
+		`name="since" type="date"`, `data-testid="audit-table"`, "Région d&#39;essai 59", "Création", "Administrateur (fictif)", "name: Région d&#39;essai 59",
+		`data-testid="audit-more"`})
+	dashboardLight(t, "audit log", body)
+	first := auditRow.FindAllStringSubmatch(body, -1)
+	if len(first) != 50 {
+		t.Fatalf("%d rows on the first page, want 50", len(first))
+	}
+	more := regexp.MustCompile(`href="([^"]+)" data-testid="audit-more"`).FindStringSubmatch(body)
+	if more == nil || !strings.Contains(more[1], "before="+first[49][1]) {
+		t.Fatalf("older entries link = %v, want before=%s", more, first[49][1])
+	}
+	status, body = get(t, coord, a.srv.URL+html.UnescapeString(more[1]))
+	second := auditRow.FindAllStringSubmatch(body, -1)
+	if status != 200 || len(second) == 0 || dashboardAtoi(t, second[0][1]) >= dashboardAtoi(t, first[49][1]) {
+		t.Errorf("second page: %d, %d rows, not older than the first page's", status, len(second))
+	}
+
+	status, body = get(t, coord, a.srv.URL+"/journal?entity=user")
+	rows := auditRow.FindAllStringSubmatch(body, -1)
+	dashboardHas(t, "audit log of users", status, 200, body, []string{`<option value="user" selected>Utilisateur</option>`}, "Région d&#39;essai", `data-testid="audit-more"`)
+	if len(rows) != 5 {
+		t.Errorf("%d user entries, want the 5 demo users", len(rows))
+	}
+	tomorrow := time.Now().UTC().AddDate(0, 0, 1).Format(time.DateOnly)
+	status, body = get(t, coord, a.srv.URL+"/journal?since="+tomorrow)
+	dashboardHas(t, "audit log since tomorrow", status, 200, body, []string{`data-testid="audit-empty"`, `value="` + tomorrow + `"`})
+
+	t.Run("ErrBadSince", func(t *testing.T) {
+		status, body := get(t, coord, a.srv.URL+"/journal?since=hier")
+		dashboardHas(t, "audit log since a bad date", status, 422, body, []string{`data-testid="error-since"`, "Date &#34;hier&#34; invalide"})
+	})
+	t.Run("English", func(t *testing.T) {
+		admin := dashboardAs(t, a.srv.URL, "admin")
+		status, body := get(t, admin, a.srv.URL+"/journal?lang=en")
+		dashboardHas(t, "English audit log", status, 200, body, []string{"Audit log", "Creation", "Older"})
+	})
+	t.Run("ErrForbidden", func(t *testing.T) {
+		for _, role := range []string{"owner", "partner", "approver"} {
+			if status, _ := get(t, dashboardAs(t, a.srv.URL, role), a.srv.URL+"/journal"); status != http.StatusForbidden {
+				t.Errorf("%s reading the audit log: %d, want 403", role, status)
+			}
+		}
+	})
+}

@@ -1,0 +1,600 @@
+package server
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/ptacycle/ptacycle"
+	"github.com/ptacycle/ptacycle/postgres"
+	"github.com/ptacycle/ptacycle/ui"
+)
+
+// executionPageSize is the number of rows or cards per page of the execution pages.
+const executionPageSize = 50
+
+// execDirectory resolves an organisation's ids to the names people read;
+// the lists keep the store's order (by name) for choices.
+type execDirectory struct {
+	users      map[int64]ptacycle.User
+	units      map[int64]ptacycle.Unit
+	regions    map[int64]string
+	userList   []ptacycle.User
+	unitList   []ptacycle.Unit
+	regionList []ptacycle.Region
+}
+
+func (s *Server) loadExecDirectory(ctx context.Context, org int64) (execDirectory, error) {
+	d := execDirectory{users: map[int64]ptacycle.User{}, units: map[int64]ptacycle.Unit{}, regions: map[int64]string{}}
+	var err error
+	if d.userList, err = s.deps.DB.Users(ctx, org, ""); err != nil {
+		return d, err
+	}
+	for _, u := range d.userList {
+		d.users[u.ID] = u
+	}
+	if d.unitList, err = s.deps.DB.Units(ctx, org); err != nil {
+		return d, err
+	}
+	for _, u := range d.unitList {
+		d.units[u.ID] = u
+	}
+	if d.regionList, err = s.deps.DB.Regions(ctx, org); err != nil {
+		return d, err
+	}
+	for _, r := range d.regionList {
+		d.regions[r.ID] = r.Name
+	}
+	return d, nil
+}
+
+// user is a user's name, "—" for none.
+func (d execDirectory) user(id *int64) string {
+	if id == nil {
+		return "—"
+	}
+	if u, ok := d.users[*id]; ok {
+		return u.FullName
+	}
+	return "#" + strconv.FormatInt(*id, 10)
+}
+
+// unit is a unit's name, "—" for none.
+func (d execDirectory) unit(id *int64) string {
+	if id == nil {
+		return "—"
+	}
+	if u, ok := d.units[*id]; ok {
+		return u.Name
+	}
+	return "#" + strconv.FormatInt(*id, 10)
+}
+
+func (d execDirectory) unitNames(ids []int64) []string {
+	out := make([]string, len(ids))
+	for i := range ids {
+		out[i] = d.unit(&ids[i])
+	}
+	return out
+}
+
+func (d execDirectory) regionNames(ids []int64) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = d.regions[id]
+	}
+	return out
+}
+
+// execRow is an activity as the execution pages list it.
+type execRow struct {
+	ptacycle.Activity
+	Unit        string
+	StatusLabel string
+	Overdue     bool
+}
+
+// execOverdue follows the lists' filter: due before today and not finished.
+func execOverdue(a ptacycle.Activity, day ptacycle.Date) bool {
+	return !a.DueDate.IsZero() && a.DueDate.Before(day) && !a.Status.Finished()
+}
+
+func (d execDirectory) row(p ui.Page, a ptacycle.Activity, day ptacycle.Date) execRow {
+	return execRow{Activity: a, Unit: d.unit(a.ResponsibleUnitID), StatusLabel: p.L(a.Status.Label()), Overdue: execOverdue(a, day)}
+}
+
+// execProgressForm is what the progress form holds: the stored values, or what was typed.
+type execProgressForm struct {
+	Version     int
+	Status      ptacycle.ActivityStatus
+	Progress    string
+	Comment     string
+	EvidenceURL string
+	PostponedTo string
+}
+
+// execStoredProgress starts a report from the stored activity; the comment is new with each report.
+func execStoredProgress(a ptacycle.Activity) execProgressForm {
+	return execProgressForm{Version: a.Version, Status: a.Status, Progress: strconv.Itoa(a.Progress), EvidenceURL: a.EvidenceURL, PostponedTo: a.PostponedTo.String()}
+}
+
+// execProgressCard is an activity with its progress form, as the partial "execution-progress-form" renders it.
+type execProgressCard struct {
+	execRow
+	Form      execProgressForm
+	Choices   []ui.Option
+	Errors    *ui.Errors
+	Stale     *ptacycle.Activity // what is stored, when the report was made on an older version
+	CanReport bool
+	Next      string // where the form returns
+}
+
+func (d execDirectory) card(p ui.Page, a ptacycle.Activity, day ptacycle.Date, next string) execProgressCard {
+	c := execProgressCard{execRow: d.row(p, a, day), Next: next}
+	c.setForm(p, execStoredProgress(a))
+	return c
+}
+
+func (c *execProgressCard) setForm(p ui.Page, f execProgressForm) {
+	c.Form = f
+	c.Choices = make([]ui.Option, len(ptacycle.Statuses))
+	for i, st := range ptacycle.Statuses {
+		c.Choices[i] = ui.Option{Value: string(st), Label: p.L(st.Label()), Selected: st == f.Status}
+	}
+}
+
+// execOpen reports whether a version of the plan was approved: progress is reported from then on.
+func (s *Server) execOpen(ctx context.Context, org, planID int64) (bool, error) {
+	versions, err := s.deps.DB.PlanVersions(ctx, org, planID)
+	for _, v := range versions {
+		if v.Status == string(ptacycle.PlanApproved) {
+			return true, err
+		}
+	}
+	return false, err
+}
+
+// myActivitiesPage is an owner's activities, with a progress form on each.
+type myActivitiesPage struct {
+	ui.Page
+	Year     int
+	Unit     string
+	NoUnit   bool
+	Open     bool
+	Cards    []execProgressCard
+	Total    int
+	Late     int
+	PageNum  int
+	Pages    int
+	PrevURL  string
+	NextURL  string
+	Reported int64 // the card just refused, scrolled to
+}
+
+func (s *Server) uiMyActivities(c *gin.Context) {
+	page, ok := s.queryInt(c, "page", 1)
+	if !ok {
+		return
+	}
+	data, err := s.myActivities(c, page, 0)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, "my_activities", data)
+}
+
+// myActivities lists the activities of the user's unit in the current year's
+// plan: unfinished first, by due date. Activity focus, when on another page, is shown first.
+func (s *Server) myActivities(c *gin.Context, page int, focus int64) (myActivitiesPage, error) {
+	ctx, u := c.Request.Context(), currentUser(c)
+	data := myActivitiesPage{Page: s.page(c, "execution.mine.title"), Year: s.currentYear(ctx, u.OrganisationID), PageNum: max(page, 1)}
+	if u.UnitID == nil {
+		data.NoUnit = true
+		return data, nil
+	}
+	dir, err := s.loadExecDirectory(ctx, u.OrganisationID)
+	if err != nil {
+		return data, err
+	}
+	data.Unit = dir.unit(u.UnitID)
+	if data.Year == 0 {
+		return data, nil
+	}
+	plan, err := s.deps.DB.Plan(ctx, u.OrganisationID, data.Year)
+	if err != nil {
+		return data, err
+	}
+	if data.Open, err = s.execOpen(ctx, u.OrganisationID, plan.ID); err != nil {
+		return data, err
+	}
+	acts, err := s.deps.DB.Activities(ctx, u.OrganisationID, postgres.ActivityFilter{PlanID: plan.ID, UnitID: *u.UnitID})
+	if err != nil {
+		return data, err
+	}
+	slices.SortStableFunc(acts, func(a, b ptacycle.Activity) int { // unfinished first, each by due date
+		return cmp.Compare(execFinished(a), execFinished(b))
+	})
+	day := today()
+	data.Total = len(acts)
+	for _, a := range acts {
+		if execOverdue(a, day) {
+			data.Late++
+		}
+	}
+	data.Pages = max((len(acts)+executionPageSize-1)/executionPageSize, 1)
+	data.PageNum = min(data.PageNum, data.Pages)
+	from := (data.PageNum - 1) * executionPageSize
+	shown := acts[from:min(from+executionPageSize, len(acts))]
+	if i := slices.IndexFunc(acts, func(a ptacycle.Activity) bool { return a.ID == focus }); i >= 0 {
+		data.Reported = focus
+		if !slices.ContainsFunc(shown, func(a ptacycle.Activity) bool { return a.ID == focus }) {
+			shown = append([]ptacycle.Activity{acts[i]}, shown...)
+		}
+	}
+	for _, a := range shown {
+		card := dir.card(data.Page, a, day, "/mes-activites")
+		card.CanReport = data.Open
+		data.Cards = append(data.Cards, card)
+	}
+	if data.PageNum > 1 {
+		data.PrevURL = fmt.Sprintf("/mes-activites?page=%d", data.PageNum-1)
+	}
+	if data.PageNum < data.Pages {
+		data.NextURL = fmt.Sprintf("/mes-activites?page=%d", data.PageNum+1)
+	}
+	return data, nil
+}
+
+func execFinished(a ptacycle.Activity) int {
+	if a.Status.Finished() {
+		return 1
+	}
+	return 0
+}
+
+func (s *Server) uiReportProgress(c *gin.Context) {
+	id, ok := s.pathID(c, "id")
+	if !ok {
+		return
+	}
+	ctx, u := c.Request.Context(), currentUser(c)
+	a, err := s.deps.DB.Activity(ctx, u.OrganisationID, id)
+	if err == nil {
+		err = ownerScope(u, a)
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	next := execProgressReturn(c.PostForm("next"), id)
+	typed := execPostedProgress(c)
+	in, err := execParseProgress(id, typed)
+	if err == nil {
+		a, err = s.deps.DB.ReportProgress(ctx, actor(c), in)
+	}
+	if err == nil {
+		if plan, perr := s.deps.DB.PlanByID(ctx, u.OrganisationID, a.PlanID); perr == nil {
+			s.tellFollowUp(ctx, u.OrganisationID, plan.Year, id)
+		}
+		s.flash(c, s.deps.UI.NewPage(lang(c), u, "").T("execution.progress.saved", "Code", a.Code))
+		redirect(c, next)
+		return
+	}
+	s.execProgressRefused(c, id, next, typed, err)
+}
+
+// execPostedProgress is the progress form as the user typed it.
+func execPostedProgress(c *gin.Context) execProgressForm {
+	typed := execProgressForm{Status: ptacycle.ActivityStatus(c.PostForm("status")), Progress: strings.TrimSpace(c.PostForm("progress")),
+		Comment: strings.TrimSpace(c.PostForm("comment")), EvidenceURL: strings.TrimSpace(c.PostForm("evidenceUrl")),
+		PostponedTo: strings.TrimSpace(c.PostForm("postponedTo"))}
+	typed.Version, _ = strconv.Atoi(c.PostForm("version"))
+	return typed
+}
+
+// execProgressReturn is the page a progress form goes back to: the activity's page or the owner's list.
+func execProgressReturn(next string, id int64) string {
+	if next == fmt.Sprintf("/activites/%d", id) {
+		return next
+	}
+	return "/mes-activites"
+}
+
+// execParseProgress reads the form's numbers and date; the store validates the rest.
+func execParseProgress(id int64, f execProgressForm) (postgres.Progress, error) {
+	in := postgres.Progress{ActivityID: id, Version: f.Version, Status: f.Status, Comment: f.Comment, EvidenceURL: f.EvidenceURL}
+	var v ptacycle.Validation
+	if f.Progress != "" {
+		n, err := strconv.Atoi(f.Progress)
+		if err != nil {
+			v.Add("progress", "L'avancement est un nombre entier entre 0 et 100 (reçu %q)", "Progress is a whole number from 0 to 100 (got %q)", f.Progress)
+		}
+		in.Progress = n
+	}
+	if f.PostponedTo != "" {
+		d, err := ptacycle.ParseDate(f.PostponedTo)
+		if err != nil {
+			v.Add("postponedTo", "Date de report invalide (format attendu : AAAA-MM-JJ)", "Invalid new date (expected YYYY-MM-DD)")
+		}
+		in.PostponedTo = d
+	}
+	if !f.Status.Valid() {
+		v.Add("status", "Choisissez un statut", "Choose a status")
+	}
+	return in, v.Err()
+}
+
+// execProgressRefused shows the form again with what was typed and the reasons;
+// a stale report shows what is stored now and takes its version, so that
+// sending again is a deliberate choice over it.
+func (s *Server) execProgressRefused(c *gin.Context, id int64, next string, typed execProgressForm, err error) {
+	var e *ptacycle.Error
+	if !errors.As(err, &e) || (e.Code != ptacycle.EINVALID && e.Code != ptacycle.ECONFLICT) {
+		s.fail(c, err)
+		return
+	}
+	stored, stale := e.Current.(ptacycle.Activity)
+	refuse := func(p ui.Page, card *execProgressCard) {
+		card.setForm(p, typed)
+		card.Errors = ui.FormErrors(e, p.Lang)
+		if stale {
+			card.Stale = &stored
+			card.Form.Version = stored.Version
+			card.Errors = &ui.Errors{Message: p.T("execution.progress.stale")}
+		}
+	}
+	if strings.HasPrefix(next, "/activites/") {
+		data, derr := s.execActivityData(c, id)
+		if derr != nil {
+			s.fail(c, derr)
+			return
+		}
+		refuse(data.Page, &data.Card)
+		c.Status(statusOf(e.Code))
+		s.render(c, "activity", data)
+		return
+	}
+	data, derr := s.myActivities(c, 1, id)
+	if derr != nil {
+		s.fail(c, derr)
+		return
+	}
+	i := slices.IndexFunc(data.Cards, func(pc execProgressCard) bool { return pc.ID == id })
+	if i < 0 { // not an activity of the user's unit (a coordinator's report): its own page shows the form
+		s.execProgressRefused(c, id, fmt.Sprintf("/activites/%d", id), typed, e)
+		return
+	}
+	refuse(data.Page, &data.Cards[i])
+	for j := range data.Nav { // the form's address is not the page's
+		data.Nav[j].Active = data.Nav[j].Href == "/mes-activites"
+	}
+	c.Status(statusOf(e.Code))
+	s.render(c, "my_activities", data)
+}
+
+// executionPage is the whole plan's execution, filtered and paginated.
+type executionPage struct {
+	ui.Page
+	Year     int
+	Stage    ptacycle.Stage
+	Units    []ui.Option
+	Regions  []ui.Option
+	Axes     []ui.Option
+	Statuses []ui.Option
+	Overdue  bool
+	Filtered bool
+	Rows     []execRow
+	Total    int
+	PageNum  int
+	Pages    int
+	PrevURL  string
+	NextURL  string
+	Rate     ptacycle.Rate
+	Formula  ptacycle.Label
+	Errors   *ui.Errors // none: the filters' selects take it
+}
+
+func (s *Server) uiExecution(c *gin.Context) {
+	cc, plan, ok := s.loadPlan(c)
+	if !ok {
+		return
+	}
+	ctx := c.Request.Context()
+	f := postgres.ActivityFilter{PlanID: plan.ID, Status: ptacycle.ActivityStatus(c.Query("status"))}
+	if f.Status != "" && !f.Status.Valid() {
+		s.fail(c, ptacycle.Errorf(ptacycle.EINVALID, "Statut %q inconnu", "Unknown status %q", string(f.Status)))
+		return
+	}
+	ints := []struct {
+		name string
+		dst  *int64
+	}{{"unit", &f.UnitID}, {"region", &f.RegionID}, {"axis", &f.AxisID}}
+	for _, q := range ints {
+		n, ok := s.queryInt(c, q.name, 0)
+		if !ok {
+			return
+		}
+		*q.dst = int64(n)
+	}
+	page, ok := s.queryInt(c, "page", 1)
+	if !ok {
+		return
+	}
+	data := executionPage{Page: s.page(c, "execution.title"), Year: cc.year, Stage: cc.cycle.Stage, PageNum: max(page, 1), Formula: ptacycle.RateFormula}
+	switch c.Query("overdue") {
+	case "1", "on", "true":
+		data.Overdue, f.OverdueAsOf = true, today()
+	}
+	data.Filtered = f.Status != "" || f.UnitID != 0 || f.RegionID != 0 || f.AxisID != 0 || data.Overdue
+	dir, err := s.loadExecDirectory(ctx, cc.org.ID)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if err := s.execFilters(ctx, &data, dir, cc, f); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if data.Total, err = s.deps.DB.CountActivities(ctx, cc.org.ID, f); err != nil {
+		s.fail(c, err)
+		return
+	}
+	data.Pages = max((data.Total+executionPageSize-1)/executionPageSize, 1)
+	data.PageNum = min(data.PageNum, data.Pages)
+	f.Limit, f.Offset = executionPageSize, (data.PageNum-1)*executionPageSize
+	acts, err := s.deps.DB.Activities(ctx, cc.org.ID, f)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	day := today()
+	for _, a := range acts {
+		data.Rows = append(data.Rows, dir.row(data.Page, a, day))
+	}
+	items, err := s.deps.DB.RateItems(ctx, cc.org.ID, plan.ID)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	data.Rate = ptacycle.ComputeRate(items)
+	link := func(n int) string {
+		q := c.Request.URL.Query()
+		q.Set("page", strconv.Itoa(n))
+		return c.Request.URL.Path + "?" + q.Encode()
+	}
+	if data.PageNum > 1 {
+		data.PrevURL = link(data.PageNum - 1)
+	}
+	if data.PageNum < data.Pages {
+		data.NextURL = link(data.PageNum + 1)
+	}
+	s.render(c, "execution", data)
+}
+
+// execFilters fills the filter form's choices, the current ones selected.
+func (s *Server) execFilters(ctx context.Context, data *executionPage, dir execDirectory, cc cycleContext, f postgres.ActivityFilter) error {
+	all := ui.Option{Value: "", Label: data.T("execution.filter.all")}
+	data.Units = []ui.Option{all}
+	for _, u := range dir.unitList {
+		data.Units = append(data.Units, ui.Option{Value: strconv.FormatInt(u.ID, 10), Label: u.Name, Selected: u.ID == f.UnitID})
+	}
+	data.Regions = []ui.Option{all}
+	for _, r := range dir.regionList {
+		data.Regions = append(data.Regions, ui.Option{Value: strconv.FormatInt(r.ID, 10), Label: r.Name, Selected: r.ID == f.RegionID})
+	}
+	data.Axes = []ui.Option{all}
+	strategy, err := s.deps.DB.StrategyForYear(ctx, cc.org.ID, cc.year)
+	if err != nil && ptacycle.ErrorCode(err) != ptacycle.ENOTFOUND {
+		return err
+	}
+	for _, a := range strategy.Axes {
+		data.Axes = append(data.Axes, ui.Option{Value: strconv.FormatInt(a.ID, 10), Label: a.Code + " — " + a.Title, Selected: a.ID == f.AxisID})
+	}
+	data.Statuses = []ui.Option{all}
+	for _, st := range ptacycle.Statuses {
+		data.Statuses = append(data.Statuses, ui.Option{Value: string(st), Label: data.L(st.Label()), Selected: st == f.Status})
+	}
+	return nil
+}
+
+// execHistoryRow is one progress update as the activity page shows it.
+type execHistoryRow struct {
+	ptacycle.ActivityUpdate
+	Who    string
+	Before string
+	After  string
+}
+
+// execActivityPage is one activity: its fields, its history, and the progress form for who may report.
+type execActivityPage struct {
+	ui.Page
+	Year        int
+	ActionCode  string
+	ActionTitle string
+	Axis        string
+	Owner       string
+	Partners    []string
+	Regions     []string
+	Carried     bool
+	History     []execHistoryRow
+	Card        execProgressCard
+	Open        bool
+}
+
+func (s *Server) uiActivity(c *gin.Context) {
+	id, ok := s.pathID(c, "id")
+	if !ok {
+		return
+	}
+	data, err := s.execActivityData(c, id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, "activity", data)
+}
+
+func (s *Server) execActivityData(c *gin.Context, id int64) (execActivityPage, error) {
+	ctx, u := c.Request.Context(), currentUser(c)
+	data := execActivityPage{Page: s.page(c, "execution.activity.title")}
+	a, err := s.deps.DB.Activity(ctx, u.OrganisationID, id)
+	if err != nil {
+		return data, err
+	}
+	plan, err := s.deps.DB.PlanByID(ctx, u.OrganisationID, a.PlanID)
+	if err != nil {
+		return data, err
+	}
+	data.Year = plan.Year
+	dir, err := s.loadExecDirectory(ctx, u.OrganisationID)
+	if err != nil {
+		return data, err
+	}
+	if data.Open, err = s.execOpen(ctx, u.OrganisationID, plan.ID); err != nil {
+		return data, err
+	}
+	actions, err := s.deps.DB.Actions(ctx, u.OrganisationID, plan.ID)
+	if err != nil {
+		return data, err
+	}
+	var axisID *int64
+	for _, ac := range actions {
+		if ac.ID == a.ActionID {
+			data.ActionCode, data.ActionTitle, axisID = ac.Code, ac.Title, ac.AxisID
+		}
+	}
+	if axisID != nil {
+		strategy, err := s.deps.DB.StrategyForYear(ctx, u.OrganisationID, plan.Year)
+		if err != nil && ptacycle.ErrorCode(err) != ptacycle.ENOTFOUND {
+			return data, err
+		}
+		for _, ax := range strategy.Axes {
+			if ax.ID == *axisID {
+				data.Axis = ax.Code + " — " + ax.Title
+			}
+		}
+	}
+	data.Title = a.Code + " " + a.Title
+	data.Owner = dir.user(a.OwnerID)
+	data.Partners, data.Regions = dir.unitNames(a.PartnerUnitIDs), dir.regionNames(a.RegionIDs)
+	data.Carried = a.CarriedOverFrom != nil
+	history, err := s.deps.DB.ActivityHistory(ctx, u.OrganisationID, id)
+	if err != nil {
+		return data, err
+	}
+	for i := len(history) - 1; i >= 0; i-- { // latest first
+		h := history[i]
+		data.History = append(data.History, execHistoryRow{ActivityUpdate: h, Who: dir.user(h.UserID),
+			Before: data.L(h.StatusBefore.Label()), After: data.L(h.StatusAfter.Label())})
+	}
+	data.Card = dir.card(data.Page, a, today(), fmt.Sprintf("/activites/%d", id))
+	data.Card.CanReport = data.Open && (u.Role == ptacycle.RoleCoordinator || (u.Role == ptacycle.RoleOwner && ownerScope(u, a) == nil))
+	return data, nil
+}

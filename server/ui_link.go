@@ -1,0 +1,128 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/ptacycle/ptacycle"
+	"github.com/ptacycle/ptacycle/ui"
+)
+
+// linkPage is the small form a one-click link opens, without sign-in.
+type linkPage struct {
+	ui.Page
+	Token    string
+	Activity ptacycle.Activity
+	Owner    ptacycle.User
+	Statuses []ui.Option
+	Errors   *ui.Errors
+	Saved    bool
+	Input    execProgressForm
+}
+
+// linkSecret reads the deployment's link key, made on first use.
+func (s *Server) linkSecret(ctx context.Context) ([]byte, error) {
+	return s.deps.DB.Secret(ctx, ptacycle.LinkSecretName, func() ([]byte, error) {
+		b := make([]byte, 32)
+		_, err := rand.Read(b)
+		return b, err
+	})
+}
+
+// linkTarget checks a one-click link and returns the owner it was made for and
+// the activity it opens: refused once expired, forged, or once the activity is
+// finished or its plan's cycle closed.
+func (s *Server) linkTarget(ctx context.Context, token string) (ptacycle.User, ptacycle.Activity, error) {
+	secret, err := s.linkSecret(ctx)
+	if err != nil {
+		return ptacycle.User{}, ptacycle.Activity{}, err
+	}
+	activityID, userID, err := ptacycle.VerifyLink(secret, token, time.Now())
+	if err != nil {
+		return ptacycle.User{}, ptacycle.Activity{}, err
+	}
+	var org int64
+	if err := s.deps.DB.Pool.QueryRow(ctx, `SELECT organisation_id FROM users WHERE id = $1`, userID).Scan(&org); err != nil {
+		return ptacycle.User{}, ptacycle.Activity{}, ptacycle.Errorf(ptacycle.EFORBIDDEN, "Ce lien ne correspond plus à aucun compte", "This link matches no account any more")
+	}
+	u, err := s.deps.DB.User(ctx, org, userID)
+	if err != nil || !u.Active {
+		return u, ptacycle.Activity{}, ptacycle.Errorf(ptacycle.EFORBIDDEN, "Ce compte est désactivé : le lien ne fonctionne plus", "This account is disabled: the link no longer works")
+	}
+	a, err := s.deps.DB.Activity(ctx, org, activityID)
+	if err != nil {
+		return u, a, err
+	}
+	if err := ownerScope(&u, a); err != nil {
+		return u, a, err
+	}
+	plan, err := s.deps.DB.PlanByID(ctx, org, a.PlanID)
+	if err != nil {
+		return u, a, err
+	}
+	cy, err := s.deps.DB.Cycle(ctx, org, plan.Year)
+	if err != nil {
+		return u, a, err
+	}
+	if a.Status.Finished() || cy.Stage == ptacycle.StageClosed {
+		return u, a, ptacycle.Errorf(ptacycle.ECONFLICT, "L'activité %s est close (%s) : ce lien ne sert plus",
+			"Activity %s is closed (%s): this link no longer works", a.Code, a.Status.Label().FR)
+	}
+	return u, a, nil
+}
+
+func (s *Server) linkData(c *gin.Context, token string, u ptacycle.User, a ptacycle.Activity) linkPage {
+	c.Set(ctxLang, u.Language)
+	p := s.deps.UI.NewPage(u.Language, nil, "link.title")
+	var options []ui.Option
+	for _, st := range ptacycle.Statuses {
+		options = append(options, ui.Option{Value: string(st), Label: st.Label().In(p.Lang), Selected: st == a.Status})
+	}
+	return linkPage{Page: p, Token: token, Activity: a, Owner: u, Statuses: options,
+		Input: execStoredProgress(a)}
+}
+
+// linkForm opens the form of a one-click link.
+func (s *Server) linkForm(c *gin.Context) {
+	token := c.Param("token")
+	u, a, err := s.linkTarget(c.Request.Context(), token)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, "link", s.linkData(c, token, u, a))
+}
+
+// linkSave records the owner's report, in the audit log as that owner.
+func (s *Server) linkSave(c *gin.Context) {
+	ctx := c.Request.Context()
+	token := c.Param("token")
+	u, a, err := s.linkTarget(ctx, token)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	data := s.linkData(c, token, u, a)
+	typed := execPostedProgress(c)
+	in, err := execParseProgress(a.ID, typed)
+	if err == nil {
+		actor := ptacycle.UserActor(u)
+		actor.Label = u.FullName + " (lien reçu par e-mail)"
+		var updated ptacycle.Activity
+		if updated, err = s.deps.DB.ReportProgress(ctx, actor, in); err == nil {
+			if plan, perr := s.deps.DB.PlanByID(ctx, u.OrganisationID, a.PlanID); perr == nil {
+				s.tellFollowUp(ctx, u.OrganisationID, plan.Year, a.ID)
+			}
+			data = s.linkData(c, token, u, updated)
+			data.Saved = true
+			s.render(c, "link", data)
+			return
+		}
+	}
+	data.Errors, data.Input = ui.FormErrors(err, data.Lang), typed
+	c.Status(statusOf(ptacycle.ErrorCode(err)))
+	s.render(c, "link", data)
+}

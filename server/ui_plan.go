@@ -1,0 +1,967 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/ptacycle/ptacycle"
+	"github.com/ptacycle/ptacycle/postgres"
+	"github.com/ptacycle/ptacycle/ui"
+	"github.com/ptacycle/ptacycle/workflows"
+)
+
+// planPageSize is how many activities one page of the PTA shows.
+const planPageSize = 50
+
+// carryOverShown caps the carry-over list so the page stays light.
+const carryOverShown = 100
+
+// planPage is the PTA page: status, what blocks submission, axes → actions → activities, and the drafting forms.
+type planPage struct {
+	ui.Page
+	Year          int
+	Stage         ptacycle.Stage
+	Plan          ptacycle.Plan
+	PlanStatus    string
+	Revising      bool
+	Pending       string
+	PendingDue    ptacycle.Date
+	StatusError   string
+	Drafting      bool // the cycle is at the drafting stage
+	Editable      bool // …and the user is the coordinator
+	InExecution   bool // the coordinator may revise the plan or close the cycle
+	Problems      []planProblem
+	Groups        []planGroup // the axes with actions on this page
+	EmptyAxes     []planGroup // the strategy's axes without any action yet
+	ActionCount   int
+	ActivityCount int
+	Budget        int64
+	PageNumber    int
+	PageCount     int
+	Axes          []ui.Option
+	ActionForm    planActionForm
+	ActionErrors  *ui.Errors
+	CarryOver     []planRow
+	CarryOverMore int
+	CarryErrors   *ui.Errors
+	StepError     *ui.Errors
+	StepProblems  []string
+}
+
+// planProblem is one thing that blocks submission, with where to fix it.
+type planProblem struct {
+	Message, Href, Link string
+}
+
+// planGroup is a strategic axis (or "no axis") with its actions on this page.
+type planGroup struct {
+	Key, Title string
+	Actions    []planAction
+}
+
+// planAction is an action with its activities on this page.
+type planAction struct {
+	ptacycle.Action
+	Rows []planRow
+}
+
+// planRow is an activity with the names its table row shows.
+type planRow struct {
+	ptacycle.Activity
+	Unit, UnitTitle, Owner, Regions, Measure string
+	Partners                                 int
+}
+
+// planActionForm is what the add-action form sent.
+type planActionForm struct {
+	Code, Title, AxisID string
+}
+
+// planRefs are the organisation's units, users and regions that activities point at.
+type planRefs struct {
+	units   []ptacycle.Unit
+	users   []ptacycle.User
+	regions []ptacycle.Region
+}
+
+func (s *Server) planRefs(ctx context.Context, orgID int64) (planRefs, error) {
+	var r planRefs
+	var err error
+	if r.units, err = s.deps.DB.Units(ctx, orgID); err != nil {
+		return r, err
+	}
+	if r.users, err = s.deps.DB.Users(ctx, orgID, ""); err != nil {
+		return r, err
+	}
+	r.regions, err = s.deps.DB.Regions(ctx, orgID)
+	return r, err
+}
+
+// row resolves an activity's names for its table row.
+func (r planRefs) row(a ptacycle.Activity) planRow {
+	row := planRow{Activity: a, Partners: len(a.PartnerUnitIDs)}
+	if a.ResponsibleUnitID != nil {
+		for _, u := range r.units {
+			if u.ID == *a.ResponsibleUnitID {
+				row.Unit, row.UnitTitle = u.Name, u.Name
+				if utf8.RuneCountInString(u.Name) > 40 && u.Acronym != "" {
+					row.Unit = u.Acronym
+				}
+			}
+		}
+	}
+	if a.OwnerID != nil {
+		for _, u := range r.users {
+			if u.ID == *a.OwnerID {
+				row.Owner = u.FullName
+			}
+		}
+	}
+	var regions []string
+	for _, reg := range r.regions {
+		if slices.Contains(a.RegionIDs, reg.ID) {
+			regions = append(regions, reg.Name)
+		}
+	}
+	row.Regions = strings.Join(regions, ", ")
+	measure := a.Indicator
+	if a.Target != "" {
+		measure = strings.TrimSpace(measure + " → " + a.Target)
+	}
+	row.Measure = planShorten(strings.TrimPrefix(measure, "→ "), 90)
+	return row
+}
+
+// planShorten cuts s to n characters with an ellipsis.
+func planShorten(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return strings.TrimSpace(string([]rune(s)[:n-1])) + "…"
+}
+
+// planAxes returns the axes the plan's actions are grouped under: those of the
+// cycle's strategy, else of the strategy covering the year, else of the latest
+// one; and every axis of the organisation by id, for actions filed under another.
+func (s *Server) planAxes(ctx context.Context, cc cycleContext) ([]ptacycle.Axis, map[int64]ptacycle.Axis, error) {
+	strategies, err := s.deps.DB.Strategies(ctx, cc.org.ID)
+	if err != nil || len(strategies) == 0 {
+		return nil, nil, err
+	}
+	all := map[int64]ptacycle.Axis{}
+	chosen := -1
+	for i, st := range strategies {
+		for _, a := range st.Axes {
+			all[a.ID] = a
+		}
+		covers := st.StartYear <= cc.year && cc.year <= st.EndYear
+		if cc.cycle.StrategyID != nil && *cc.cycle.StrategyID == st.ID || chosen < 0 && covers {
+			chosen = i
+		}
+	}
+	if chosen < 0 {
+		chosen = 0 // strategies come latest first
+	}
+	return strategies[chosen].Axes, all, nil
+}
+
+// buildPlanPage reads everything the PTA page shows for page number pageNo.
+func (s *Server) buildPlanPage(c *gin.Context, page ui.Page, cc cycleContext, plan ptacycle.Plan, pageNo int) (planPage, error) {
+	ctx := c.Request.Context()
+	p := planPage{Page: page, Year: cc.year, Stage: cc.cycle.Stage, Plan: plan}
+	p.Title = p.T("plan.title", "Year", cc.year)
+	p.PlanStatus = p.T("plan.status." + string(plan.Status))
+	p.Drafting = cc.cycle.Stage == ptacycle.StageDrafting
+	p.Editable = p.Drafting && p.Can(ptacycle.RoleCoordinator)
+	p.InExecution = cc.cycle.Stage == ptacycle.StageExecution && p.Can(ptacycle.RoleCoordinator)
+
+	view := s.view(ctx, cc.org, cc.cycle)
+	p.StatusError = view.StatusError
+	if st := view.Status; st != nil {
+		p.Revising = st.Revising
+		if st.Pending != nil {
+			p.Pending = p.L(st.Pending.Label)
+			if !st.Pending.Due.IsZero() {
+				p.PendingDue = ptacycle.DateOf(st.Pending.Due)
+			}
+		}
+	}
+
+	content, err := s.deps.DB.PlanContent(ctx, cc.org.ID, plan.ID)
+	if err != nil {
+		return p, err
+	}
+	refs, err := s.planRefs(ctx, cc.org.ID)
+	if err != nil {
+		return p, err
+	}
+	axes, allAxes, err := s.planAxes(ctx, cc)
+	if err != nil {
+		return p, err
+	}
+	p.Axes = planAxisOptions(p, axes, "")
+	p.ActionCount, p.ActivityCount = len(content.Actions), len(content.Activities)
+	for _, a := range content.Activities {
+		p.Budget += a.BudgetXOF
+	}
+	if p.Drafting {
+		p.Problems = planProblems(p, content)
+	}
+	p.Groups, p.EmptyAxes, p.PageNumber, p.PageCount = planGroups(p, content, refs, axes, allAxes, pageNo)
+	if p.Editable {
+		if err := s.planCarryOver(ctx, &p, cc, content, refs); err != nil {
+			return p, err
+		}
+	}
+	return p, nil
+}
+
+// planProblems words CheckPlan's findings for the page, each with a link to where it is fixed.
+func planProblems(p planPage, content ptacycle.PlanContent) []planProblem {
+	ids := map[string]int64{}
+	for _, a := range content.Activities {
+		if _, seen := ids[a.Code]; !seen {
+			ids[a.Code] = a.ID
+		}
+	}
+	var out []planProblem
+	for _, f := range ptacycle.CheckPlan(content) {
+		pb := planProblem{Message: f.Text(p.Lang)}
+		switch {
+		case strings.HasPrefix(f.Field, "recommendations["):
+			pb.Href, pb.Link = fmt.Sprintf("/cycles/%d/recommandations", p.Year), p.T("plan.problems.toRecommendations")
+		case strings.HasPrefix(f.Field, "activities["):
+			code := strings.TrimPrefix(f.Field, "activities[")
+			if i := strings.LastIndex(code, "]"); i >= 0 {
+				code = code[:i]
+			}
+			if id, ok := ids[code]; ok {
+				pb.Href, pb.Link = fmt.Sprintf("/activites/%d/modifier", id), p.T("plan.problems.fix")
+			}
+		case f.Field == "activities":
+			pb.Href, pb.Link = fmt.Sprintf("/cycles/%d/pta/activites/nouvelle", p.Year), p.T("plan.newActivity")
+		}
+		out = append(out, pb)
+	}
+	return out
+}
+
+// planGroups files actions under their axes and keeps the activities of page pageNo;
+// an action without activity shows on the page where its place falls. Axes
+// without any action are listed apart, on the first page.
+func planGroups(p planPage, content ptacycle.PlanContent, refs planRefs, axes []ptacycle.Axis, allAxes map[int64]ptacycle.Axis, pageNo int) ([]planGroup, []planGroup, int, int) {
+	byAction := map[int64][]ptacycle.Activity{}
+	for _, a := range content.Activities {
+		byAction[a.ActionID] = append(byAction[a.ActionID], a)
+	}
+	actions := append([]ptacycle.Action(nil), content.Actions...)
+	sort.SliceStable(actions, func(i, j int) bool {
+		if actions[i].Position != actions[j].Position {
+			return actions[i].Position < actions[j].Position
+		}
+		return actions[i].Code < actions[j].Code
+	})
+
+	var groups []planGroup
+	index := map[int64]int{}
+	add := func(a ptacycle.Axis) int {
+		index[a.ID] = len(groups)
+		groups = append(groups, planGroup{Key: strconv.FormatInt(a.ID, 10), Title: a.Code + " — " + a.Title})
+		return index[a.ID]
+	}
+	for _, a := range axes {
+		add(a)
+	}
+	type placed struct {
+		group  int
+		action ptacycle.Action
+	}
+	order := make([]placed, len(actions))
+	noAxis := false
+	for i, a := range actions {
+		order[i] = placed{-1, a}
+		if a.AxisID == nil {
+			noAxis = true
+			continue
+		}
+		if g, ok := index[*a.AxisID]; ok {
+			order[i].group = g
+		} else if ax, known := allAxes[*a.AxisID]; known { // an axis of another strategy
+			order[i].group = add(ax)
+		} else {
+			noAxis = true
+		}
+	}
+	if noAxis { // the actions without axis come last
+		groups = append(groups, planGroup{Key: "none", Title: p.T("plan.noAxis")})
+		for i := range order {
+			if order[i].group < 0 {
+				order[i].group = len(groups) - 1
+			}
+		}
+	}
+	sort.SliceStable(order, func(i, j int) bool { return order[i].group < order[j].group })
+
+	total := len(content.Activities)
+	pages := max(1, (total+planPageSize-1)/planPageSize)
+	pageNo = min(max(pageNo, 1), pages)
+	lo, hi := (pageNo-1)*planPageSize, pageNo*planPageSize
+	hasActions := make([]bool, len(groups))
+	n := 0
+	for _, pl := range order {
+		hasActions[pl.group] = true
+		acts := byAction[pl.action.ID]
+		var rows []planRow
+		show := len(acts) == 0 && min(n/planPageSize+1, pages) == pageNo
+		for i, a := range acts {
+			if n+i >= lo && n+i < hi {
+				rows = append(rows, refs.row(a))
+			}
+		}
+		if show || len(rows) > 0 {
+			groups[pl.group].Actions = append(groups[pl.group].Actions, planAction{Action: pl.action, Rows: rows})
+		}
+		n += len(acts)
+	}
+	var shown, empty []planGroup
+	for i, g := range groups {
+		switch {
+		case len(g.Actions) > 0:
+			shown = append(shown, g)
+		case !hasActions[i] && pageNo == 1:
+			empty = append(empty, g)
+		}
+	}
+	return shown, empty, pageNo, pages
+}
+
+// planAxisOptions is the axis select: "no axis" and the strategy's axes.
+func planAxisOptions(p planPage, axes []ptacycle.Axis, selected string) []ui.Option {
+	opts := []ui.Option{{Value: "", Label: p.T("plan.noAxisOption"), Selected: selected == ""}}
+	for _, a := range axes {
+		v := strconv.FormatInt(a.ID, 10)
+		opts = append(opts, ui.Option{Value: v, Label: a.Code + " — " + a.Title, Selected: v == selected})
+	}
+	return opts
+}
+
+// planCarryOver lists last year's unfinished activities not carried over yet.
+func (s *Server) planCarryOver(ctx context.Context, p *planPage, cc cycleContext, content ptacycle.PlanContent, refs planRefs) error {
+	last, err := s.deps.DB.Plan(ctx, cc.org.ID, cc.year-1)
+	if ptacycle.ErrorCode(err) == ptacycle.ENOTFOUND {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	done := map[int64]bool{}
+	for _, a := range content.Activities {
+		if a.CarriedOverFrom != nil {
+			done[*a.CarriedOverFrom] = true
+		}
+	}
+	acts, err := s.deps.DB.Activities(ctx, cc.org.ID, postgres.ActivityFilter{PlanID: last.ID})
+	if err != nil {
+		return err
+	}
+	for _, a := range acts {
+		if a.Status.Finished() || done[a.ID] {
+			continue
+		}
+		if len(p.CarryOver) == carryOverShown {
+			p.CarryOverMore++
+			continue
+		}
+		p.CarryOver = append(p.CarryOver, refs.row(a))
+	}
+	return nil
+}
+
+// showPlan renders the PTA page with status, after adjust has set a form's input and errors.
+func (s *Server) showPlan(c *gin.Context, cc cycleContext, plan ptacycle.Plan, status int, adjust func(*planPage)) {
+	pageNo, _ := strconv.Atoi(c.Query("page"))
+	p, err := s.buildPlanPage(c, s.page(c, ""), cc, plan, pageNo)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if adjust != nil {
+		adjust(&p)
+	}
+	c.Status(status)
+	s.render(c, "plan", p)
+}
+
+// refusePlan re-renders the PTA page with err's status, show placing its
+// messages where they belong; a bug goes to the error page.
+func (s *Server) refusePlan(c *gin.Context, cc cycleContext, plan ptacycle.Plan, err error, show func(*planPage, *ui.Errors)) {
+	code := ptacycle.ErrorCode(err)
+	if code == ptacycle.EINTERNAL {
+		s.fail(c, err)
+		return
+	}
+	s.showPlan(c, cc, plan, statusOf(code), func(p *planPage) { show(p, ui.FormErrors(err, p.Lang)) })
+}
+
+// refusePlanStep shows a refused step (submit, revise, close, remove) on top of the PTA page, with each problem listed.
+func (s *Server) refusePlanStep(c *gin.Context, cc cycleContext, plan ptacycle.Plan, err error) {
+	s.refusePlan(c, cc, plan, err, func(p *planPage, e *ui.Errors) {
+		p.StepError = e
+		if coded, ok := err.(*ptacycle.Error); ok {
+			for _, f := range coded.Fields {
+				p.StepProblems = append(p.StepProblems, f.Text(p.Lang))
+			}
+		}
+	})
+}
+
+func (s *Server) uiPlan(c *gin.Context) {
+	cc, plan, ok := s.loadPlan(c)
+	if !ok {
+		return
+	}
+	if isHTMX(c) && c.Query("part") == "problems" {
+		p, err := s.buildPlanPage(c, s.deps.UI.NewPage(lang(c), currentUser(c), ""), cc, plan, 1)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		s.render(c, "plan#plan-problems", p)
+		return
+	}
+	s.showPlan(c, cc, plan, http.StatusOK, nil)
+}
+
+func (s *Server) uiAddAction(c *gin.Context) {
+	cc, plan, ok := s.drafting(c)
+	if !ok {
+		return
+	}
+	form := planActionForm{Code: strings.TrimSpace(c.PostForm("code")), Title: strings.TrimSpace(c.PostForm("title")), AxisID: c.PostForm("axisId")}
+	a := ptacycle.Action{PlanID: plan.ID, Code: form.Code, Title: form.Title}
+	var err error
+	if form.AxisID != "" {
+		id, perr := strconv.ParseInt(form.AxisID, 10, 64)
+		if perr != nil || id <= 0 {
+			err = planFieldError("axisId", "Axe stratégique inconnu", "Unknown strategic axis")
+		}
+		a.AxisID = &id
+	}
+	if err == nil {
+		a, err = s.deps.DB.CreateAction(c.Request.Context(), actor(c), a)
+	}
+	if err != nil {
+		s.refusePlan(c, cc, plan, err, func(p *planPage, e *ui.Errors) {
+			p.ActionForm, p.ActionErrors = form, e
+			for i := range p.Axes {
+				p.Axes[i].Selected = p.Axes[i].Value == form.AxisID
+			}
+		})
+		return
+	}
+	p := s.deps.UI.NewPage(lang(c), currentUser(c), "")
+	s.flash(c, p.T("plan.actionAdded", "Code", a.Code))
+	redirect(c, fmt.Sprintf("/cycles/%d/pta#action-%d", cc.year, a.ID))
+}
+
+func (s *Server) uiCarryOver(c *gin.Context) {
+	cc, plan, ok := s.drafting(c)
+	if !ok {
+		return
+	}
+	var ids []int64
+	for _, v := range c.PostFormArray("activityIds") {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id <= 0 {
+			s.fail(c, ptacycle.Errorf(ptacycle.EINVALID, "Activité %q inconnue", "Unknown activity %q", v))
+			return
+		}
+		ids = append(ids, id)
+	}
+	var acts []ptacycle.Activity
+	err := planFieldError("activityIds", "Cochez au moins une activité à reprendre", "Tick at least one activity to carry over")
+	if len(ids) > 0 {
+		acts, err = s.deps.DB.CarryOver(c.Request.Context(), actor(c), plan.ID, ids)
+	}
+	if err != nil {
+		s.refusePlan(c, cc, plan, err, func(p *planPage, e *ui.Errors) { p.CarryErrors = e })
+		return
+	}
+	p := s.deps.UI.NewPage(lang(c), currentUser(c), "")
+	s.flash(c, p.T("plan.carriedOver", "Count", len(acts)))
+	redirect(c, fmt.Sprintf("/cycles/%d/pta", cc.year))
+}
+
+// planStep sends a workflow step from the PTA page; on success it leaves message and goes to next.
+func (s *Server) planStep(c *gin.Context, name string, request func(cycleContext) (any, error), message func(ui.Page, workflows.CycleStatus) string, next string) {
+	cc, plan, ok := s.loadPlan(c)
+	if !ok {
+		return
+	}
+	ctx := c.Request.Context()
+	in, err := request(cc)
+	var status workflows.CycleStatus
+	if err == nil {
+		status, err = s.updateCycle(ctx, cc.org, cc.year, name, in)
+	}
+	if err != nil {
+		s.refusePlanStep(c, cc, plan, err)
+		return
+	}
+	p := s.deps.UI.NewPage(lang(c), currentUser(c), "")
+	s.flash(c, message(p, status))
+	redirect(c, fmt.Sprintf(next, cc.year))
+}
+
+func (s *Server) uiSubmit(c *gin.Context) {
+	s.planStep(c, workflows.UpdateSubmitPlan, func(cc cycleContext) (any, error) {
+		return s.submitRequest(c.Request.Context(), cc, currentUser(c).ID)
+	}, func(p ui.Page, st workflows.CycleStatus) string {
+		return p.T("plan.submitted", "Version", st.Version)
+	}, "/cycles/%d/validation")
+}
+
+func (s *Server) uiRevise(c *gin.Context) {
+	s.planStep(c, workflows.UpdateRevisePlan, func(cycleContext) (any, error) {
+		return workflows.RevisePlanRequest{UserID: currentUser(c).ID}, nil
+	}, func(p ui.Page, _ workflows.CycleStatus) string {
+		return p.T("plan.revised")
+	}, "/cycles/%d/pta")
+}
+
+func (s *Server) uiCloseCycle(c *gin.Context) {
+	s.planStep(c, workflows.UpdateCloseCycle, func(cc cycleContext) (any, error) {
+		return s.closeRequest(c.Request.Context(), cc, currentUser(c).ID)
+	}, func(p ui.Page, st workflows.CycleStatus) string {
+		return p.T("plan.closed", "Year", st.Year)
+	}, "/cycles/%d/pta")
+}
+
+// planFieldError is an EINVALID error on one field of a form.
+func planFieldError(field, french, english string) error {
+	return planInvalid([]ptacycle.FieldError{{Field: field, Message: french, English: english}})
+}
+
+// planMissingVersion refuses an edit or removal that does not say which version of the activity it read.
+func planMissingVersion() error {
+	return planFieldError("version", "Version de l'activité manquante : rechargez la page", "Missing activity version: reload the page")
+}
+
+// planInvalid is the EINVALID error listing fields, worded as ptacycle.Validation words it.
+func planInvalid(fields []ptacycle.FieldError) error {
+	e := &ptacycle.Error{Code: ptacycle.EINVALID, Fields: fields, Message: fields[0].Message, English: fields[0].English}
+	if len(fields) > 1 {
+		e.Message = fmt.Sprintf("%d champs sont à corriger : %s", len(fields), fields[0].Message)
+		e.English = fmt.Sprintf("%d fields need fixing: %s", len(fields), fields[0].English)
+	}
+	return e
+}
+
+// planActivityForm is what the activity form sent, kept as typed to show it back.
+type planActivityForm struct {
+	ActionID, Code, Title, ResponsibleUnitID, OwnerID string
+	PartnerUnitIDs, RegionIDs                         []string
+	Quarter, StartDate, DueDate, BudgetXOF            string
+	FundingSource, Indicator, Target, Deliverable     string
+	Version                                           string
+}
+
+func readPlanActivityForm(c *gin.Context) planActivityForm {
+	return planActivityForm{
+		ActionID: c.PostForm("actionId"), Code: c.PostForm("code"), Title: c.PostForm("title"),
+		ResponsibleUnitID: c.PostForm("responsibleUnitId"), OwnerID: c.PostForm("ownerId"),
+		PartnerUnitIDs: c.PostFormArray("partnerUnitIds"), RegionIDs: c.PostFormArray("regionIds"),
+		Quarter: c.PostForm("quarter"), StartDate: c.PostForm("startDate"), DueDate: c.PostForm("dueDate"),
+		BudgetXOF: c.PostForm("budgetXof"), FundingSource: c.PostForm("fundingSource"), Indicator: c.PostForm("indicator"),
+		Target: c.PostForm("target"), Deliverable: c.PostForm("deliverable"), Version: c.PostForm("version"),
+	}
+}
+
+// planFormOf fills the form with a stored activity.
+func planFormOf(a ptacycle.Activity, year int) planActivityForm {
+	id := func(p *int64) string {
+		if p == nil {
+			return ""
+		}
+		return strconv.FormatInt(*p, 10)
+	}
+	ids := func(list []int64) []string {
+		out := make([]string, len(list))
+		for i, x := range list {
+			out[i] = strconv.FormatInt(x, 10)
+		}
+		return out
+	}
+	f := planActivityForm{
+		ActionID: strconv.FormatInt(a.ActionID, 10), Code: a.Code, Title: a.Title,
+		ResponsibleUnitID: id(a.ResponsibleUnitID), OwnerID: id(a.OwnerID),
+		PartnerUnitIDs: ids(a.PartnerUnitIDs), RegionIDs: ids(a.RegionIDs),
+		StartDate: a.StartDate.String(), DueDate: a.DueDate.String(),
+		BudgetXOF: strconv.FormatInt(a.BudgetXOF, 10), FundingSource: a.FundingSource,
+		Indicator: a.Indicator, Target: a.Target, Deliverable: a.Deliverable, Version: strconv.Itoa(a.Version),
+	}
+	for q := 1; q <= 4; q++ {
+		start, due := planQuarter(q, year)
+		if a.StartDate == start && a.DueDate == due {
+			f.Quarter = "T" + strconv.Itoa(q)
+		}
+	}
+	return f
+}
+
+// planQuarter are the first and last days of quarter q (1–4) of year.
+func planQuarter(q, year int) (ptacycle.Date, ptacycle.Date) {
+	start := ptacycle.NewDate(year, time.Month(3*q-2), 1)
+	return start, ptacycle.NewDate(year, time.Month(3*q+1), 1).AddDays(-1)
+}
+
+// activity reads the form into a draft activity of the plan of year; what
+// cannot be read is reported per field, with the activity's own checks.
+func (f planActivityForm) activity(year int) (ptacycle.Activity, error) {
+	var v ptacycle.Validation
+	a := ptacycle.Activity{
+		Code: strings.TrimSpace(f.Code), Title: strings.TrimSpace(f.Title), FundingSource: strings.TrimSpace(f.FundingSource),
+		Indicator: strings.TrimSpace(f.Indicator), Target: strings.TrimSpace(f.Target), Deliverable: strings.TrimSpace(f.Deliverable),
+		Status: ptacycle.StatusNotStarted, PartnerUnitIDs: []int64{}, RegionIDs: []int64{},
+	}
+	if id := planFormID(&v, "actionId", f.ActionID); id != nil {
+		a.ActionID = *id
+	} else if f.ActionID == "" {
+		v.Add("actionId", "Choisissez l'action dont relève l'activité", "Choose the action the activity belongs to")
+	}
+	a.ResponsibleUnitID = planFormID(&v, "responsibleUnitId", f.ResponsibleUnitID)
+	a.OwnerID = planFormID(&v, "ownerId", f.OwnerID)
+	for _, s := range f.PartnerUnitIDs {
+		if id := planFormID(&v, "partnerUnitIds", s); id != nil {
+			a.PartnerUnitIDs = append(a.PartnerUnitIDs, *id)
+		}
+	}
+	for _, s := range f.RegionIDs {
+		if id := planFormID(&v, "regionIds", s); id != nil {
+			a.RegionIDs = append(a.RegionIDs, *id)
+		}
+	}
+	if f.Quarter != "" {
+		q, err := strconv.Atoi(strings.TrimPrefix(f.Quarter, "T"))
+		if err != nil || q < 1 || q > 4 {
+			v.Add("quarter", "Trimestre %q inconnu (T1 à T4)", "Unknown quarter %q (T1 to T4)", f.Quarter)
+		} else {
+			a.StartDate, a.DueDate = planQuarter(q, year)
+		}
+	} else {
+		a.StartDate = planFormDate(&v, "startDate", f.StartDate)
+		a.DueDate = planFormDate(&v, "dueDate", f.DueDate)
+	}
+	if n, ok := parseBudgetXOF(f.BudgetXOF); ok {
+		a.BudgetXOF = n
+	} else {
+		v.Add("budgetXof", "Montant invalide : « %s ». Saisissez un nombre entier de francs CFA, par exemple 2 500 000",
+			"Invalid amount “%s”: enter a whole number of CFA francs, e.g. 2,500,000", f.BudgetXOF)
+	}
+	if f.Version != "" {
+		a.Version, _ = strconv.Atoi(f.Version)
+	}
+	read, ok := v.Err().(*ptacycle.Error)
+	if !ok {
+		return a, nil
+	}
+	// Report the activity's own problems too, so the form lists everything at once.
+	fields := read.Fields
+	if e, ok := a.Validate().(*ptacycle.Error); ok {
+		fields = append(fields, e.Fields...)
+	}
+	return a, planInvalid(fields)
+}
+
+// planFormID reads an optional id of a select; "" is none.
+func planFormID(v *ptacycle.Validation, field, s string) *int64 {
+	if s == "" {
+		return nil
+	}
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id <= 0 {
+		v.Add(field, "Choix %q inconnu", "Unknown choice %q", s)
+		return nil
+	}
+	return &id
+}
+
+// planFormDate reads a date typed as 2024-06-30 (date inputs) or 30/06/2024.
+func planFormDate(v *ptacycle.Validation, field, s string) ptacycle.Date {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return ptacycle.Date{}
+	}
+	for _, layout := range []string{time.DateOnly, "02/01/2006", "2/1/2006"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return ptacycle.DateOf(t)
+		}
+	}
+	v.Add(field, "Date « %s » invalide : saisissez-la comme 30/06/2024", "Invalid date “%s”: type it as 2024-06-30", s)
+	return ptacycle.Date{}
+}
+
+// budgetThousands matches an amount written with dots or commas between groups of three digits.
+var budgetThousands = regexp.MustCompile(`^-?\d{1,3}([.,]\d{3})+$`)
+
+// parseBudgetXOF reads an amount in CFA francs as people write it: 2 500 000,
+// 2.500.000, 2500000, with or without FCFA; "" is 0.
+func parseBudgetXOF(s string) (int64, bool) {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) {
+			return -1
+		}
+		return r
+	}, s)
+	for _, unit := range []string{"FCFA", "XOF", "F"} {
+		if n := len(s) - len(unit); n >= 0 && strings.EqualFold(s[n:], unit) {
+			s = s[:n]
+			break
+		}
+	}
+	if s == "" {
+		return 0, true
+	}
+	if budgetThousands.MatchString(s) {
+		s = strings.NewReplacer(".", "", ",", "").Replace(s)
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	return n, err == nil
+}
+
+// planActivityPage is the activity form, new or edit, as a page or as a table row for htmx.
+type planActivityPage struct {
+	ui.Page
+	Year                                               int
+	ID                                                 int64
+	Action                                             string
+	Inline                                             bool
+	Form                                               planActivityForm
+	Errors                                             *ui.Errors
+	Stale                                              *planRow
+	Actions, Units, Owners, Partners, Regions, Quarter []ui.Option
+}
+
+// showPlanActivityForm renders the activity form with status: a row fragment for htmx, else a page.
+func (s *Server) showPlanActivityForm(c *gin.Context, planID int64, year int, id int64, form planActivityForm, status int, err error) {
+	ctx := c.Request.Context()
+	p := planActivityPage{Year: year, ID: id, Inline: isHTMX(c) && id != 0, Form: form}
+	if p.Inline { // a fragment: no navigation, and the flash stays for the next page
+		p.Page = s.deps.UI.NewPage(lang(c), currentUser(c), "")
+	} else {
+		p.Page = s.page(c, "")
+	}
+	if id == 0 {
+		p.Title, p.Action = p.T("plan.activity.newTitle", "Year", year), fmt.Sprintf("/cycles/%d/pta/activites", year)
+	} else {
+		p.Title, p.Action = p.T("plan.activity.editTitle", "Code", form.Code), fmt.Sprintf("/activites/%d/modifier", id)
+	}
+	actions, aerr := s.deps.DB.Actions(ctx, org(c), planID)
+	if aerr != nil {
+		s.fail(c, aerr)
+		return
+	}
+	refs, rerr := s.planRefs(ctx, org(c))
+	if rerr != nil {
+		s.fail(c, rerr)
+		return
+	}
+	if err != nil {
+		p.Errors = ui.FormErrors(err, p.Lang)
+		if e, ok := err.(*ptacycle.Error); ok {
+			if current, stale := e.Current.(ptacycle.Activity); stale {
+				row := refs.row(current)
+				p.Stale = &row
+				p.Form.Version = strconv.Itoa(current.Version)
+			}
+		}
+	}
+	p.fillOptions(actions, refs)
+	c.Status(status)
+	if p.Inline {
+		s.render(c, "activity_form#activity-form-row", p)
+		return
+	}
+	s.render(c, "activity_form", p)
+}
+
+// fillOptions builds the form's selects, marking what the form holds.
+func (p *planActivityPage) fillOptions(actions []ptacycle.Action, refs planRefs) {
+	choose := p.T("plan.activity.choose")
+	p.Actions = []ui.Option{{Value: "", Label: choose}}
+	for _, a := range actions {
+		v := strconv.FormatInt(a.ID, 10)
+		p.Actions = append(p.Actions, ui.Option{Value: v, Label: a.Code + " — " + planShorten(a.Title, 80), Selected: v == p.Form.ActionID})
+	}
+	p.Units = []ui.Option{{Value: "", Label: choose}}
+	for _, u := range refs.units {
+		v := strconv.FormatInt(u.ID, 10)
+		p.Units = append(p.Units, ui.Option{Value: v, Label: u.Name, Selected: v == p.Form.ResponsibleUnitID})
+		p.Partners = append(p.Partners, ui.Option{Value: v, Label: u.Name, Selected: slices.Contains(p.Form.PartnerUnitIDs, v)})
+	}
+	p.Owners = []ui.Option{{Value: "", Label: p.T("plan.activity.noOwner")}}
+	for _, u := range refs.users {
+		v := strconv.FormatInt(u.ID, 10)
+		if (u.Role == ptacycle.RoleOwner && u.Active) || v == p.Form.OwnerID {
+			p.Owners = append(p.Owners, ui.Option{Value: v, Label: u.FullName, Selected: v == p.Form.OwnerID})
+		}
+	}
+	for _, r := range refs.regions {
+		v := strconv.FormatInt(r.ID, 10)
+		p.Regions = append(p.Regions, ui.Option{Value: v, Label: r.Name, Selected: slices.Contains(p.Form.RegionIDs, v)})
+	}
+	p.Quarter = []ui.Option{{Value: "", Label: p.T("plan.activity.quarter.none"), Selected: p.Form.Quarter == ""}}
+	for q := 1; q <= 4; q++ {
+		v := "T" + strconv.Itoa(q)
+		p.Quarter = append(p.Quarter, ui.Option{Value: v, Label: p.T("plan.activity.quarter." + v), Selected: v == p.Form.Quarter})
+	}
+}
+
+// planFormStatus is the status a refused form answers with; ok is false for a bug, answered by the error page.
+func planFormStatus(err error) (int, bool) {
+	code := ptacycle.ErrorCode(err)
+	return statusOf(code), code != ptacycle.EINTERNAL
+}
+
+func (s *Server) uiNewActivity(c *gin.Context) {
+	cc, plan, ok := s.drafting(c)
+	if !ok {
+		return
+	}
+	s.showPlanActivityForm(c, plan.ID, cc.year, 0, planActivityForm{ActionID: c.Query("actionId")}, http.StatusOK, nil)
+}
+
+func (s *Server) uiCreateActivity(c *gin.Context) {
+	cc, plan, ok := s.drafting(c)
+	if !ok {
+		return
+	}
+	ctx := c.Request.Context()
+	form := readPlanActivityForm(c)
+	form.Version = ""
+	a, err := form.activity(cc.year)
+	if err == nil {
+		_, err = s.actionOfPlan(ctx, cc.org.ID, plan.ID, a.ActionID)
+	}
+	if err == nil {
+		a, err = s.deps.DB.CreateActivity(ctx, actor(c), a)
+	}
+	if err != nil {
+		status, ok := planFormStatus(err)
+		if !ok {
+			s.fail(c, err)
+			return
+		}
+		s.showPlanActivityForm(c, plan.ID, cc.year, 0, form, status, err)
+		return
+	}
+	p := s.deps.UI.NewPage(lang(c), currentUser(c), "")
+	s.flash(c, p.T("plan.activity.created", "Title", a.Title))
+	redirect(c, fmt.Sprintf("/cycles/%d/pta#activity-%d", cc.year, a.ID))
+}
+
+// planActivity reads activity :id and checks its plan is being drafted; it answers the error itself.
+func (s *Server) planActivity(c *gin.Context) (ptacycle.Activity, ptacycle.Plan, bool) {
+	id, ok := s.pathID(c, "id")
+	if !ok {
+		return ptacycle.Activity{}, ptacycle.Plan{}, false
+	}
+	a, err := s.deps.DB.Activity(c.Request.Context(), org(c), id)
+	if err != nil {
+		s.fail(c, err)
+		return a, ptacycle.Plan{}, false
+	}
+	plan, ok := s.draftPlan(c, a.PlanID)
+	return a, plan, ok
+}
+
+func (s *Server) uiEditActivity(c *gin.Context) {
+	a, plan, ok := s.planActivity(c)
+	if !ok {
+		return
+	}
+	s.showPlanActivityForm(c, plan.ID, plan.Year, a.ID, planFormOf(a, plan.Year), http.StatusOK, nil)
+}
+
+func (s *Server) uiUpdateActivity(c *gin.Context) {
+	stored, plan, ok := s.planActivity(c)
+	if !ok {
+		return
+	}
+	ctx := c.Request.Context()
+	form := readPlanActivityForm(c)
+	a, err := form.activity(plan.Year)
+	if err == nil && a.Version < 1 {
+		err = planMissingVersion()
+	}
+	if err == nil {
+		_, err = s.actionOfPlan(ctx, org(c), plan.ID, a.ActionID)
+	}
+	if err == nil {
+		// Execution fields are not the form's: they keep their stored values.
+		a.ID, a.Illustrative, a.CarriedOverFrom = stored.ID, stored.Illustrative, stored.CarriedOverFrom
+		a.Status, a.Progress, a.Comment, a.EvidenceURL, a.PostponedTo = stored.Status, stored.Progress, stored.Comment, stored.EvidenceURL, stored.PostponedTo
+		a, err = s.deps.DB.UpdateActivity(ctx, actor(c), a)
+	}
+	if err != nil {
+		status, ok := planFormStatus(err)
+		if !ok {
+			s.fail(c, err)
+			return
+		}
+		s.showPlanActivityForm(c, plan.ID, plan.Year, stored.ID, form, status, err)
+		return
+	}
+	s.tellFollowUp(ctx, org(c), plan.Year, a.ID)
+	if isHTMX(c) {
+		refs, err := s.planRefs(ctx, org(c))
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		// The validation summary listens for this event and reloads itself.
+		c.Header("HX-Trigger", "plan-changed")
+		s.render(c, "plan#activity-row", gin.H{"Page": s.deps.UI.NewPage(lang(c), currentUser(c), ""), "Row": refs.row(a), "Editable": true})
+		return
+	}
+	p := s.deps.UI.NewPage(lang(c), currentUser(c), "")
+	s.flash(c, p.T("plan.activity.updated", "Title", a.Title))
+	redirect(c, fmt.Sprintf("/cycles/%d/pta#activity-%d", plan.Year, a.ID))
+}
+
+func (s *Server) uiDeleteActivity(c *gin.Context) {
+	stored, plan, ok := s.planActivity(c)
+	if !ok {
+		return
+	}
+	ctx := c.Request.Context()
+	version, _ := strconv.Atoi(c.PostForm("version"))
+	err := planMissingVersion()
+	if version > 0 {
+		err = s.deps.DB.DeleteActivity(ctx, actor(c), stored.ID, version)
+	}
+	if err != nil {
+		o, oerr := s.deps.DB.Organisation(ctx, org(c))
+		cy, cerr := s.deps.DB.Cycle(ctx, org(c), plan.Year)
+		if oerr != nil || cerr != nil {
+			s.fail(c, err)
+			return
+		}
+		s.refusePlanStep(c, cycleContext{org: o, year: plan.Year, cycle: cy}, plan, err)
+		return
+	}
+	p := s.deps.UI.NewPage(lang(c), currentUser(c), "")
+	s.flash(c, p.T("plan.activity.deleted", "Title", stored.Title))
+	redirect(c, fmt.Sprintf("/cycles/%d/pta", plan.Year))
+}

@@ -1,0 +1,399 @@
+package server
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/ptacycle/ptacycle"
+	"github.com/ptacycle/ptacycle/ui"
+	"github.com/ptacycle/ptacycle/workflows"
+)
+
+// validationStep is a level of the approval chain as the validation page shows it.
+type validationStep struct {
+	ptacycle.ApprovalLevel
+	Approver      string
+	Delegate      string // an active delegate's name
+	DelegateUntil ptacycle.Date
+	Current, Done bool
+}
+
+// validationAction is an action of the version under review with its activities, names resolved.
+type validationAction struct {
+	Code, Title string
+	Activities  []validationActivity
+}
+
+type validationActivity struct {
+	Code, Title, Unit string
+	DueDate           ptacycle.Date
+	BudgetXOF         int64
+}
+
+// validationChange is a difference between the version under review and the previous one.
+type validationChange struct {
+	Kind   string // added, removed, changed: the row's diff-<kind> class
+	Label  string // the kind in words
+	Entity string
+	Code   string
+	Title  string
+	Fields []validationFieldChange
+}
+
+type validationFieldChange struct {
+	Field         string // in words
+	Before, After validationValue
+}
+
+// validationValue is a changed value as people read it: an amount and a day are formatted by the template.
+type validationValue struct {
+	Text   string
+	Amount *int64
+	Day    ptacycle.Date
+}
+
+// validationDecision is a decision with its version number and names.
+type validationDecision struct {
+	ptacycle.Decision
+	Version    int
+	LevelName  string
+	Who        string
+	OnBehalfOf string
+	Verdict    string // the outcome in words
+}
+
+type validationDecisionForm struct {
+	Level, Version int
+	Comment        string
+}
+
+type validationDelegationForm struct {
+	Level int
+	To    int64
+	Until string
+}
+
+// validationPage is the approval of a year's plan: the chain, the version
+// under review and its changes, the decisions, and the forms of the approver whose turn it is.
+type validationPage struct {
+	ui.Page
+	Year             int
+	Stage            ptacycle.Stage
+	StatusError      string
+	Chain            []validationStep
+	Level            int
+	LevelName        string
+	Deciders         []string
+	Due              time.Time
+	Version          *ptacycle.PlanVersion
+	ShortHash        string
+	SubmittedBy      string
+	Actions          []validationAction
+	ActivityCount    int
+	Previous         int
+	Changes          []validationChange
+	Decisions        []validationDecision
+	CanDecide        bool
+	Decision         validationDecisionForm
+	DecisionErrors   *ui.Errors
+	DelegateLevels   []ui.Option // the levels the user holds
+	Delegates        []ui.Option
+	Delegation       validationDelegationForm
+	DelegationErrors *ui.Errors
+}
+
+func (s *Server) uiValidation(c *gin.Context) {
+	cc, ok := s.loadCycle(c)
+	if !ok {
+		return
+	}
+	data, err := s.validationData(c, cc)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, "validation", data)
+}
+
+// validationData reads the page from PostgreSQL, and from the workflow who decides now;
+// when Temporal does not answer, the awaited level is deduced from the decisions stored.
+func (s *Server) validationData(c *gin.Context, cc cycleContext) (validationPage, error) {
+	ctx, u := c.Request.Context(), currentUser(c)
+	data := validationPage{Page: s.page(c, "validation.title"), Year: cc.year, Stage: cc.cycle.Stage}
+	plan, err := s.deps.DB.Plan(ctx, cc.org.ID, cc.year)
+	if err != nil {
+		return data, err
+	}
+	view := s.view(ctx, cc.org, cc.cycle)
+	data.StatusError = view.StatusError
+	dir, err := s.loadExecDirectory(ctx, cc.org.ID)
+	if err != nil {
+		return data, err
+	}
+	chain, err := s.deps.DB.ApprovalChain(ctx, cc.org.ID)
+	if err != nil {
+		return data, err
+	}
+	versions, err := s.deps.DB.PlanVersions(ctx, cc.org.ID, plan.ID)
+	if err != nil {
+		return data, err
+	}
+	decisions, err := s.deps.DB.Decisions(ctx, cc.org.ID, plan.ID)
+	if err != nil {
+		return data, err
+	}
+	if len(versions) > 0 {
+		if err := s.validationVersion(c, &data, dir, plan, versions[len(versions)-1]); err != nil {
+			return data, err
+		}
+	}
+	numbers := map[int64]int{}
+	for _, v := range versions {
+		numbers[v.ID] = v.Number
+	}
+	for i := len(decisions) - 1; i >= 0; i-- { // latest first
+		d := decisions[i]
+		row := validationDecision{Decision: d, Version: numbers[d.PlanVersionID], Who: dir.user(&d.ApproverID), Verdict: data.T("validation.outcome." + string(d.Outcome))}
+		if d.OnBehalfOfID != nil {
+			row.OnBehalfOf = dir.user(d.OnBehalfOfID)
+		}
+		if d.Level <= len(chain) {
+			row.LevelName = chain[d.Level-1].Name
+		}
+		data.Decisions = append(data.Decisions, row)
+	}
+
+	var deciders []int64
+	var delegations []workflows.Delegation
+	if st := view.Status; st != nil {
+		delegations = st.Delegations
+		if st.Stage == ptacycle.StageValidation && st.Pending != nil {
+			data.Level, deciders, data.Due = st.Level, st.Pending.UserIDs, st.Pending.Due
+		}
+	} else if cc.cycle.Stage == ptacycle.StageValidation && data.Version != nil {
+		data.Level = 1 // the levels approve in order: the next one after those that approved this version
+		for _, d := range decisions {
+			if d.PlanVersionID == data.Version.ID && d.Outcome == ptacycle.OutcomeApproved && d.Level >= data.Level {
+				data.Level = d.Level + 1
+			}
+		}
+		if data.Level <= len(chain) {
+			deciders = []int64{chain[data.Level-1].ApproverID}
+		}
+	}
+	approved := data.Version != nil && data.Version.Status == string(ptacycle.PlanApproved)
+	now := time.Now()
+	for _, l := range chain {
+		step := validationStep{ApprovalLevel: l, Approver: dir.user(&l.ApproverID), Current: l.Level == data.Level,
+			Done: approved || (data.Level > 0 && l.Level < data.Level)}
+		for _, d := range delegations {
+			if d.Level == l.Level && d.Until.After(now) {
+				step.Delegate, step.DelegateUntil = dir.user(&d.To), ptacycle.DateOf(d.Until.UTC()).AddDays(-1)
+			}
+		}
+		if step.Current {
+			data.LevelName = l.Name
+		}
+		data.Chain = append(data.Chain, step)
+	}
+	for i := range deciders {
+		data.Deciders = append(data.Deciders, dir.user(&deciders[i]))
+	}
+	if data.Version != nil {
+		data.Decision = validationDecisionForm{Level: data.Level, Version: data.Version.Number}
+	}
+	data.CanDecide = data.Level > 0 && u.Role == ptacycle.RoleApprover && slices.Contains(deciders, u.ID)
+	// Delegating serves the approval: offered until the plan is approved, when another approver exists.
+	if u.Role == ptacycle.RoleApprover && cc.cycle.Stage != ptacycle.StageExecution && cc.cycle.Stage != ptacycle.StageClosed {
+		var delegates []ui.Option
+		for _, other := range dir.userList {
+			if other.Role == ptacycle.RoleApprover && other.Active && other.ID != u.ID {
+				delegates = append(delegates, ui.Option{Value: strconv.FormatInt(other.ID, 10), Label: other.FullName})
+			}
+		}
+		for _, l := range chain {
+			if l.ApproverID == u.ID && len(delegates) > 0 {
+				data.DelegateLevels = append(data.DelegateLevels, ui.Option{Value: strconv.Itoa(l.Level), Label: data.T("validation.levelName", "Level", l.Level, "Name", l.Name)})
+			}
+		}
+		data.Delegates = append([]ui.Option{{Value: "", Label: data.T("validation.delegate.choose")}}, delegates...)
+	}
+	return data, nil
+}
+
+// validationVersion fills the latest version, its content and its differences with the one before.
+func (s *Server) validationVersion(c *gin.Context, data *validationPage, dir execDirectory, plan ptacycle.Plan, v ptacycle.PlanVersion) error {
+	ctx := c.Request.Context()
+	_, content, err := s.deps.DB.VersionSnapshot(ctx, plan.OrganisationID, plan.ID, v.Number)
+	if err != nil {
+		return err
+	}
+	data.Version, data.ShortHash, data.SubmittedBy = &v, v.ContentHash[:min(12, len(v.ContentHash))], dir.user(v.SubmittedBy)
+	for _, a := range content.Actions {
+		va := validationAction{Code: a.Code, Title: a.Title}
+		for _, act := range a.Activities {
+			va.Activities = append(va.Activities, validationActivity{Code: act.Code, Title: act.Title, Unit: dir.unit(act.ResponsibleUnitID), DueDate: act.DueDate, BudgetXOF: act.BudgetXOF})
+		}
+		data.ActivityCount += len(a.Activities)
+		data.Actions = append(data.Actions, va)
+	}
+	if v.Number < 2 {
+		return nil
+	}
+	_, previous, err := s.deps.DB.VersionSnapshot(ctx, plan.OrganisationID, plan.ID, v.Number-1)
+	if err != nil {
+		return err
+	}
+	data.Previous = v.Number - 1
+	axes := map[int64]string{}
+	if strategy, err := s.deps.DB.StrategyForYear(ctx, plan.OrganisationID, plan.Year); err == nil {
+		for _, a := range strategy.Axes {
+			axes[a.ID] = a.Code + " — " + a.Title
+		}
+	}
+	for _, ch := range ptacycle.DiffPlans(previous, content) {
+		row := validationChange{Kind: ch.Kind, Label: data.T("validation.diff." + ch.Kind), Entity: data.T("validation.diff." + ch.Entity), Code: ch.Code, Title: ch.Title}
+		for _, f := range ch.Fields {
+			row.Fields = append(row.Fields, validationFieldChange{Field: data.T("validation.field." + f.Field),
+				Before: dir.readable(f.Field, f.Before, axes), After: dir.readable(f.Field, f.After, axes)})
+		}
+		data.Changes = append(data.Changes, row)
+	}
+	return nil
+}
+
+// readable turns a value of ptacycle.DiffPlans into what people read: names for ids, days, amounts.
+func (d execDirectory) readable(field string, v any, axes map[int64]string) validationValue {
+	if v == nil {
+		return validationValue{Text: "—"}
+	}
+	switch x := v.(type) {
+	case int64:
+		switch field {
+		case "responsibleUnitId":
+			return validationValue{Text: d.unit(&x)}
+		case "ownerId":
+			return validationValue{Text: d.user(&x)}
+		case "axisId":
+			return validationValue{Text: axes[x]}
+		case "budgetXof":
+			return validationValue{Amount: &x}
+		}
+	case []int64:
+		switch field {
+		case "partnerUnitIds":
+			return validationValue{Text: strings.Join(d.unitNames(x), ", ")}
+		case "regionIds":
+			return validationValue{Text: strings.Join(d.regionNames(x), ", ")}
+		}
+	case string:
+		if x == "" {
+			return validationValue{Text: "—"}
+		}
+		if field == "startDate" || field == "dueDate" {
+			if day, err := ptacycle.ParseDate(x); err == nil {
+				return validationValue{Day: day}
+			}
+		}
+	}
+	return validationValue{Text: fmt.Sprint(v)}
+}
+
+func (s *Server) uiDecide(c *gin.Context) {
+	cc, ok := s.loadCycle(c)
+	if !ok {
+		return
+	}
+	form := validationDecisionForm{Comment: strings.TrimSpace(c.PostForm("comment"))}
+	form.Level, _ = strconv.Atoi(c.PostForm("level"))
+	form.Version, _ = strconv.Atoi(c.PostForm("version"))
+	outcome := ptacycle.Outcome(c.PostForm("outcome"))
+	u := currentUser(c)
+	// The workflow's validator checks the same; checking first spares a round trip and works while Temporal is away.
+	err := ptacycle.Decision{Outcome: outcome, Comment: form.Comment, Level: form.Level}.Validate()
+	if err == nil {
+		_, err = s.updateCycle(c.Request.Context(), cc.org, cc.year, workflows.UpdateDecide,
+			workflows.DecideRequest{UserID: u.ID, Level: form.Level, Version: form.Version, Outcome: outcome, Comment: form.Comment})
+	}
+	if err != nil {
+		s.validationRefused(c, cc, err, func(data *validationPage) {
+			data.Decision.Comment, data.DecisionErrors = form.Comment, ui.FormErrors(err, data.Lang)
+		})
+		return
+	}
+	t := s.deps.UI.NewPage(lang(c), u, "")
+	if outcome == ptacycle.OutcomeApproved {
+		s.flash(c, t.T("validation.approved", "Level", form.Level, "Version", form.Version))
+	} else {
+		s.flash(c, t.T("validation.sentBack", "Version", form.Version))
+	}
+	redirect(c, fmt.Sprintf("/cycles/%d/validation", cc.year))
+}
+
+func (s *Server) uiDelegate(c *gin.Context) {
+	cc, ok := s.loadCycle(c)
+	if !ok {
+		return
+	}
+	form := validationDelegationForm{Until: strings.TrimSpace(c.PostForm("until"))}
+	form.Level, _ = strconv.Atoi(c.PostForm("level"))
+	form.To, _ = strconv.ParseInt(c.PostForm("to"), 10, 64)
+	var v ptacycle.Validation
+	if form.To <= 0 {
+		v.Add("to", "Choisissez le valideur à qui déléguer", "Choose the approver to delegate to")
+	}
+	until, perr := ptacycle.ParseDate(form.Until)
+	switch {
+	case form.Until == "":
+		v.Add("until", "Indiquez jusqu'à quelle date la délégation vaut", "Say until when the delegation holds")
+	case perr != nil:
+		v.Add("until", "Date invalide (format attendu : AAAA-MM-JJ)", "Invalid date (expected YYYY-MM-DD)")
+	}
+	ctx, u := c.Request.Context(), currentUser(c)
+	err := v.Err()
+	if err == nil {
+		var req workflows.DelegateRequest
+		req, err = s.delegateRequest(ctx, cc, u.ID, delegationRequest{Level: form.Level, To: form.To, Until: until})
+		if err == nil {
+			_, err = s.updateCycle(ctx, cc.org, cc.year, workflows.UpdateDelegate, req)
+		}
+	}
+	if err != nil {
+		s.validationRefused(c, cc, err, func(data *validationPage) {
+			data.Delegation, data.DelegationErrors = form, ui.FormErrors(err, data.Lang)
+			for i := range data.Delegates {
+				data.Delegates[i].Selected = data.Delegates[i].Value == strconv.FormatInt(form.To, 10)
+			}
+		})
+		return
+	}
+	to, _ := s.deps.DB.User(ctx, cc.org.ID, form.To)
+	t := s.deps.UI.NewPage(lang(c), u, "")
+	day := until.French()
+	if t.Lang == "en" {
+		day = until.String()
+	}
+	s.flash(c, t.T("validation.delegated", "Name", to.FullName, "Until", day))
+	redirect(c, fmt.Sprintf("/cycles/%d/validation", cc.year))
+}
+
+// validationRefused shows the validation page again with a form's error, with the status its code says.
+func (s *Server) validationRefused(c *gin.Context, cc cycleContext, err error, show func(*validationPage)) {
+	if ptacycle.ErrorCode(err) == ptacycle.EINTERNAL {
+		s.fail(c, err)
+		return
+	}
+	data, derr := s.validationData(c, cc)
+	if derr != nil {
+		s.fail(c, derr)
+		return
+	}
+	show(&data)
+	c.Status(statusOf(ptacycle.ErrorCode(err)))
+	s.render(c, "validation", data)
+}

@@ -1,0 +1,178 @@
+package ui
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ptacycle/ptacycle"
+)
+
+var funcs = template.FuncMap{
+	"date":     formatDate,
+	"datetime": formatDateTime,
+	"money":    formatMoney,
+	"pct":      formatPercent,
+	"dict":     dict,
+	"list":     func(v ...any) []any { return v },
+	"add":      func(a, b int) int { return a + b },
+	"dash":     dashArray,
+	"barWidth": func(percent float64) string {
+		return strconv.FormatFloat(math.Max(0, math.Min(100, percent)), 'f', 1, 64)
+	},
+	"lines": func(s []string) string { return strings.Join(s, "\n") },
+	"has":   func(ids []int64, id int64) bool { return containsID(ids, id) },
+	"deref": func(p *int64) int64 { return derefID(p) },
+	"asset": AssetURL,
+}
+
+// assetVersions are the content hashes of the static files, computed once,
+// so that their URLs change when they do and browsers may cache them for a year.
+var assetVersions = func() map[string]string {
+	out := map[string]string{}
+	_ = fs.WalkDir(files, "static", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := files.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(b)
+		out[strings.TrimPrefix(p, "static/")] = hex.EncodeToString(sum[:6])
+		return nil
+	})
+	return out
+}()
+
+// AssetURL is the versioned URL of a static file.
+func AssetURL(name string) string { return "/static/" + name + "?v=" + assetVersions[name] }
+
+// formatDate writes a day as people in the seed's countries do (06/02/2024); "—" for none.
+func formatDate(d ptacycle.Date, lang string) string {
+	if d.IsZero() {
+		return "—"
+	}
+	if lang == "en" {
+		return d.String()
+	}
+	return d.French()
+}
+
+func formatDateTime(t time.Time, lang string) string {
+	if t.IsZero() {
+		return "—"
+	}
+	t = t.UTC()
+	if lang == "en" {
+		return t.Format("2006-01-02 15:04 UTC")
+	}
+	return t.Format("02/01/2006 à 15h04 UTC")
+}
+
+// formatMoney writes an amount in CFA francs with spaces between thousands: 2 500 000 FCFA.
+func formatMoney(amount int64) string {
+	s := strconv.FormatInt(amount, 10)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteRune('\u202f')
+		}
+		b.WriteRune(r)
+	}
+	out := b.String() + "\u00a0FCFA"
+	if neg {
+		out = "-" + out
+	}
+	return out
+}
+
+// formatPercent writes a percentage with one decimal when it has one: 66,7 % in French.
+func formatPercent(p float64, lang string) string {
+	s := strconv.FormatFloat(math.Round(p*10)/10, 'f', -1, 64)
+	if lang == "en" {
+		return s + "%"
+	}
+	return strings.ReplaceAll(s, ".", ",") + "\u00a0%"
+}
+
+// dashArray is the stroke-dasharray drawing percent of a circle of radius r.
+func dashArray(percent, r float64) string {
+	c := 2 * math.Pi * r
+	filled := math.Max(0, math.Min(100, percent)) / 100 * c
+	return fmt.Sprintf("%.2f %.2f", filled, c)
+}
+
+// dict builds a map from name, value pairs, for passing several values to a partial.
+func dict(kv ...any) (map[string]any, error) {
+	if len(kv)%2 != 0 {
+		return nil, errors.New("dict: odd number of arguments")
+	}
+	m := make(map[string]any, len(kv)/2)
+	for i := 0; i < len(kv); i += 2 {
+		k, ok := kv[i].(string)
+		if !ok {
+			return nil, fmt.Errorf("dict: key %v is not a string", kv[i])
+		}
+		m[k] = kv[i+1]
+	}
+	return m, nil
+}
+
+func containsID(ids []int64, id int64) bool {
+	for _, x := range ids {
+		if x == id {
+			return true
+		}
+	}
+	return false
+}
+
+func derefID(p *int64) int64 {
+	if p == nil {
+		return 0
+	}
+	return *p
+}
+
+// Errors are a form's problems: the general message and one per field.
+type Errors struct {
+	Message string
+	Fields  map[string]string
+}
+
+// FormErrors turns err into what a form shows: a *ptacycle.Error's fields
+// next to their inputs, its message on top; nil gives no errors.
+func FormErrors(err error, lang string) *Errors {
+	if err == nil {
+		return nil
+	}
+	var e *ptacycle.Error
+	if !errors.As(err, &e) {
+		return &Errors{Message: err.Error()}
+	}
+	out := &Errors{Message: e.Text(lang), Fields: map[string]string{}}
+	for _, f := range e.Fields {
+		if _, seen := out.Fields[f.Field]; !seen {
+			out.Fields[f.Field] = f.Text(lang)
+		}
+	}
+	return out
+}
+
+// For returns the message of field name, or "".
+func (e *Errors) For(name string) string {
+	if e == nil {
+		return ""
+	}
+	return e.Fields[name]
+}
