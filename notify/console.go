@@ -17,6 +17,6 @@ type Console struct {
 func (c *Console) Send(_ context.Context, m Message) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	_, err := fmt.Fprintf(c.W, "── e-mail à / to %s <%s>\nObjet / Subject: %s\n\n%s\n──\n", m.ToName, m.To, m.Subject, m.Text)
+	_, err := fmt.Fprintf(c.W, "── e-mail à / to %s\nObjet / Subject: %s\n\n%s\n──\n", m.To, m.Subject, m.Text)
 	return err
 }

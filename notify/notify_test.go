@@ -54,6 +54,12 @@ func TestRender(t *testing.T) {
 			t.Error("an activity title is not escaped in the HTML e-mail")
 		}
 	})
+	t.Run("OverdueStep", func(t *testing.T) {
+		_, text, _, err := notify.Render(notify.Content{Kind: "overdue", Lang: "fr", Step: "la clôture du bilan", Due: ptacycle.NewDate(2024, time.February, 15)})
+		if err != nil || !strings.Contains(text, "est en retard : la clôture du bilan, attendue pour le 15/02/2024") {
+			t.Errorf("%v\n%s", err, text)
+		}
+	})
 	t.Run("Digest", func(t *testing.T) {
 		d := notify.Content{Kind: "digest", Lang: "fr", Organisation: "CNLTP", RecipientName: "Awa",
 			Overdue: []notify.DigestLine{{Code: "2.1.1", Title: "Campagne", Unit: "CRLTP Nawa", Due: ptacycle.NewDate(2024, time.May, 1), DaysLate: 12}},

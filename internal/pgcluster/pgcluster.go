@@ -257,3 +257,24 @@ func portFree(port int) error {
 	}
 	return l.Close()
 }
+
+// Remove stops a cluster left running in dir by a process that died (a test
+// binary killed by its timeout) and deletes the folder.
+func Remove(ctx context.Context, dir string) error {
+	bin, err := FindBinaries()
+	if err != nil {
+		return err
+	}
+	c := &Cluster{dir: dir, bin: bin}
+	if os.Geteuid() == 0 {
+		if c.owner, err = postgresUser(); err != nil {
+			return err
+		}
+	}
+	if c.running(ctx) {
+		if _, err := c.pgctl(ctx, "stop", "-w", "-m", "immediate"); err != nil {
+			return err
+		}
+	}
+	return os.RemoveAll(dir)
+}

@@ -5,11 +5,16 @@ package pgtest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -40,11 +45,15 @@ func setup() error {
 	ctx := context.Background()
 	raw := os.Getenv("DATABASE_URL")
 	if raw == "" {
+		reapOrphans(ctx)
 		dir, err := os.MkdirTemp("", "ptacycle-pgtest-")
 		if err != nil {
 			return err
 		}
 		dataDir = dir
+		if err := os.WriteFile(filepath.Join(dir, ownerFile), []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
+			return err
+		}
 		if cluster, err = pgcluster.Start(ctx, pgcluster.Options{Dir: dir}); err != nil {
 			return err
 		}
@@ -65,6 +74,38 @@ func setup() error {
 	}
 	defer db.Close()
 	return db.Migrate(ctx)
+}
+
+// ownerFile holds the pid of the test binary that started a private cluster.
+const ownerFile = "owner.pid"
+
+// reapOrphans stops the clusters of test binaries that died without stopping
+// theirs (killed by a timeout), so they do not pile up on a CI machine.
+func reapOrphans(ctx context.Context) {
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), "ptacycle-pgtest-*"))
+	for _, dir := range dirs {
+		b, err := os.ReadFile(filepath.Join(dir, ownerFile))
+		if err != nil {
+			continue
+		}
+		pid, err := strconv.Atoi(string(b))
+		if err != nil || processAlive(pid) {
+			continue
+		}
+		_ = pgcluster.Remove(ctx, dir)
+	}
+}
+
+// processAlive reports whether process pid runs; a zombie (dead, not yet
+// reaped, as under a container's init) does not.
+func processAlive(pid int) bool {
+	if stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid)); err == nil {
+		if i := strings.LastIndexByte(string(stat), ')'); i >= 0 && i+2 < len(stat) {
+			return stat[i+2] != 'Z'
+		}
+	}
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
 }
 
 func teardown() {
