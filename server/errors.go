@@ -77,3 +77,19 @@ func localized(e *ptacycle.Error, lang string) gin.H {
 	}
 	return body
 }
+
+// mapFields returns err with each field error's name passed through rename,
+// so a form shows the message next to its own input.
+func mapFields(err error, rename func(string) string) error {
+	var e *ptacycle.Error
+	if !errors.As(err, &e) || len(e.Fields) == 0 {
+		return err
+	}
+	out := *e
+	out.Fields = make([]ptacycle.FieldError, len(e.Fields))
+	for i, f := range e.Fields {
+		f.Field = rename(f.Field)
+		out.Fields[i] = f
+	}
+	return &out
+}

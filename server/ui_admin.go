@@ -315,25 +315,21 @@ var adminChainErrorField = regexp.MustCompile(`^levels\[([0-9]+)\]\.(\w+)$`)
 // adminChainFieldNames renames ptacycle.ValidateChain's fields (levels[i].x, i counting the
 // levels sent) to the form's inputs (levels.<n>.x); a gap is shown at the level's name.
 func adminChainFieldNames(err error, levels []ptacycle.ApprovalLevel) error {
-	var e *ptacycle.Error
-	if !errors.As(err, &e) || len(e.Fields) == 0 {
-		return err
-	}
-	out := *e
-	out.Fields = make([]ptacycle.FieldError, len(e.Fields))
-	for i, f := range e.Fields {
-		if m := adminChainErrorField.FindStringSubmatch(f.Field); m != nil {
-			if j, _ := strconv.Atoi(m[1]); j < len(levels) {
-				field := m[2]
-				if field == "level" {
-					field = "name"
-				}
-				f.Field = "levels." + strconv.Itoa(levels[j].Level) + "." + field
-			}
+	return mapFields(err, func(field string) string {
+		m := adminChainErrorField.FindStringSubmatch(field)
+		if m == nil {
+			return field
 		}
-		out.Fields[i] = f
-	}
-	return &out
+		j, _ := strconv.Atoi(m[1])
+		if j >= len(levels) {
+			return field
+		}
+		name := m[2]
+		if name == "level" {
+			name = "name"
+		}
+		return "levels." + strconv.Itoa(levels[j].Level) + "." + name
+	})
 }
 
 // adminFormID reads an optional id of a select; "" is none.

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"net/url"
@@ -396,19 +395,12 @@ func (f launchForm) request() (launchRequest, error) {
 
 // renameFields returns err with its field errors moved to the form's field names.
 func renameFields(err error, names map[string]string) error {
-	var e *ptacycle.Error
-	if !errors.As(err, &e) || len(e.Fields) == 0 {
-		return err
-	}
-	out := *e
-	out.Fields = make([]ptacycle.FieldError, len(e.Fields))
-	for i, f := range e.Fields {
-		if name, ok := names[f.Field]; ok {
-			f.Field = name
+	return mapFields(err, func(field string) string {
+		if name, ok := names[field]; ok {
+			return name
 		}
-		out.Fields[i] = f
-	}
-	return &out
+		return field
+	})
 }
 
 // accountPage is the user's profile, reminder preferences and the password change form.

@@ -19,54 +19,67 @@ import (
 	"github.com/ptacycle/ptacycle/ui"
 )
 
+// process is what the production commands connect to: PostgreSQL, Temporal,
+// their listener, with the logger and the metrics registry.
+type process struct {
+	cfg     config
+	logger  *slog.Logger
+	metrics *prometheus.Registry
+	db      *postgres.DB
+	tc      client.Client
+	l       net.Listener
+}
+
+// connect reaches PostgreSQL and Temporal and opens LISTEN_ADDR, failing fast
+// with one line; close releases what it opened.
+func connect(ctx context.Context, getenv func(string) string, stderr io.Writer) (p process, err error) {
+	p.cfg = loadConfig(getenv)
+	p.logger = newLogger(stderr, p.cfg.LogLevel, p.cfg.LogFormat)
+	p.metrics = server.NewMetricsRegistry()
+	if p.db, err = openDB(ctx, p.cfg); err != nil {
+		return p, err
+	}
+	if p.tc, err = dialTemporal(ctx, p.cfg, p.logger, p.metrics); err != nil {
+		p.db.Close()
+		return p, err
+	}
+	if p.l, err = listen(p.cfg.ListenAddr, "LISTEN_ADDR"); err != nil {
+		p.tc.Close()
+		p.db.Close()
+	}
+	return p, err
+}
+
+func (p process) close() {
+	p.l.Close()
+	p.tc.Close()
+	p.db.Close()
+}
+
 func runServer(ctx context.Context, _ []string, getenv func(string) string, stderr io.Writer) error {
-	cfg := loadConfig(getenv)
-	logger := newLogger(stderr, cfg.LogLevel, cfg.LogFormat)
-	metrics := server.NewMetricsRegistry()
-	db, err := openDB(ctx, cfg)
+	p, err := connect(ctx, getenv, stderr)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	tc, err := dialTemporal(ctx, cfg, logger, metrics)
-	if err != nil {
-		return err
-	}
-	defer tc.Close()
-	l, err := listen(cfg.ListenAddr, "LISTEN_ADDR")
-	if err != nil {
-		return err
-	}
-	logger.Info("serveur prêt / server ready", "addr", l.Addr().String())
-	return serveHTTP(ctx, l, db, tc, metrics, cfg, logger)
+	defer p.close()
+	p.logger.Info("serveur prêt / server ready", "addr", p.l.Addr().String())
+	return serveHTTP(ctx, p.l, p.db, p.tc, p.metrics, p.cfg, p.logger)
 }
 
 func runWorker(ctx context.Context, _ []string, getenv func(string) string, stderr io.Writer) error {
-	cfg := loadConfig(getenv)
-	logger := newLogger(stderr, cfg.LogLevel, cfg.LogFormat)
-	metrics := server.NewMetricsRegistry()
-	db, err := openDB(ctx, cfg)
+	p, err := connect(ctx, getenv, stderr)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	tc, err := dialTemporal(ctx, cfg, logger, metrics)
-	if err != nil {
-		return err
-	}
-	defer tc.Close()
-	l, err := listen(cfg.ListenAddr, "LISTEN_ADDR")
-	if err != nil {
-		return err
-	}
+	defer p.close()
 	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", server.MetricsHandler(metrics))
-	mux.Handle("/", server.HealthHandler(db, tc))
+	mux.Handle("GET /metrics", server.MetricsHandler(p.metrics))
+	mux.Handle("/", server.HealthHandler(p.db, p.tc))
 	health := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
-	go func() { _ = health.Serve(l) }()
+	go func() { _ = health.Serve(p.l) }()
 	defer health.Close()
-	logger.Info("worker prêt / worker ready", "temporal", cfg.TemporalAddress, "namespace", cfg.TemporalNamespace, "health", l.Addr().String())
-	return runWorkerAndSender(ctx, db, tc, cfg, getenv, nil, logger)
+	p.logger.Info("worker prêt / worker ready", "temporal", p.cfg.TemporalAddress, "namespace", p.cfg.TemporalNamespace, "health", p.l.Addr().String())
+	return runWorkerAndSender(ctx, p.db, p.tc, p.cfg, getenv, nil, p.logger)
 }
 
 // listen opens addr, or says in one line that the port is taken and how to choose another.
