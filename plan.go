@@ -130,3 +130,16 @@ func (s PlanSnapshot) Hash() string {
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
 }
+
+// PlanImport is a plan read from a file, before it is written: its actions
+// (matched to existing ones by code) and activities, each naming its action by code.
+type PlanImport struct {
+	Actions    []Action           `json:"actions"`
+	Activities []ImportedActivity `json:"activities"`
+}
+
+// ImportedActivity is an activity of an import, with the code of its action.
+type ImportedActivity struct {
+	ActionCode string `json:"actionCode"`
+	Activity
+}

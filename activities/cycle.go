@@ -245,8 +245,17 @@ func (a *Activities) ReopenPlan(ctx context.Context, in StepInput) error {
 	return domainError(a.DB.ReopenPlan(ctx, actor, in.PlanID))
 }
 
+// CloseCheckInput asks whether a cycle may close now.
+type CloseCheckInput struct {
+	StepInput
+	YearOver bool // the year is over (a cycle recorded afterwards): unfinished activities stay unfinished
+}
+
 // CheckClosable refuses to close a cycle early while activities are unfinished.
-func (a *Activities) CheckClosable(ctx context.Context, in StepInput) error {
+func (a *Activities) CheckClosable(ctx context.Context, in CloseCheckInput) error {
+	if in.YearOver {
+		return nil
+	}
 	n, err := a.DB.UnfinishedActivities(ctx, in.OrganisationID, in.PlanID)
 	if err != nil {
 		return domainError(err)

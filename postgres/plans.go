@@ -252,3 +252,77 @@ func (db *DB) DeleteAction(ctx context.Context, actor ptacycle.Actor, id int64) 
 		return audit(ctx, tx, actor, "delete", "action", id, map[string]any{"planId": planID}, nil)
 	})
 }
+
+// ImportPlan adds an imported plan to a draft plan in one transaction:
+// actions are created or, when their code exists, kept; activities are
+// created under them. Any refusal (a code already taken, a unit of another
+// organisation, the plan submitted meanwhile) writes nothing. It returns how
+// many actions and activities were created. EINVALID, ECONFLICT.
+func (db *DB) ImportPlan(ctx context.Context, actor ptacycle.Actor, planID int64, in ptacycle.PlanImport) (actions, activities int, err error) {
+	err = db.tx(ctx, func(tx pgx.Tx) error {
+		actions, activities = 0, 0
+		if err := lockDraft(ctx, tx, actor.OrganisationID, planID); err != nil {
+			return err
+		}
+		ids := map[string]int64{}
+		rows, err := tx.Query(ctx, `SELECT code, id FROM actions WHERE plan_id = $1`, planID)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var code string
+			var id int64
+			if err := rows.Scan(&code, &id); err != nil {
+				return err
+			}
+			ids[code] = id
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, a := range in.Actions {
+			if _, ok := ids[a.Code]; ok {
+				continue
+			}
+			if a.Position == 0 {
+				a.Position = 1
+			}
+			if err := a.Validate(); err != nil {
+				return err
+			}
+			var id int64
+			if err := tx.QueryRow(ctx, `INSERT INTO actions (organisation_id, plan_id, axis_id, code, title, position) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+				actor.OrganisationID, planID, a.AxisID, a.Code, a.Title, a.Position).Scan(&id); err != nil {
+				return err
+			}
+			ids[a.Code] = id
+			actions++
+		}
+		for _, ia := range in.Activities {
+			a := ia.Activity
+			actionID, ok := ids[ia.ActionCode]
+			if !ok {
+				return ptacycle.Errorf(ptacycle.EINVALID, "Activité %s : action %q inconnue", "Activity %s: unknown action %q", a.Code, ia.ActionCode)
+			}
+			a.PlanID, a.ActionID = planID, actionID
+			a.Status, a.Progress, a.PostponedTo = ptacycle.StatusNotStarted, 0, ptacycle.Date{}
+			if err := a.Validate(); err != nil {
+				return err
+			}
+			if err := tx.QueryRow(ctx, `
+				INSERT INTO activities (organisation_id, plan_id, action_id, code, title, illustrative, responsible_unit_id, owner_id,
+					start_date, due_date, budget_xof, funding_source, indicator, target, deliverable)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`,
+				actor.OrganisationID, planID, actionID, a.Code, a.Title, a.Illustrative, a.ResponsibleUnitID, a.OwnerID,
+				a.StartDate, a.DueDate, a.BudgetXOF, a.FundingSource, a.Indicator, a.Target, a.Deliverable).Scan(&a.ID); err != nil {
+				return err
+			}
+			if err := setActivityLinks(ctx, tx, actor.OrganisationID, a); err != nil {
+				return err
+			}
+			activities++
+		}
+		return audit(ctx, tx, actor, "import", "plan", planID, nil, map[string]int{"actions": actions, "activities": activities})
+	})
+	return actions, activities, err
+}

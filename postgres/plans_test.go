@@ -95,3 +95,88 @@ func TestEditActionsAndRecommendations(t *testing.T) {
 		wantCode(t, f.db.DeleteRecommendation(ctx, f.actor, r.ID), ptacycle.ECONFLICT)
 	})
 }
+
+func TestImportPlan(t *testing.T) {
+	ctx := context.Background()
+	f := mustFixture(t, "cnltp") // its 2024 draft plan holds action 1.1 and activity 1.1.1
+	other := mustFixture(t, "autre", f.db)
+	axisless := ptacycle.PlanImport{
+		Actions: []ptacycle.Action{{Code: "1.1", Title: "Renforcer les capacités"}, {Code: "2.1", Title: "Sensibiliser"}},
+		Activities: []ptacycle.ImportedActivity{
+			{ActionCode: "1.1", Activity: ptacycle.Activity{Code: "1.1.2", Title: "Former les magistrats", ResponsibleUnitID: &f.unit.ID,
+				PartnerUnitIDs: []int64{f.unit.ID}, RegionIDs: []int64{f.region.ID}, DueDate: ptacycle.NewDate(2024, time.September, 30), BudgetXOF: 2_500_000}},
+			{ActionCode: "2.1", Activity: ptacycle.Activity{Code: "2.1.1", Title: "Campagne radio", Illustrative: true,
+				ResponsibleUnitID: &f.unit.ID, DueDate: ptacycle.NewDate(2024, time.December, 15)}},
+		},
+	}
+	countAll := func(plan int64) int {
+		t.Helper()
+		n, err := f.db.CountActivities(ctx, f.org.ID, postgres.ActivityFilter{PlanID: plan})
+		must(t, err)
+		return n
+	}
+
+	for name, tc := range map[string]struct {
+		in   func() ptacycle.PlanImport
+		code string
+	}{
+		"ErrDuplicateCode": {func() ptacycle.PlanImport {
+			in := axisless
+			in.Activities = append([]ptacycle.ImportedActivity{}, in.Activities...)
+			in.Activities = append(in.Activities, ptacycle.ImportedActivity{ActionCode: "1.1", Activity: ptacycle.Activity{Code: "1.1.1", Title: "Déjà là"}})
+			return in
+		}, ptacycle.ECONFLICT},
+		"ErrUnitOfAnotherOrganisation": {func() ptacycle.PlanImport {
+			in := axisless
+			in.Activities = []ptacycle.ImportedActivity{in.Activities[1], {ActionCode: "1.1", Activity: ptacycle.Activity{Code: "1.1.9", Title: "Ailleurs", ResponsibleUnitID: &other.unit.ID}}}
+			return in
+		}, ptacycle.EINVALID},
+		"ErrUnknownAction": {func() ptacycle.PlanImport {
+			in := axisless
+			in.Activities = []ptacycle.ImportedActivity{{ActionCode: "9.9", Activity: ptacycle.Activity{Code: "9.9.1", Title: "Orpheline"}}}
+			return in
+		}, ptacycle.EINVALID},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, _, err := f.db.ImportPlan(ctx, f.actor, f.plan.ID, tc.in())
+			wantCode(t, err, tc.code)
+			actions, _ := f.db.Actions(ctx, f.org.ID, f.plan.ID)
+			if n := countAll(f.plan.ID); n != 1 || len(actions) != 1 {
+				t.Errorf("a refused import left %d activities and %d actions, want the 1 and 1 there before", n, len(actions))
+			}
+		})
+	}
+
+	actions, activities, err := f.db.ImportPlan(ctx, f.actor, f.plan.ID, axisless)
+	must(t, err)
+	if actions != 1 || activities != 2 || countAll(f.plan.ID) != 3 {
+		t.Errorf("imported %d actions and %d activities (plan now holds %d), want 1 new action (1.1 kept) and 2 activities", actions, activities, countAll(f.plan.ID))
+	}
+	list, err := f.db.Activities(ctx, f.org.ID, postgres.ActivityFilter{PlanID: f.plan.ID})
+	must(t, err)
+	byCode := map[string]ptacycle.Activity{}
+	for _, a := range list {
+		byCode[a.Code] = a
+	}
+	if a := byCode["1.1.2"]; a.ActionID != f.action.ID || len(a.PartnerUnitIDs) != 1 || len(a.RegionIDs) != 1 || a.BudgetXOF != 2_500_000 {
+		t.Errorf("1.1.2 = %+v, want it under the existing action 1.1 with its partner, region and budget", a)
+	}
+	if !byCode["2.1.1"].Illustrative {
+		t.Errorf("2.1.1 lost its illustrative mark")
+	}
+	if n := auditCount(t, f, "plan", f.plan.ID, "import"); n != 1 {
+		t.Errorf("%d import audit entries, want 1", n)
+	}
+
+	t.Run("ErrPlanSubmitted", func(t *testing.T) {
+		_, err := f.db.FreezePlan(ctx, f.actor, f.plan.ID)
+		must(t, err)
+		in := ptacycle.PlanImport{Actions: []ptacycle.Action{{Code: "3.1", Title: "Tard"}},
+			Activities: []ptacycle.ImportedActivity{{ActionCode: "3.1", Activity: ptacycle.Activity{Code: "3.1.1", Title: "Trop tard"}}}}
+		_, _, err = f.db.ImportPlan(ctx, f.actor, f.plan.ID, in)
+		wantCode(t, err, ptacycle.ECONFLICT)
+		if n := countAll(f.plan.ID); n != 3 {
+			t.Errorf("plan holds %d activities after a refused import, want 3", n)
+		}
+	})
+}

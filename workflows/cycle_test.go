@@ -38,13 +38,14 @@ func day(month time.Month, d int) time.Time { return time.Date(2024, month, d, 1
 // fakeDB stands for PostgreSQL behind the mocked activities: it records what
 // the workflow asked and answers as the real activities would.
 type fakeDB struct {
-	mu        sync.Mutex
-	stages    []ptacycle.Stage
-	versions  int
-	decisions []ptacycle.Decision
-	reminders map[string]activities.RemindInput
-	calls     map[string]int
-	followUps activities.FollowUpsInput
+	mu          sync.Mutex
+	stages      []ptacycle.Stage
+	versions    int
+	decisions   []ptacycle.Decision
+	reminders   map[string]activities.RemindInput
+	calls       map[string]int
+	followUps   activities.FollowUpsInput
+	closeChecks []activities.CloseCheckInput
 }
 
 func (f *fakeDB) called(name string) {
@@ -103,7 +104,6 @@ func mustEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *fakeDB) {
 	for name, fn := range map[string]any{
 		"CloseBilan":       a.CloseBilan,
 		"ReopenPlan":       a.ReopenPlan,
-		"CheckClosable":    a.CheckClosable,
 		"RecordDelegation": nil,
 	} {
 		if fn == nil {
@@ -111,6 +111,13 @@ func mustEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *fakeDB) {
 		}
 		env.OnActivity(fn, mock.Anything, mock.Anything).Return(func(context.Context, activities.StepInput) error { f.called(name); return nil })
 	}
+	env.OnActivity(a.CheckClosable, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.CloseCheckInput) error {
+		f.called("CheckClosable")
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.closeChecks = append(f.closeChecks, in)
+		return nil
+	})
 	env.OnActivity(a.RecordDelegation, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.DelegationInput) error {
 		f.called("RecordDelegation")
 		return nil
@@ -488,7 +495,8 @@ func TestRetroactiveCycle(t *testing.T) {
 		v, _ := env.QueryWorkflow(workflows.QueryStatus)
 		_ = v.Get(&inExecution)
 	}, 90*24*time.Hour)
-	step(120*24*time.Hour, "close", workflows.UpdateCloseCycle, workflows.CloseCycleRequest{UserID: coordinator})
+	// The year is over: what was not done stays not done, and the year closes as it was executed.
+	step(120*24*time.Hour, "close", workflows.UpdateCloseCycle, workflows.CloseCycleRequest{UserID: coordinator, Unfinished: 10})
 
 	env.ExecuteWorkflow(underTest, workflows.CycleInput{OrganisationID: 7, OrganisationSlug: "cnltp", Year: 2024})
 	if err := env.GetWorkflowError(); err != nil {
@@ -502,6 +510,9 @@ func TestRetroactiveCycle(t *testing.T) {
 	}
 	if closed := u.wantAccepted(t, "close"); closed.Stage != ptacycle.StageClosed {
 		t.Errorf("close: %+v", closed)
+	}
+	if len(f.closeChecks) != 1 || !f.closeChecks[0].YearOver {
+		t.Errorf("close checks %+v, want one for a year already over", f.closeChecks)
 	}
 	if next.Year != 2025 {
 		t.Errorf("next cycle %+v", next)

@@ -200,7 +200,7 @@ func (c *cycleRun) validateCloseCycle(req CloseCycleRequest) error {
 	if err := c.expect(ptacycle.StageExecution); err != nil {
 		return err
 	}
-	if req.Unfinished > 0 {
+	if req.Unfinished > 0 && !c.retroactive { // a year already over closes as it was executed
 		return reject(ptacycle.ECONFLICT, "%d activité(s) ne sont ni réalisées ni annulées : le cycle se clôturera le 31 décembre",
 			"%d activities are neither done nor cancelled: the cycle will close on 31 December", req.Unfinished)
 	}
@@ -209,7 +209,8 @@ func (c *cycleRun) validateCloseCycle(req CloseCycleRequest) error {
 
 func (c *cycleRun) closeCycle(ctx workflow.Context, req CloseCycleRequest) (CycleStatus, error) {
 	status, err := c.run(ctx, func(ctx workflow.Context) error {
-		return workflow.ExecuteActivity(ctx, a.CheckClosable, c.stepInput(req.UserID)).Get(ctx, nil)
+		in := activities.CloseCheckInput{StepInput: c.stepInput(req.UserID), YearOver: c.retroactive}
+		return workflow.ExecuteActivity(ctx, a.CheckClosable, in).Get(ctx, nil)
 	})
 	if err != nil {
 		return status, err
