@@ -143,3 +143,14 @@ type ImportedActivity struct {
 	ActionCode string `json:"actionCode"`
 	Activity
 }
+
+// PlanReference is what the names of an imported plan are matched against:
+// the organisation's axes for the plan's year, its units and regions, and
+// the activity codes the plan already holds.
+type PlanReference struct {
+	Year                  int      `json:"year"`
+	Axes                  []Axis   `json:"axes"`
+	Units                 []Unit   `json:"units"`
+	Regions               []Region `json:"regions"`
+	ExistingActivityCodes []string `json:"existingActivityCodes"`
+}

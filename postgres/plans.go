@@ -326,3 +326,29 @@ func (db *DB) ImportPlan(ctx context.Context, actor ptacycle.Actor, planID int64
 	})
 	return actions, activities, err
 }
+
+// PlanReference gathers what an import into the plan matches names against. ENOTFOUND.
+func (db *DB) PlanReference(ctx context.Context, org, planID int64) (ptacycle.PlanReference, error) {
+	plan, err := db.PlanByID(ctx, org, planID)
+	if err != nil {
+		return ptacycle.PlanReference{}, err
+	}
+	ref := ptacycle.PlanReference{Year: plan.Year}
+	strategy, err := db.StrategyForYear(ctx, org, plan.Year)
+	if err != nil && ptacycle.ErrorCode(err) != ptacycle.ENOTFOUND {
+		return ref, err
+	}
+	ref.Axes = strategy.Axes
+	if ref.Units, err = db.Units(ctx, org); err != nil {
+		return ref, err
+	}
+	if ref.Regions, err = db.Regions(ctx, org); err != nil {
+		return ref, err
+	}
+	rows, err := db.Pool.Query(ctx, `SELECT code FROM activities WHERE organisation_id = $1 AND plan_id = $2 ORDER BY code`, org, planID)
+	if err != nil {
+		return ref, err
+	}
+	ref.ExistingActivityCodes, err = pgx.CollectRows(rows, pgx.RowTo[string])
+	return ref, err
+}
