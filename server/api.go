@@ -67,6 +67,8 @@ func (s *Server) apiRoutes() []route {
 		{"GET", "/cycles/:year", actReadCycle, "Un cycle, son étape et ce qu'il attend / A cycle, its stage and what it waits for", nil, cycleView{}, http.StatusOK, nil, s.getCycle},
 		{"GET", "/cycles/:year/bilan", actReadCycle, "Bilan de l'année écoulée / Review of last year", nil, ptacycle.Bilan{}, http.StatusOK, nil, s.getBilan},
 		{"PUT", "/cycles/:year/bilan", actEditBilan, "Saisir l'atelier bilan / Record the review workshop", ptacycle.Bilan{}, ptacycle.Bilan{}, http.StatusOK, nil, s.putBilan},
+		{"GET", "/cycles/:year/bilan/report", actReadCycle, "Rapport du bilan : taux, atelier, recommandations et leur suivi / Review report: rates, workshop, recommendations and their follow-up", nil, ptacycle.BilanReport{}, http.StatusOK, nil, s.getBilanReport},
+		{"GET", "/cycles/:year/bilan/report.xlsx", actReadCycle, "Rapport du bilan en Excel / Review report as Excel", nil, workbook{}, http.StatusOK, nil, s.bilanReportXLSX},
 		{"POST", "/cycles/:year/bilan/close", actEditBilan, "Clôturer le bilan / Close the review", nil, workflows.CycleStatus{}, http.StatusOK, nil, s.closeBilan},
 		{"GET", "/cycles/:year/recommendations", actReadCycle, "Recommandations / Recommendations", nil, []ptacycle.Recommendation{}, http.StatusOK, nil, s.listRecommendations},
 		{"POST", "/cycles/:year/recommendations", actEditRecommendations, "Ajouter une recommandation / Add a recommendation", ptacycle.Recommendation{}, ptacycle.Recommendation{}, http.StatusCreated, nil, s.createRecommendation},
@@ -82,6 +84,9 @@ func (s *Server) apiRoutes() []route {
 		{"DELETE", "/actions/:id", actEditPlan, "Retirer une action sans activité / Remove an action without activities", nil, nil, http.StatusNoContent, nil, s.deleteAction},
 		{"POST", "/cycles/:year/plan/activities", actEditPlan, "Ajouter une activité / Add an activity", ptacycle.Activity{}, ptacycle.Activity{}, http.StatusCreated, nil, s.createActivity},
 		{"POST", "/cycles/:year/plan/carry-over", actEditPlan, "Reprendre des activités inachevées de l'année précédente / Carry over unfinished activities", carryOverRequest{}, []ptacycle.Activity{}, http.StatusCreated, nil, s.carryOver},
+		{"GET", "/cycles/:year/plan/template.xlsx", actReadCycle, "Modèle Excel d'import du PTA / Excel import template of the plan", nil, workbook{}, http.StatusOK, nil, s.planTemplate},
+		{"POST", "/cycles/:year/plan/import", actEditPlan, "Importer le PTA depuis Excel, tout ou rien (dryRun=true : aperçu) / Import the plan from Excel, all or nothing (dryRun=true: preview)", workbook{}, importPreview{}, http.StatusOK, []string{"dryRun"}, s.importPlan},
+		{"GET", "/cycles/:year/plan/export.xlsx", actReadCycle, "Le PTA en Excel (mêmes colonnes que le modèle) / The plan as Excel (the template's columns)", nil, workbook{}, http.StatusOK, nil, s.exportPlan},
 		{"POST", "/cycles/:year/plan/submit", actSubmitPlan, "Soumettre le PTA / Submit the plan", nil, workflows.CycleStatus{}, http.StatusOK, nil, s.submitPlan},
 		{"POST", "/cycles/:year/plan/revise", actSubmitPlan, "Réviser le PTA en cours d'année / Revise the plan mid-year", nil, workflows.CycleStatus{}, http.StatusOK, nil, s.revisePlan},
 		{"GET", "/cycles/:year/plan/versions", actReadCycle, "Versions soumises / Submitted versions", nil, []ptacycle.PlanVersion{}, http.StatusOK, nil, s.listVersions},
@@ -104,6 +109,7 @@ func (s *Server) apiRoutes() []route {
 		{"GET", "/activities/:id/history", actReadCycle, "Historique de l'activité / Activity history", nil, []ptacycle.ActivityUpdate{}, http.StatusOK, nil, s.activityHistory},
 
 		// Follow-up
+		{"GET", "/cycles/:year/execution.xlsx", actReadCycle, "État d'exécution en Excel, totaux par axe et structure / Execution status as Excel, totals by axis and unit", nil, workbook{}, http.StatusOK, nil, s.exportExecution},
 		{"GET", "/cycles/:year/dashboard", actReadCycle, "Tableau de bord : taux d'exécution, retards / Dashboard: execution rate, overdue", nil, dashboard{}, http.StatusOK, nil, s.dashboard},
 		{"GET", "/audit", actReadAudit, "Journal d'audit / Audit log", nil, []ptacycle.AuditEntry{}, http.StatusOK, []string{"entity", "entityId", "actor", "since", "before", "limit"}, s.listAudit},
 	}

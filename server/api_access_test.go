@@ -30,7 +30,7 @@ func mustAccessFixture(t *testing.T) *accessFixture {
 	t.Helper()
 	ctx := context.Background()
 	a := mustApp(t, unreachableTemporal(t))
-	if _, err := demo.Load(ctx, a.db); err != nil {
+	if _, err := demo.LoadOrganisation(ctx, a.db); err != nil {
 		t.Fatal(err)
 	}
 	o, _ := a.db.OrganisationBySlug(ctx, demo.Slug)
@@ -139,6 +139,12 @@ func TestAccessMatrix(t *testing.T) {
 		"POST /cycles/{year}/plan/activities":       "coordinator",
 		"POST /cycles/{year}/plan/carry-over":       "coordinator",
 		"POST /cycles/{year}/plan/submit":           "coordinator",
+		"GET /cycles/{year}/plan/template.xlsx":     all,
+		"POST /cycles/{year}/plan/import":           "coordinator",
+		"GET /cycles/{year}/plan/export.xlsx":       all,
+		"GET /cycles/{year}/execution.xlsx":         all,
+		"GET /cycles/{year}/bilan/report":           all,
+		"GET /cycles/{year}/bilan/report.xlsx":      all,
 		"POST /cycles/{year}/plan/revise":           "coordinator",
 		"GET /cycles/{year}/plan/versions":          all,
 		"GET /cycles/{year}/plan/versions/{number}": all,

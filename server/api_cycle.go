@@ -5,8 +5,6 @@ import (
 	"net/http"
 	"time"
 
-	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/gin-gonic/gin"
@@ -104,14 +102,7 @@ func (s *Server) launch(ctx context.Context, user *ptacycle.User, in launchReque
 		return cycleView{}, yearTaken(in.Year)
 	}
 	userID := user.ID
-	_, err = s.deps.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:                       check.WorkflowID,
-		TaskQueue:                ptacycle.TaskQueue,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
-		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		TypedSearchAttributes: temporal.NewSearchAttributes(workflows.OrganisationAttribute.ValueSet(o.Slug),
-			workflows.YearAttribute.ValueSet(int64(in.Year)), workflows.StageAttribute.ValueSet(string(ptacycle.StageBilan))),
-	}, ptacycle.CycleWorkflowName, workflows.CycleInput{OrganisationID: o.ID, OrganisationSlug: o.Slug, Year: in.Year, Deadlines: in.Deadlines, LaunchedBy: &userID})
+	_, err = s.deps.Temporal.ExecuteWorkflow(ctx, workflows.CycleStartOptions(o.Slug, in.Year), ptacycle.CycleWorkflowName, workflows.CycleInput{OrganisationID: o.ID, OrganisationSlug: o.Slug, Year: in.Year, Deadlines: in.Deadlines, LaunchedBy: &userID})
 	if temporal.IsWorkflowExecutionAlreadyStartedError(err) {
 		return cycleView{}, yearTaken(in.Year)
 	}

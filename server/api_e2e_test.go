@@ -56,7 +56,7 @@ func mustRealStack(t *testing.T) *realStack {
 	t.Cleanup(s.Close)
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
-	if _, err := demo.Load(ctx, db); err != nil {
+	if _, err := demo.LoadOrganisation(ctx, db); err != nil {
 		t.Fatal(err)
 	}
 	o, err := db.OrganisationBySlug(ctx, demo.Slug)

@@ -121,12 +121,23 @@ func openAPISpec(routes []route) (*openapi3.T, error) {
 		if rt.action == actPublic {
 			op.Security = &openapi3.SecurityRequirements{}
 		}
-		if rt.in != nil {
+		switch rt.in.(type) {
+		case nil:
+		case workbook:
+			upload := workbookContent()
+			upload["multipart/form-data"] = openapi3.NewMediaType().WithSchema(openapi3.NewObjectSchema().
+				WithProperty("file", openapi3.NewStringSchema().WithFormat("binary")).WithRequired([]string{"file"}))
+			op.RequestBody = &openapi3.RequestBodyRef{Value: openapi3.NewRequestBody().WithRequired(true).WithContent(upload)}
+		default:
 			op.RequestBody = &openapi3.RequestBodyRef{Value: openapi3.NewRequestBody().WithRequired(true).
 				WithJSONSchemaRef(g.schema(reflect.TypeOf(rt.in), true))}
 		}
 		success := openapi3.NewResponse().WithDescription(http.StatusText(rt.status))
-		if rt.out != nil {
+		switch rt.out.(type) {
+		case nil:
+		case workbook:
+			success.WithContent(workbookContent())
+		default:
 			success.WithJSONSchemaRef(g.schema(reflect.TypeOf(rt.out), false))
 		}
 		op.AddResponse(rt.status, success)
@@ -136,6 +147,11 @@ func openAPISpec(routes []route) (*openapi3.T, error) {
 		doc.AddOperation(path, rt.method, op)
 	}
 	return doc, g.err
+}
+
+// workbookContent describes an Excel workbook body.
+func workbookContent() openapi3.Content {
+	return openapi3.NewContentWithSchema(openapi3.NewStringSchema().WithFormat("binary"), []string{xlsxType})
 }
 
 var ginParam = regexp.MustCompile(`[:*](\w+)`)

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
 
 	"github.com/ptacycle/ptacycle"
 	"github.com/ptacycle/ptacycle/workflows"
@@ -47,17 +46,7 @@ func processError(err error, year int) error {
 func (s *Server) updateCycle(ctx context.Context, org ptacycle.Organisation, year int, name string, arg any) (workflows.CycleStatus, error) {
 	ctx, cancel := context.WithTimeout(ctx, updateTimeout)
 	defer cancel()
-	var status workflows.CycleStatus
-	h, err := s.deps.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID:   ptacycle.CycleWorkflowID(org.Slug, year),
-		UpdateID:     ptacycle.RequestID(ctx),
-		UpdateName:   name,
-		Args:         []any{arg},
-		WaitForStage: client.WorkflowUpdateStageCompleted,
-	})
-	if err == nil {
-		err = h.Get(ctx, &status)
-	}
+	status, err := workflows.UpdateCycle(ctx, s.deps.Temporal, org.Slug, year, ptacycle.RequestID(ctx), name, arg)
 	return status, processError(err, year)
 }
 
@@ -65,10 +54,6 @@ func (s *Server) updateCycle(ctx context.Context, org ptacycle.Organisation, yea
 func (s *Server) cycleStatus(ctx context.Context, org ptacycle.Organisation, year int) (workflows.CycleStatus, error) {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	var status workflows.CycleStatus
-	v, err := s.deps.Temporal.QueryWorkflow(ctx, ptacycle.CycleWorkflowID(org.Slug, year), "", workflows.QueryStatus)
-	if err == nil {
-		err = v.Get(&status)
-	}
+	status, err := workflows.QueryCycle(ctx, s.deps.Temporal, org.Slug, year)
 	return status, processError(err, year)
 }

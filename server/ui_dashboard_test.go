@@ -24,7 +24,7 @@ func dashboardDemo(t *testing.T) (*app, ptacycle.Organisation) {
 	t.Helper()
 	a := mustApp(t, unreachableTemporal(t))
 	ctx := context.Background()
-	if _, err := demo.Load(ctx, a.db); err != nil {
+	if _, err := demo.LoadOrganisation(ctx, a.db); err != nil {
 		t.Fatal(err)
 	}
 	o, err := a.db.OrganisationBySlug(ctx, demo.Slug)

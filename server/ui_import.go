@@ -1,0 +1,118 @@
+package server
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/ptacycle/ptacycle"
+	"github.com/ptacycle/ptacycle/ui"
+)
+
+// importPage checks an uploaded workbook: every problem with its place, or
+// what the import will create, to confirm.
+type importPage struct {
+	ui.Page
+	Year     int
+	FileName string
+	Error    *ui.Errors
+	Problems []importProblem
+	Preview  *importPreview
+	UploadID int64
+}
+
+// importProblem is one cell at fault.
+type importProblem struct {
+	Cell    string
+	Message string
+}
+
+func (s *Server) renderImport(c *gin.Context, year int, fileName string, status int, err error, adjust func(*importPage)) {
+	if ptacycle.ErrorCode(err) == ptacycle.EINTERNAL {
+		s.fail(c, err)
+		return
+	}
+	p := importPage{Page: s.page(c, "import.title"), Year: year, FileName: fileName, Error: ui.FormErrors(err, lang(c))}
+	p.Title = p.T("import.title", "Year", year)
+	var coded *ptacycle.Error
+	if e, ok := err.(*ptacycle.Error); ok {
+		coded = e
+	}
+	if coded != nil {
+		for _, f := range coded.Fields {
+			p.Problems = append(p.Problems, importProblem{Cell: f.Field, Message: f.Text(p.Lang)})
+		}
+		status = statusOf(coded.Code)
+	}
+	if adjust != nil {
+		adjust(&p)
+	}
+	c.Status(status)
+	s.render(c, "import", p)
+}
+
+// uiCheckImport reads the uploaded workbook and shows its problems, or keeps
+// it and shows what it will create. Nothing is written to the plan yet.
+func (s *Server) uiCheckImport(c *gin.Context) {
+	cc, plan, ok := s.drafting(c)
+	if !ok {
+		return
+	}
+	ctx := c.Request.Context()
+	fileName := ""
+	if _, header, err := c.Request.FormFile("file"); err == nil {
+		fileName = header.Filename
+	}
+	file, err := uploadedWorkbook(c)
+	var preview importPreview
+	if err == nil {
+		preview, err = s.planImport(ctx, cc.org.ID, plan.ID, file)
+	}
+	var id int64
+	if err == nil {
+		id, err = s.deps.DB.SaveUpload(ctx, cc.org.ID, currentUser(c).ID, plan.ID, fileName, file)
+	}
+	s.renderImport(c, cc.year, fileName, http.StatusOK, err, func(p *importPage) {
+		if err == nil {
+			p.Preview, p.UploadID = &preview, id
+		}
+	})
+}
+
+// uiConfirmImport writes a checked workbook into the plan, all or nothing.
+func (s *Server) uiConfirmImport(c *gin.Context) {
+	cc, plan, ok := s.drafting(c)
+	if !ok {
+		return
+	}
+	ctx := c.Request.Context()
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil {
+		s.fail(c, ptacycle.Errorf(ptacycle.ENOTFOUND, "Import %q introuvable", "No import %q", c.Param("id")))
+		return
+	}
+	up, err := s.deps.DB.Upload(ctx, cc.org.ID, currentUser(c).ID, id)
+	if err == nil && up.PlanID != plan.ID {
+		err = ptacycle.Errorf(ptacycle.ECONFLICT, "Ce fichier a été déposé pour un autre PTA", "This file was uploaded for another plan")
+	}
+	var preview importPreview
+	if err == nil {
+		// Parsed again: units or the plan may have changed since the preview.
+		preview, err = s.planImport(ctx, cc.org.ID, plan.ID, up.Content)
+	}
+	if err == nil {
+		err = s.writeImport(ctx, actor(c), plan.ID, &preview)
+	}
+	if err != nil {
+		s.renderImport(c, cc.year, up.FileName, http.StatusOK, err, nil)
+		return
+	}
+	if err := s.deps.DB.DeleteUpload(ctx, cc.org.ID, id); err != nil {
+		s.deps.Logger.Warn("import : fichier non effacé / upload not deleted", "id", id, "err", err)
+	}
+	p := s.deps.UI.NewPage(lang(c), currentUser(c), "")
+	s.flash(c, p.T("import.done", "Actions", preview.NewActions, "Activities", preview.Activities))
+	redirect(c, fmt.Sprintf("/cycles/%d/pta", cc.year))
+}

@@ -1,0 +1,84 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/ptacycle/ptacycle"
+	"github.com/ptacycle/ptacycle/ui"
+	"github.com/ptacycle/ptacycle/xlsx"
+)
+
+// reportPage is the printable bilan report (A4).
+type reportPage struct {
+	ui.Page
+	Report  ptacycle.BilanReport
+	Gauge   float64
+	Formula ptacycle.Label
+}
+
+// bilanReport assembles the report of the cycle under cc.
+func (s *Server) bilanReport(ctx context.Context, cc cycleContext) (ptacycle.BilanReport, error) {
+	b, err := s.deps.DB.Bilan(ctx, cc.org.ID, cc.cycle.ID)
+	if err != nil {
+		return ptacycle.BilanReport{}, err
+	}
+	plan, err := s.deps.DB.Plan(ctx, cc.org.ID, cc.year)
+	if err != nil {
+		return ptacycle.BilanReport{}, err
+	}
+	content, err := s.deps.DB.PlanContent(ctx, cc.org.ID, plan.ID)
+	if err != nil {
+		return ptacycle.BilanReport{}, err
+	}
+	units, err := s.deps.DB.Units(ctx, cc.org.ID)
+	return ptacycle.NewBilanReport(cc.org, cc.year, b, content, units), err
+}
+
+func (s *Server) getBilanReport(c *gin.Context) {
+	cc, ok := s.loadCycle(c)
+	if !ok {
+		return
+	}
+	r, err := s.bilanReport(c.Request.Context(), cc)
+	s.reply(c, http.StatusOK, r, err)
+}
+
+func (s *Server) uiBilanReport(c *gin.Context) {
+	cc, ok := s.loadCycle(c)
+	if !ok {
+		return
+	}
+	r, err := s.bilanReport(c.Request.Context(), cc)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	p := reportPage{Page: s.page(c, "report.title"), Report: r, Formula: ptacycle.RateFormula}
+	p.Title = p.T("report.title", "Year", r.Bilan.ReviewedYear)
+	switch {
+	case r.Bilan.Rates != nil:
+		p.Gauge = float64(r.Bilan.Rates.Overall.Rounded)
+	case r.Bilan.ManualRate != nil:
+		p.Gauge = *r.Bilan.ManualRate
+	}
+	s.render(c, "report", p)
+}
+
+func (s *Server) bilanReportXLSX(c *gin.Context) {
+	cc, ok := s.loadCycle(c)
+	if !ok {
+		return
+	}
+	r, err := s.bilanReport(c.Request.Context(), cc)
+	if err == nil {
+		err = sendWorkbook(c, fmt.Sprintf("bilan-%d.xlsx", r.Bilan.ReviewedYear), func(w io.Writer) error { return xlsx.ExportBilan(w, r) })
+	}
+	if err != nil {
+		s.fail(c, err)
+	}
+}
