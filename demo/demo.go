@@ -1,10 +1,13 @@
 // Package demo loads the demonstration organisation of the seed scenario: the
 // CNLTP of Côte d'Ivoire, its ministry, its five regional cells, its partner,
-// and one user per role. Loading twice changes nothing.
+// one user per role, and its 2023 and 2024 cycles played through the product's
+// own workflows. Loading twice changes nothing.
 package demo
 
 import (
 	"context"
+
+	"go.temporal.io/sdk/client"
 
 	"github.com/ptacycle/ptacycle"
 	"github.com/ptacycle/ptacycle/postgres"
@@ -46,8 +49,33 @@ var users = []demoUser{
 	{"admin@cnltp.demo", "Administrateur (fictif)", ptacycle.RoleAdmin, committeeName},
 }
 
-// Load creates what is missing of the demo organisation and returns its logins.
-func Load(ctx context.Context, db *postgres.DB) ([]Login, error) {
+// Load creates what is missing of the demo organisation, takes its cycles
+// where the story leaves them (2023 closed at 67 %, 2024 in execution), and
+// returns its logins. The cycles' steps are workflow updates: a worker must be running.
+func Load(ctx context.Context, db *postgres.DB, tc client.Client) ([]Login, error) {
+	logins, err := LoadOrganisation(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	org, err := db.OrganisationBySlug(ctx, Slug)
+	if err != nil {
+		return nil, err
+	}
+	s := scenario{db: db, tc: tc, org: org}
+	for _, u := range []struct {
+		email string
+		into  *ptacycle.User
+	}{{"coordonnateur@cnltp.demo", &s.coord}, {"valideur@cnltp.demo", &s.approver}} {
+		if *u.into, _, err = db.UserByEmail(ctx, u.email); err != nil {
+			return nil, err
+		}
+	}
+	return logins, s.play(ctx)
+}
+
+// LoadOrganisation creates what is missing of the demo organisation — units,
+// users, strategy, approval chain — without any cycle, and returns its logins.
+func LoadOrganisation(ctx context.Context, db *postgres.DB) ([]Login, error) {
 	org, err := db.OrganisationBySlug(ctx, Slug)
 	if ptacycle.ErrorCode(err) == ptacycle.ENOTFOUND {
 		org, err = db.CreateOrganisation(ctx, ptacycle.Actor{Label: "démo"}, ptacycle.Organisation{
@@ -136,8 +164,18 @@ func loadUnits(ctx context.Context, db *postgres.DB, actor ptacycle.Actor) (map[
 			return nil, err
 		}
 	}
-	if err := ensure(ptacycle.Unit{Name: partnerName, Acronym: "EF-ALTP", Kind: ptacycle.UnitPartner}); err != nil {
-		return nil, err
+	// The bodies the plans' activities involve besides the committee; the
+	// article does not list them, so their part in the plans is illustrative.
+	for _, u := range []ptacycle.Unit{
+		{Name: partnerName, Acronym: "EF-ALTP", Kind: ptacycle.UnitPartner},
+		{Name: "Ministère de la Justice et des Droits de l'Homme", Acronym: "MJDH", Kind: ptacycle.UnitMinistry},
+		{Name: "Sous-direction de la lutte contre la traite des enfants et la délinquance juvénile", Acronym: "SDLTEDJ", Kind: ptacycle.UnitDirectorate},
+		{Name: "Direction de la protection de l'enfant", Acronym: "DPE", Kind: ptacycle.UnitDirectorate},
+		{Name: "Organisations de la société civile", Acronym: "OSC", Kind: ptacycle.UnitNGO},
+	} {
+		if err := ensure(u); err != nil {
+			return nil, err
+		}
 	}
 	return unitIDs, nil
 }

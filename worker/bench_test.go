@@ -33,7 +33,7 @@ const benchActivities = 10_000
 func mustBigPlan(tb testing.TB, db *postgres.DB, year, n int) (ptacycle.Organisation, ptacycle.Plan) {
 	tb.Helper()
 	ctx := context.Background()
-	if _, err := demo.Load(ctx, db); err != nil {
+	if _, err := demo.LoadOrganisation(ctx, db); err != nil {
 		tb.Fatal(err)
 	}
 	org, _ := db.OrganisationBySlug(ctx, demo.Slug)

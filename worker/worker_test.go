@@ -157,7 +157,7 @@ func count(t *testing.T, db *postgres.DB, sql string, args ...any) int {
 func TestCycleOnRealStack(t *testing.T) {
 	ctx := context.Background()
 	s := mustStack(t)
-	if _, err := demo.Load(ctx, s.db); err != nil {
+	if _, err := demo.LoadOrganisation(ctx, s.db); err != nil {
 		t.Fatal(err)
 	}
 	org, _ := s.db.OrganisationBySlug(ctx, demo.Slug)

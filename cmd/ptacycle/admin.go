@@ -16,6 +16,7 @@ import (
 
 	"github.com/ptacycle/ptacycle"
 	"github.com/ptacycle/ptacycle/demo"
+	"github.com/ptacycle/ptacycle/server"
 )
 
 func runMigrate(ctx context.Context, _ []string, getenv func(string) string, stdout io.Writer) error {
@@ -31,13 +32,22 @@ func runMigrate(ctx context.Context, _ []string, getenv func(string) string, std
 	return nil
 }
 
+// runDemo loads the demo into the configured PostgreSQL and Temporal; a
+// worker (ptacycle worker, or the compose stack's) must be running.
 func runDemo(ctx context.Context, _ []string, getenv func(string) string, stdout io.Writer) error {
-	db, err := openDB(ctx, loadConfig(getenv))
+	cfg := loadConfig(getenv)
+	db, err := openDB(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	logins, err := demo.Load(ctx, db)
+	logger := newLogger(io.Discard, cfg.LogLevel, cfg.LogFormat)
+	tc, err := dialTemporal(ctx, cfg, logger, server.NewMetricsRegistry())
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
+	logins, err := demo.Load(ctx, db, tc)
 	if err != nil {
 		return err
 	}

@@ -106,14 +106,19 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, stdo
 	}
 	defer tc.Close()
 
-	logins, err := demo.Load(ctx, db)
-	if err != nil {
-		return fmt.Errorf("chargement de la démo / loading the demo: %w", err)
-	}
-
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return runWorkerAndSender(gctx, db, tc, cfg, getenv, stdout, logger) })
 	g.Go(func() error { return serveHTTP(gctx, l, db, tc, metrics, cfg, logger) })
+	// The demo's cycles take their steps through the worker just started.
+	fmt.Fprintf(stdout, "Chargement de la démo (CNLTP 2023–2024) / loading the demo\n")
+	logins, err := demo.Load(gctx, db, tc)
+	if err != nil {
+		stop()
+		_ = g.Wait()
+		return fmt.Errorf("chargement de la démo / loading the demo: %w", err)
+	}
 
 	appURL := "http://" + l.Addr().String()
 	fmt.Fprintf(stdout, "ptacycle est prêt / ptacycle is ready\n")
