@@ -4,13 +4,11 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"regexp"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
@@ -612,18 +610,12 @@ func planFormOf(a ptacycle.Activity, year int) planActivityForm {
 		Indicator: a.Indicator, Target: a.Target, Deliverable: a.Deliverable, Version: strconv.Itoa(a.Version),
 	}
 	for q := 1; q <= 4; q++ {
-		start, due := planQuarter(q, year)
+		start, due := ptacycle.QuarterDates(year, q)
 		if a.StartDate == start && a.DueDate == due {
 			f.Quarter = "T" + strconv.Itoa(q)
 		}
 	}
 	return f
-}
-
-// planQuarter are the first and last days of quarter q (1–4) of year.
-func planQuarter(q, year int) (ptacycle.Date, ptacycle.Date) {
-	start := ptacycle.NewDate(year, time.Month(3*q-2), 1)
-	return start, ptacycle.NewDate(year, time.Month(3*q+1), 1).AddDays(-1)
 }
 
 // activity reads the form into a draft activity of the plan of year; what
@@ -657,14 +649,19 @@ func (f planActivityForm) activity(year int) (ptacycle.Activity, error) {
 		if err != nil || q < 1 || q > 4 {
 			v.Add("quarter", "Trimestre %q inconnu (T1 à T4)", "Unknown quarter %q (T1 to T4)", f.Quarter)
 		} else {
-			a.StartDate, a.DueDate = planQuarter(q, year)
+			a.StartDate, a.DueDate = ptacycle.QuarterDates(year, q)
 		}
 	} else {
 		a.StartDate = planFormDate(&v, "startDate", f.StartDate)
 		a.DueDate = planFormDate(&v, "dueDate", f.DueDate)
 	}
-	if n, ok := parseBudgetXOF(f.BudgetXOF); ok {
+	// A negative amount is read as such, for the activity's own check to say why it is refused.
+	amount, negative := strings.CutPrefix(strings.TrimSpace(f.BudgetXOF), "-")
+	if n, err := ptacycle.ParseAmountXOF(amount); err == nil {
 		a.BudgetXOF = n
+		if negative {
+			a.BudgetXOF = -n
+		}
 	} else {
 		v.Add("budgetXof", "Montant invalide : « %s ». Saisissez un nombre entier de francs CFA, par exemple 2 500 000",
 			"Invalid amount “%s”: enter a whole number of CFA francs, e.g. 2,500,000", f.BudgetXOF)
@@ -713,33 +710,6 @@ func planFormDate(v *ptacycle.Validation, field, s string) ptacycle.Date {
 }
 
 // budgetThousands matches an amount written with dots or commas between groups of three digits.
-var budgetThousands = regexp.MustCompile(`^-?\d{1,3}([.,]\d{3})+$`)
-
-// parseBudgetXOF reads an amount in CFA francs as people write it: 2 500 000,
-// 2.500.000, 2500000, with or without FCFA; "" is 0.
-func parseBudgetXOF(s string) (int64, bool) {
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsSpace(r) {
-			return -1
-		}
-		return r
-	}, s)
-	for _, unit := range []string{"FCFA", "XOF", "F"} {
-		if n := len(s) - len(unit); n >= 0 && strings.EqualFold(s[n:], unit) {
-			s = s[:n]
-			break
-		}
-	}
-	if s == "" {
-		return 0, true
-	}
-	if budgetThousands.MatchString(s) {
-		s = strings.NewReplacer(".", "", ",", "").Replace(s)
-	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	return n, err == nil
-}
-
 // planActivityPage is the activity form, new or edit, as a page or as a table row for htmx.
 type planActivityPage struct {
 	ui.Page

@@ -468,7 +468,7 @@ func (p *parser) readDates(r *rowReader) (start, due ptacycle.Date) {
 		r.fail(colQuarter, err)
 		return start, due
 	}
-	first, last := quarterDates(p.ref.Year, quarter)
+	first, last := ptacycle.QuarterDates(p.ref.Year, quarter)
 	switch {
 	case r.faulty[colDue] || r.faulty[colStart]:
 	case due.IsZero():

@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/xuri/excelize/v2"
 
@@ -71,65 +70,28 @@ func parseDate(s string, date1904 bool) (ptacycle.Date, error) {
 	return date, nil
 }
 
-var (
-	wholeAmount     = regexp.MustCompile(`^\d+$`)
-	groupedByDots   = regexp.MustCompile(`^\d{1,3}(\.\d{3})+$`)
-	groupedByCommas = regexp.MustCompile(`^\d{1,3}(,\d{3})+$`)
-	decimalAmount   = regexp.MustCompile(`^[\d.,]*\d[.,]\d+$`)
-	currencySuffix  = regexp.MustCompile(`(?i)\s*(f\s*cfa|xof|cfa)$`)
-)
-
-// maxExactAmount is the largest amount a float64 holds exactly.
-const maxExactAmount = 1 << 53
-
 // parseBudget reads an amount in FCFA: a number cell, or text whose thousands
 // are separated by spaces, dots or commas. FCFA has no subunit, so decimals are refused.
 func parseBudget(s string, numberCell bool) (int64, error) {
-	unreadable := ptacycle.Errorf(ptacycle.EINVALID, "budget « %s » illisible : écrivez un nombre entier de FCFA", "unreadable budget “%s”: write a whole number of XOF", s)
-	decimals := ptacycle.Errorf(ptacycle.EINVALID, "montant %s : les FCFA n'ont pas de décimales", "amount %s: XOF has no decimals", s)
-	negative := ptacycle.Errorf(ptacycle.EINVALID, "budget négatif (%s)", "negative budget (%s)", s)
-	tooLarge := ptacycle.Errorf(ptacycle.EINVALID, "budget %s trop élevé", "budget %s is too large", s)
 	if numberCell {
+		unreadable := ptacycle.Errorf(ptacycle.EINVALID, "budget « %s » illisible : écrivez un nombre entier de FCFA", "unreadable budget “%s”: write a whole number of XOF", s)
+		decimals := ptacycle.Errorf(ptacycle.EINVALID, "montant %s : les FCFA n'ont pas de décimales", "amount %s: XOF has no decimals", s)
+		negative := ptacycle.Errorf(ptacycle.EINVALID, "budget négatif (%s)", "negative budget (%s)", s)
+		tooLarge := ptacycle.Errorf(ptacycle.EINVALID, "budget %s trop élevé", "budget %s is too large", s)
 		amount, err := strconv.ParseFloat(s, 64)
 		switch {
 		case (err != nil && !errors.Is(err, strconv.ErrRange)) || math.IsNaN(amount):
 			return 0, unreadable
 		case amount < 0:
 			return 0, negative
-		case math.Abs(amount) > maxExactAmount || err != nil:
+		case math.Abs(amount) > ptacycle.MaxAmountXOF || err != nil:
 			return 0, tooLarge
 		case amount != math.Trunc(amount):
 			return 0, decimals
 		}
 		return int64(amount), nil
 	}
-	text := strings.Map(func(r rune) rune {
-		if unicode.IsSpace(r) {
-			return -1
-		}
-		return r
-	}, currencySuffix.ReplaceAllString(s, ""))
-	isNegative := strings.HasPrefix(text, "-") || strings.HasPrefix(text, "−")
-	text = strings.TrimLeft(text, "-−")
-	switch {
-	case wholeAmount.MatchString(text):
-	case groupedByDots.MatchString(text):
-		text = strings.ReplaceAll(text, ".", "")
-	case groupedByCommas.MatchString(text):
-		text = strings.ReplaceAll(text, ",", "")
-	case decimalAmount.MatchString(text):
-		return 0, decimals
-	default:
-		return 0, unreadable
-	}
-	amount, err := strconv.ParseInt(text, 10, 64)
-	switch {
-	case err != nil || amount > maxExactAmount:
-		return 0, tooLarge
-	case isNegative && amount > 0:
-		return 0, negative
-	}
-	return amount, nil
+	return ptacycle.ParseAmountXOF(s)
 }
 
 var quarterPattern = regexp.MustCompile(`^(?:t|q|trimestre)?([1-4])(?:er|e|eme|nd)?(?:trimestre)?$`)
@@ -141,11 +103,6 @@ func parseQuarter(s string) (int, error) {
 		return 0, ptacycle.Errorf(ptacycle.EINVALID, "trimestre « %s » inconnu (T1 à T4)", "unknown quarter “%s” (T1 to T4)", s)
 	}
 	return int(p[1][0] - '0'), nil
-}
-
-// quarterDates are the first and last days of quarter q of year.
-func quarterDates(year, q int) (first, last ptacycle.Date) {
-	return ptacycle.NewDate(year, time.Month(3*q-2), 1), ptacycle.NewDate(year, time.Month(3*q+1), 1).AddDays(-1)
 }
 
 // parseYesNo reads the Illustratif column.
