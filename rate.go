@@ -49,84 +49,102 @@ type RateBreakdown struct {
 // NationalRegion is the region key of activities that name no region.
 const NationalRegion = "National"
 
-// rateAccumulator sums activities before the ratios are taken.
-type rateAccumulator struct {
-	planned, done, cancelled, progressSum int
+// RateCounts are the sums a rate is computed from: what ComputeRate adds up
+// activity by activity, and what a SQL aggregate returns per group.
+type RateCounts struct {
+	Planned, Done, Cancelled int
+	ProgressSum              int // 100 per done activity, its progress (0–100) per other planned one
 }
 
-func (a *rateAccumulator) add(it RateItem) {
+func (a *RateCounts) add(it RateItem) {
 	switch {
 	case it.Status == StatusCancelled:
-		a.cancelled++
+		a.Cancelled++
 		return
 	case it.Status == StatusDone:
-		a.done++
-		a.progressSum += 100
+		a.Done++
+		a.ProgressSum += 100
 	default:
-		a.progressSum += min(max(it.Progress, 0), 100)
+		a.ProgressSum += min(max(it.Progress, 0), 100)
 	}
-	a.planned++
+	a.Planned++
 }
 
-func (a rateAccumulator) rate() Rate {
-	r := Rate{Planned: a.planned, Done: a.done, Cancelled: a.cancelled}
-	if a.planned == 0 {
+// Rate takes the ratios of the counts.
+func (a RateCounts) Rate() Rate {
+	r := Rate{Planned: a.Planned, Done: a.Done, Cancelled: a.Cancelled}
+	if a.Planned == 0 {
 		return r
 	}
-	r.Percent = float64(a.done) * 100 / float64(a.planned)
+	r.Percent = float64(a.Done) * 100 / float64(a.Planned)
 	r.Rounded = int(math.Floor(r.Percent + 0.5))
-	r.AverageProgress = math.Round(float64(a.progressSum)*10/float64(a.planned)) / 10
+	r.AverageProgress = math.Round(float64(a.ProgressSum)*10/float64(a.Planned)) / 10
 	return r
 }
 
 // ComputeRate returns the execution rate of items.
 func ComputeRate(items []RateItem) Rate {
-	var acc rateAccumulator
+	var acc RateCounts
 	for _, it := range items {
 		acc.add(it)
 	}
-	return acc.rate()
+	return acc.Rate()
+}
+
+// BreakdownCounts are the counts of a breakdown before the ratios are taken.
+type BreakdownCounts struct {
+	Overall                           RateCounts
+	ByAxis, ByUnit, ByRegion, ByOwner map[string]*RateCounts
+}
+
+// NewBreakdownCounts is an empty breakdown to add groups to.
+func NewBreakdownCounts() BreakdownCounts {
+	return BreakdownCounts{ByAxis: map[string]*RateCounts{}, ByUnit: map[string]*RateCounts{},
+		ByRegion: map[string]*RateCounts{}, ByOwner: map[string]*RateCounts{}}
+}
+
+// Group returns the counts of key in m, adding them if missing.
+func Group(m map[string]*RateCounts, key string) *RateCounts {
+	if m[key] == nil {
+		m[key] = &RateCounts{}
+	}
+	return m[key]
+}
+
+// Breakdown takes the ratios of every group; groups are sorted by key.
+func (b BreakdownCounts) Breakdown() RateBreakdown {
+	return RateBreakdown{
+		Overall:  b.Overall.Rate(),
+		ByAxis:   sortedGroups(b.ByAxis),
+		ByUnit:   sortedGroups(b.ByUnit),
+		ByRegion: sortedGroups(b.ByRegion),
+		ByOwner:  sortedGroups(b.ByOwner),
+	}
 }
 
 // ComputeBreakdown returns the execution rate overall and by axis, unit,
 // region and owner; groups are sorted by key. An activity in several regions counts in each.
 func ComputeBreakdown(items []RateItem) RateBreakdown {
-	var overall rateAccumulator
-	byAxis := map[string]*rateAccumulator{}
-	byUnit := map[string]*rateAccumulator{}
-	byRegion := map[string]*rateAccumulator{}
-	byOwner := map[string]*rateAccumulator{}
-	group := func(m map[string]*rateAccumulator, key string) *rateAccumulator {
-		if m[key] == nil {
-			m[key] = &rateAccumulator{}
-		}
-		return m[key]
-	}
+	b := NewBreakdownCounts()
 	for _, it := range items {
-		overall.add(it)
-		group(byAxis, it.Axis).add(it)
-		group(byUnit, it.Unit).add(it)
-		group(byOwner, it.Owner).add(it)
+		b.Overall.add(it)
+		Group(b.ByAxis, it.Axis).add(it)
+		Group(b.ByUnit, it.Unit).add(it)
+		Group(b.ByOwner, it.Owner).add(it)
 		if len(it.Regions) == 0 {
-			group(byRegion, NationalRegion).add(it)
+			Group(b.ByRegion, NationalRegion).add(it)
 		}
 		for _, r := range it.Regions {
-			group(byRegion, r).add(it)
+			Group(b.ByRegion, r).add(it)
 		}
 	}
-	return RateBreakdown{
-		Overall:  overall.rate(),
-		ByAxis:   sortedGroups(byAxis),
-		ByUnit:   sortedGroups(byUnit),
-		ByRegion: sortedGroups(byRegion),
-		ByOwner:  sortedGroups(byOwner),
-	}
+	return b.Breakdown()
 }
 
-func sortedGroups(m map[string]*rateAccumulator) []GroupRate {
+func sortedGroups(m map[string]*RateCounts) []GroupRate {
 	out := make([]GroupRate, 0, len(m))
 	for k, acc := range m {
-		out = append(out, GroupRate{Key: k, Rate: acc.rate()})
+		out = append(out, GroupRate{Key: k, Rate: acc.Rate()})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
 	return out

@@ -36,22 +36,29 @@ func (db *DB) EnsureCycle(ctx context.Context, actor ptacycle.Actor, c ptacycle.
 	return db.EnsureCycle(ctx, actor, c)
 }
 
-// RateItems returns what the execution rate needs of each activity of a plan,
-// with axis, unit and region names as group keys.
-func (db *DB) RateItems(ctx context.Context, org, planID int64) ([]ptacycle.RateItem, error) {
-	rows, err := db.Pool.Query(ctx, `
-		SELECT a.status, a.progress,
-		       COALESCE(ax.code || ' — ' || ax.title, 'Sans axe'),
-		       COALESCE(u.name, 'Sans structure'),
-		       COALESCE(o.full_name, 'Sans responsable nommé'),
-		       COALESCE((SELECT array_agg(r.name ORDER BY r.name) FROM activity_regions ar JOIN regions r ON r.id = ar.region_id
-		                 WHERE ar.activity_id = a.id), '{}')
+// rateSource is each activity of plan $2 of organisation $1 with the names
+// its execution is grouped by; the COALESCE labels name the groups of
+// activities without axis, unit or named owner.
+const rateSource = `
+		SELECT a.id, a.status, a.progress, a.due_date,
+		       COALESCE(ax.code || ' — ' || ax.title, 'Sans axe') AS axis,
+		       COALESCE(u.name, 'Sans structure') AS unit,
+		       COALESCE(o.full_name, 'Sans responsable nommé') AS owner
 		FROM activities a
 		JOIN actions ac ON ac.id = a.action_id
 		LEFT JOIN axes ax ON ax.id = ac.axis_id
 		LEFT JOIN units u ON u.id = a.responsible_unit_id
 		LEFT JOIN users o ON o.id = a.owner_id
-		WHERE a.organisation_id = $1 AND a.plan_id = $2`, org, planID)
+		WHERE a.organisation_id = $1 AND a.plan_id = $2`
+
+// RateItems returns what the execution rate needs of each activity of a plan,
+// with the names of its axis, unit, owner and regions.
+func (db *DB) RateItems(ctx context.Context, org, planID int64) ([]ptacycle.RateItem, error) {
+	rows, err := db.Pool.Query(ctx, `
+		SELECT s.status, s.progress, s.axis, s.unit, s.owner,
+		       COALESCE((SELECT array_agg(r.name ORDER BY r.name) FROM activity_regions ar JOIN regions r ON r.id = ar.region_id
+		                 WHERE ar.activity_id = s.id), '{}')
+		FROM (`+rateSource+`) s`, org, planID)
 	if err != nil {
 		return nil, mapError(err)
 	}
@@ -61,6 +68,57 @@ func (db *DB) RateItems(ctx context.Context, org, planID int64) ([]ptacycle.Rate
 		return it, err
 	})
 	return items, mapError(err)
+}
+
+// planRatesQuery aggregates a plan's execution in PostgreSQL, one row per
+// group: overall, by axis, unit and owner (grouping sets), and by region (an
+// activity counts in each of its regions, "National" when it names none);
+// the overall row also counts the unfinished activities due before $3.
+const planRatesQuery = `
+	WITH s AS (` + rateSource + `),
+	counted AS (
+		SELECT s.*, (status <> 'cancelled')::int AS planned, (status = 'done')::int AS done, (status = 'cancelled')::int AS cancelled,
+		       CASE status WHEN 'done' THEN 100 WHEN 'cancelled' THEN 0 ELSE least(greatest(progress, 0), 100) END AS progress_points,
+		       (due_date < $3 AND status NOT IN ('done', 'cancelled'))::int AS overdue
+		FROM s)
+	SELECT CASE WHEN grouping(axis) = 0 THEN 'axis' WHEN grouping(unit) = 0 THEN 'unit' WHEN grouping(owner) = 0 THEN 'owner' ELSE '' END,
+	       COALESCE(axis, unit, owner, ''), COALESCE(sum(planned), 0), COALESCE(sum(done), 0), COALESCE(sum(cancelled), 0),
+	       COALESCE(sum(progress_points), 0), COALESCE(sum(overdue), 0)
+	FROM counted GROUP BY GROUPING SETS ((axis), (unit), (owner), ())
+	UNION ALL
+	SELECT 'region', COALESCE(r.name, $4), sum(planned), sum(done), sum(cancelled), sum(progress_points), 0
+	FROM counted c LEFT JOIN activity_regions ar ON ar.activity_id = c.id LEFT JOIN regions r ON r.id = ar.region_id
+	GROUP BY COALESCE(r.name, $4)`
+
+// PlanRates computes a plan's execution rate overall and by axis, unit,
+// region and owner — the same figures as ComputeBreakdown over RateItems, in
+// one query — and counts its unfinished activities due before overdueAsOf.
+func (db *DB) PlanRates(ctx context.Context, org, planID int64, overdueAsOf ptacycle.Date) (ptacycle.RateBreakdown, int, error) {
+	rows, err := db.Pool.Query(ctx, planRatesQuery, org, planID, overdueAsOf, ptacycle.NationalRegion)
+	if err != nil {
+		return ptacycle.RateBreakdown{}, 0, mapError(err)
+	}
+	defer rows.Close()
+	b := ptacycle.NewBreakdownCounts()
+	groups := map[string]map[string]*ptacycle.RateCounts{"axis": b.ByAxis, "unit": b.ByUnit, "owner": b.ByOwner, "region": b.ByRegion}
+	overdue := 0
+	for rows.Next() {
+		var kind, key string
+		var c ptacycle.RateCounts
+		var late int
+		if err := rows.Scan(&kind, &key, &c.Planned, &c.Done, &c.Cancelled, &c.ProgressSum, &late); err != nil {
+			return ptacycle.RateBreakdown{}, 0, mapError(err)
+		}
+		if kind == "" {
+			b.Overall, overdue = c, late
+			continue
+		}
+		*ptacycle.Group(groups[kind], key) = c
+	}
+	if err := rows.Err(); err != nil {
+		return ptacycle.RateBreakdown{}, 0, mapError(err)
+	}
+	return b.Breakdown(), overdue, nil
 }
 
 // StoreBilanRates records the computed execution rates of the year under review.

@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"regexp"
 	"slices"
@@ -639,5 +640,53 @@ func setExecution(t *testing.T, db *postgres.DB, id int64, status ptacycle.Activ
 	t.Helper()
 	if _, err := db.Pool.Exec(context.Background(), `UPDATE activities SET status = $2, progress = $3 WHERE id = $1`, id, status, progress); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestPlanRates checks the SQL aggregate against ComputeBreakdown over the
+// same activities: every group, the regions counted once per region, the
+// cancelled left out, and the overdue count.
+func TestPlanRates(t *testing.T) {
+	ctx := context.Background()
+	f := mustFixture(t, "cnltp") // activity 1.1.1: Tonkpi cell, owner, region Tonkpi, due 30 June 2024
+	empty, overdue, err := f.db.PlanRates(ctx, f.org.ID, f.plan.ID+1000, ptacycle.NewDate(2024, time.July, 1))
+	must(t, err)
+	if empty.Overall.Planned != 0 || overdue != 0 || len(empty.ByAxis) != 0 {
+		t.Errorf("rates of a plan without activities = %+v, %d overdue", empty, overdue)
+	}
+	nawa, err := f.db.CreateRegion(ctx, f.actor, "Nawa")
+	must(t, err)
+	specs := []struct {
+		status   ptacycle.ActivityStatus
+		progress int
+		unit     *int64
+		regions  []int64
+		due      time.Month
+	}{
+		{ptacycle.StatusDone, 100, &f.unit.ID, []int64{f.region.ID, nawa.ID}, time.March},
+		{ptacycle.StatusInProgress, 40, nil, nil, time.May},
+		{ptacycle.StatusCancelled, 0, &f.unit.ID, []int64{nawa.ID}, time.April},
+		{ptacycle.StatusNotStarted, 0, nil, []int64{nawa.ID}, time.September},
+	}
+	for i, sp := range specs {
+		a, err := f.db.CreateActivity(ctx, f.actor, ptacycle.Activity{ActionID: f.action.ID, Code: fmt.Sprintf("1.1.%d", i+2), Title: "Activité",
+			ResponsibleUnitID: sp.unit, RegionIDs: sp.regions, DueDate: ptacycle.NewDate(2024, sp.due, 28)})
+		must(t, err)
+		setExecution(t, f.db, a.ID, sp.status, sp.progress)
+	}
+	items, err := f.db.RateItems(ctx, f.org.ID, f.plan.ID)
+	must(t, err)
+	want := ptacycle.ComputeBreakdown(items)
+	got, overdue, err := f.db.PlanRates(ctx, f.org.ID, f.plan.ID, ptacycle.NewDate(2024, time.July, 1))
+	must(t, err)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("PlanRates = %+v\nComputeBreakdown = %+v", got, want)
+	}
+	if got.Overall.Planned != 4 || got.Overall.Done != 1 || len(got.ByRegion) != 3 {
+		t.Errorf("overall %+v, regions %+v: want 4 planned (one cancelled left out), 1 done, Tonkpi, Nawa and National", got.Overall, got.ByRegion)
+	}
+	// Due before 1 July and unfinished: 1.1.1 (30 June) and 1.1.3 (28 May); 1.1.2 is done, 1.1.4 cancelled.
+	if overdue != 2 {
+		t.Errorf("%d overdue, want 2", overdue)
 	}
 }

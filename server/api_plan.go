@@ -439,23 +439,16 @@ func (s *Server) dashboard(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
-	items, err := s.deps.DB.RateItems(ctx, cc.org.ID, plan.ID)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
 	asOf := today()
-	f := postgres.ActivityFilter{PlanID: plan.ID, OverdueAsOf: asOf}
-	n, err := s.deps.DB.CountActivities(ctx, cc.org.ID, f)
+	rates, n, err := s.deps.DB.PlanRates(ctx, cc.org.ID, plan.ID, asOf)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	f.Limit = 50
-	overdue, err := s.deps.DB.Activities(ctx, cc.org.ID, f)
-	if overdue == nil {
-		overdue = []ptacycle.Activity{}
+	overdue := []ptacycle.Activity{}
+	if n > 0 {
+		overdue, err = s.deps.DB.Activities(ctx, cc.org.ID, postgres.ActivityFilter{PlanID: plan.ID, OverdueAsOf: asOf, Limit: 50})
 	}
-	s.reply(c, http.StatusOK, dashboard{Year: cc.year, AsOf: asOf, Formula: ptacycle.RateFormula, Rates: ptacycle.ComputeBreakdown(items),
+	s.reply(c, http.StatusOK, dashboard{Year: cc.year, AsOf: asOf, Formula: ptacycle.RateFormula, Rates: rates,
 		Overdue: n, OverdueList: overdue}, err)
 }

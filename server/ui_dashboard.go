@@ -235,11 +235,11 @@ func (s *Server) dashboardRates(ctx context.Context, org int64, cy ptacycle.Cycl
 		if err != nil {
 			return nil, err
 		}
-		items, err := s.deps.DB.RateItems(ctx, org, plan.ID)
+		rates, _, err := s.deps.DB.PlanRates(ctx, org, plan.ID, today())
 		if err != nil {
 			return nil, err
 		}
-		return &ratesView{Year: cy.Year, Rates: ptacycle.ComputeBreakdown(items), Formula: ptacycle.RateFormula}, nil
+		return &ratesView{Year: cy.Year, Rates: rates, Formula: ptacycle.RateFormula}, nil
 	}
 	b, err := s.deps.DB.Bilan(ctx, org, cy.ID)
 	if ptacycle.ErrorCode(err) == ptacycle.ENOTFOUND {

@@ -458,12 +458,12 @@ func (s *Server) uiExecution(c *gin.Context) {
 	for _, a := range acts {
 		data.Rows = append(data.Rows, dir.row(data.Page, a, day))
 	}
-	items, err := s.deps.DB.RateItems(ctx, cc.org.ID, plan.ID)
+	rates, _, err := s.deps.DB.PlanRates(ctx, cc.org.ID, plan.ID, day)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	data.Rate = ptacycle.ComputeRate(items)
+	data.Rate = rates.Overall
 	link := func(n int) string {
 		q := c.Request.URL.Query()
 		q.Set("page", strconv.Itoa(n))
