@@ -440,7 +440,7 @@ func (s *Server) dashboard(c *gin.Context) {
 	}
 	ctx := c.Request.Context()
 	asOf := today()
-	rates, n, err := s.deps.DB.PlanRates(ctx, cc.org.ID, plan.ID, asOf)
+	rates, n, err := s.planRates(ctx, cc.org.ID, plan.ID, asOf)
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -235,7 +235,7 @@ func (s *Server) dashboardRates(ctx context.Context, org int64, cy ptacycle.Cycl
 		if err != nil {
 			return nil, err
 		}
-		rates, _, err := s.deps.DB.PlanRates(ctx, org, plan.ID, today())
+		rates, _, err := s.planRates(ctx, org, plan.ID, today())
 		if err != nil {
 			return nil, err
 		}

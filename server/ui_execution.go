@@ -458,7 +458,7 @@ func (s *Server) uiExecution(c *gin.Context) {
 	for _, a := range acts {
 		data.Rows = append(data.Rows, dir.row(data.Page, a, day))
 	}
-	rates, _, err := s.deps.DB.PlanRates(ctx, cc.org.ID, plan.ID, day)
+	rates, _, err := s.planRates(ctx, cc.org.ID, plan.ID, day)
 	if err != nil {
 		s.fail(c, err)
 		return
