@@ -32,7 +32,7 @@ func SignLink(secret []byte, activityID, userID int64, expires time.Time) string
 // VerifyLink checks token and returns the activity and user it names.
 // EFORBIDDEN for a malformed, forged or expired link.
 func VerifyLink(secret []byte, token string, now time.Time) (activityID, userID int64, err error) {
-	b, decodeErr := base64.RawURLEncoding.DecodeString(token)
+	b, decodeErr := base64.RawURLEncoding.Strict().DecodeString(token) // strict: one spelling per token
 	if decodeErr != nil || len(b) != linkPayload+linkMAC || !hmac.Equal(b[linkPayload:], linkSum(secret, b[:linkPayload])) {
 		return 0, 0, Errorf(EFORBIDDEN, "Ce lien n'est pas valide : utilisez le dernier lien reçu par e-mail, ou connectez-vous",
 			"This link is not valid: use the latest link you received, or sign in")

@@ -40,12 +40,25 @@ func TestLinks(t *testing.T) {
 
 func FuzzVerifyLink(f *testing.F) {
 	secret := []byte("0123456789abcdef0123456789abcdef")
-	f.Add(ptacycle.SignLink(secret, 1, 2, time.Unix(2e9, 0)))
+	signed := ptacycle.SignLink(secret, 1, 2, time.Unix(2e9, 0))
+	f.Add(signed)
 	f.Add("")
+	f.Add(signed + "A")
+	f.Add(signed[:len(signed)-1])
+	f.Add(strings.ToUpper(signed))
+	f.Add(flip(signed, len(signed)/2))
+	for _, c := range "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_=" {
+		f.Add(signed[:len(signed)-1] + string(c)) // the last character's unused bits
+	}
 	f.Fuzz(func(t *testing.T, token string) {
-		// Never a panic; an accepted token is a well-formed one (40 bytes, base64url).
-		if _, _, err := ptacycle.VerifyLink(secret, token, time.Unix(1e9, 0)); err == nil && len(token) != 54 {
-			t.Fatalf("accepted a token of %d characters", len(token))
+		// Never a panic; the one token accepted is the one signed, spelled as
+		// SignLink spells it: no other encoding of it, no forgery.
+		activity, user, err := ptacycle.VerifyLink(secret, token, time.Unix(1e9, 0))
+		switch {
+		case err == nil && (token != signed || activity != 1 || user != 2):
+			t.Fatalf("accepted %q for activity %d, user %d; only %q was signed", token, activity, user, signed)
+		case err != nil && ptacycle.ErrorCode(err) != ptacycle.EFORBIDDEN:
+			t.Fatalf("refused %q with %v, want EFORBIDDEN", token, err)
 		}
 	})
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/ptacycle/ptacycle"
 	"github.com/ptacycle/ptacycle/demo"
+	"github.com/ptacycle/ptacycle/server"
 )
 
 // accessFixture is the demo organisation with a cycle in drafting, one action
@@ -26,10 +27,16 @@ type accessFixture struct {
 	other    ptacycle.Organisation
 }
 
-func mustAccessFixture(t *testing.T) *accessFixture {
+func mustAccessFixture(t testing.TB) *accessFixture {
+	t.Helper()
+	return mustAccessFixtureWith(t, nil)
+}
+
+// mustAccessFixtureWith is mustAccessFixture whose server dependencies adjust changes first.
+func mustAccessFixtureWith(t testing.TB, adjust func(*server.Deps)) *accessFixture {
 	t.Helper()
 	ctx := context.Background()
-	a := mustApp(t, unreachableTemporal(t))
+	a := mustAppWith(t, unreachableTemporal(t), adjust)
 	if _, err := demo.LoadOrganisation(ctx, a.db); err != nil {
 		t.Fatal(err)
 	}

@@ -1,10 +1,12 @@
 package server
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -90,12 +92,19 @@ func tooLarge() *ptacycle.Error {
 
 // bind decodes the JSON body into v, refusing unknown fields, wrong types and
 // trailing data with a message that names the field; it answers the error itself.
+// A NUL character (\u0000 in JSON) is refused too: PostgreSQL cannot store it in text.
 func (s *Server) bind(c *gin.Context, v any) bool {
-	dec := json.NewDecoder(c.Request.Body)
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
-	if err == nil && dec.More() {
-		err = errors.New("trailing data")
+	body, err := io.ReadAll(c.Request.Body)
+	if err == nil && bytes.Contains(body, []byte(`\u0000`)) {
+		err = ptacycle.Errorf(ptacycle.EINVALID, "Caractère nul (\\u0000) refusé dans le JSON", "NUL character (\\u0000) refused in the JSON")
+	}
+	if err == nil {
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.DisallowUnknownFields()
+		err = dec.Decode(v)
+		if err == nil && dec.More() {
+			err = errors.New("trailing data")
+		}
 	}
 	if err == nil {
 		return true
@@ -143,15 +152,18 @@ func (s *Server) pathID(c *gin.Context, name string) (int64, bool) {
 	return id, true
 }
 
-// queryInt reads an optional integer query parameter (fallback when absent); it answers the error itself.
+// queryInt reads an optional integer query parameter (fallback when absent); it
+// answers the error itself. The store's filters compare these to integers, so
+// they are bounded to PostgreSQL's integer.
 func (s *Server) queryInt(c *gin.Context, name string, fallback int) (int, bool) {
 	raw := c.Query(name)
 	if raw == "" {
 		return fallback, true
 	}
 	n, err := strconv.Atoi(raw)
-	if err != nil || n < 0 {
-		e := ptacycle.Errorf(ptacycle.EINVALID, "Paramètre « %s » : nombre entier positif attendu, reçu %q", "Parameter “%s”: a positive integer, got %q", name, raw)
+	if err != nil || n < 0 || n > math.MaxInt32 {
+		e := ptacycle.Errorf(ptacycle.EINVALID, "Paramètre « %s » : nombre entier positif attendu (au plus %d), reçu %q",
+			"Parameter “%s”: a positive integer (at most %d), got %q", name, math.MaxInt32, raw)
 		e.Fields = []ptacycle.FieldError{{Field: name, Message: e.Message, English: e.English}}
 		s.fail(c, e)
 		return 0, false

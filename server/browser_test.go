@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -17,11 +18,37 @@ import (
 // chrome is a real headless Chromium tab on the test server. Tests need
 // Debian's chromium (.ci/run installs it); set CHROMIUM to use another binary.
 type chrome struct {
-	t     *testing.T
-	ctx   context.Context
-	base  string
-	shots int
-	dir   string
+	t       *testing.T
+	ctx     context.Context
+	base    string
+	shots   int
+	dir     string
+	console *consoleWatch
+}
+
+// consoleWatch keeps what the browser's console reports against the product:
+// Content-Security-Policy violations and exceptions thrown by its own script.
+type consoleWatch struct {
+	mu       sync.Mutex
+	problems []string
+}
+
+func (w *consoleWatch) add(m chromedp.ConsoleMessage) {
+	if !strings.Contains(m.Text, "Content Security Policy") && !(m.IsException() && strings.Contains(m.URL, "/static/app.js")) {
+		return
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.problems = append(w.problems, fmt.Sprintf("%s (%s:%d)", m, m.URL, m.Line))
+}
+
+// take returns the problems reported so far and forgets them.
+func (w *consoleWatch) take() []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	p := w.problems
+	w.problems = nil
+	return p
 }
 
 // Viewports of the journeys: a laptop, and the phone of an owner in a region.
@@ -69,7 +96,23 @@ func mustChrome(t *testing.T, baseURL string, width, height int) *chrome {
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(int64(width), int64(height))); err != nil {
 		t.Fatalf("starting Chromium: %v", err)
 	}
-	return &chrome{t: t, ctx: ctx, base: baseURL, dir: dir}
+	// Every browser test fails on a CSP violation or an exception of app.js.
+	watch := &consoleWatch{}
+	messages := chromedp.Console(ctx)
+	go func() {
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			watch.add(m)
+		}
+	}()
+	t.Cleanup(func() {
+		for _, p := range watch.take() {
+			t.Errorf("browser console: %s", p)
+		}
+	})
+	return &chrome{t: t, ctx: ctx, base: baseURL, dir: dir, console: watch}
 }
 
 // do runs actions with a time limit, failing the test with what was being done.

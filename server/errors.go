@@ -2,6 +2,7 @@ package server
 
 import (
 	"errors"
+	"log/slog"
 	"net/http"
 	"strings"
 
@@ -46,7 +47,7 @@ func (s *Server) fail(c *gin.Context, err error) {
 	var e *ptacycle.Error
 	if !errors.As(err, &e) || e.Code == ptacycle.EINTERNAL {
 		id := ptacycle.RequestID(c.Request.Context())
-		s.deps.Logger.Error("internal error", "err", err, "request_id", id, "path", c.Request.URL.Path)
+		s.deps.Logger.Error("internal error", "err", err, "request_id", id, "path", loggedPath(c.Request.URL.Path))
 		e = ptacycle.Errorf(ptacycle.EINTERNAL, internalFR, internalEN, id)
 	}
 	status := statusOf(e.Code)
@@ -60,6 +61,21 @@ func (s *Server) fail(c *gin.Context, err error) {
 		Message string
 	}{s.page(c, "error.title"), e.Text(lang(c))})
 	c.Abort()
+}
+
+// sessionUnavailable answers a request whose session could not be read or
+// written, PostgreSQL being unreachable: 503, as a coded JSON error under /api/.
+func sessionUnavailable(logger *slog.Logger) func(http.ResponseWriter, *http.Request, error) {
+	return func(w http.ResponseWriter, r *http.Request, err error) {
+		logger.Error("session", "err", err, "path", loggedPath(r.URL.Path))
+		e := ptacycle.Errorf(ptacycle.EUNAVAILABLE, "La base de données est momentanément indisponible : réessayez dans un instant",
+			"The database is unavailable for now: try again in a moment")
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			writeJSON(w, http.StatusServiceUnavailable, localized(e, preferredLanguage(r.Header.Get("Accept-Language"))))
+			return
+		}
+		http.Error(w, e.Message+" / "+e.English, http.StatusServiceUnavailable)
+	}
 }
 
 // localized is the JSON body of an error: {"code", "message", "fields"} in the asked language.

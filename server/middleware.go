@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -17,10 +18,15 @@ const (
 	ctxUser = "user"
 )
 
+// requestIDPattern is what a client's X-Request-ID may hold: it reaches the
+// logs, the audit log and Temporal, so nothing that could forge a log line or
+// that PostgreSQL would refuse.
+var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,64}$`)
+
 // requestID tags the request with an id (X-Request-ID if sent) for logs and audit entries.
 func (s *Server) requestID(c *gin.Context) {
 	id := c.GetHeader("X-Request-ID")
-	if id == "" || len(id) > 64 {
+	if !requestIDPattern.MatchString(id) {
 		b := make([]byte, 8)
 		_, _ = rand.Read(b)
 		id = hex.EncodeToString(b)

@@ -21,6 +21,7 @@ func (s *Server) routes() {
 	r := s.engine
 	r.Use(s.observe)
 	r.Use(s.requestID, s.recover, s.language, s.forgetRatesOnWrite)
+	r.Use(s.refuseUnstorableText)
 
 	health := gin.WrapH(HealthHandler(s.deps.DB, s.deps.Temporal))
 	r.GET("/healthz", health)

@@ -27,7 +27,8 @@ type Deps struct {
 	Logger   *slog.Logger
 	// Metrics is the registry /metrics serves; nil makes one with the Go and process collectors.
 	Metrics *prometheus.Registry
-	// SecureCookies marks the session cookie Secure: set it when users reach the server over TLS.
+	// SecureCookies marks the cookies Secure and sends Strict-Transport-Security:
+	// set it when users reach the server over TLS.
 	SecureCookies bool
 }
 
@@ -60,10 +61,7 @@ func New(deps Deps) *Server {
 	s.sessions.Cookie.HttpOnly = true
 	s.sessions.Cookie.SameSite = http.SameSiteLaxMode
 	s.sessions.Cookie.Secure = deps.SecureCookies
-	s.sessions.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
-		deps.Logger.Error("session", "err", err, "path", r.URL.Path)
-		http.Error(w, "Service momentanément indisponible / Service unavailable", http.StatusServiceUnavailable)
-	}
+	s.sessions.ErrorFunc = sessionUnavailable(deps.Logger)
 	gin.SetMode(gin.ReleaseMode)
 	s.engine = gin.New()
 	_ = s.engine.SetTrustedProxies(nil) // c.ClientIP() is the peer's address, never a forged X-Forwarded-For
@@ -72,11 +70,12 @@ func New(deps Deps) *Server {
 	return s
 }
 
-// Handler is the whole HTTP handler: compression (owners read pages over slow
-// links), cross-origin protection, sessions, then the routes. gzhttp is the
-// gzip handler of klauspost/compress, already in the module graph.
+// Handler is the whole HTTP handler: security headers, compression (owners
+// read pages over slow links), cross-origin protection, sessions, then the
+// routes. gzhttp is the gzip handler of klauspost/compress, already in the
+// module graph.
 func (s *Server) Handler() http.Handler {
-	return gzhttp.GzipHandler(http.NewCrossOriginProtection().Handler(s.sessions.LoadAndSave(s.engine)))
+	return securityHeaders(gzhttp.GzipHandler(http.NewCrossOriginProtection().Handler(s.sessions.LoadAndSave(s.engine))), s.deps.SecureCookies)
 }
 
 // Close stops the background session cleaner.

@@ -30,14 +30,24 @@ type app struct {
 	org ptacycle.Organisation
 }
 
-func mustApp(t *testing.T, tc client.Client) *app {
+func mustApp(t testing.TB, tc client.Client) *app {
+	t.Helper()
+	return mustAppWith(t, tc, nil)
+}
+
+// mustAppWith is mustApp whose server dependencies adjust changes first (nil: none).
+func mustAppWith(t testing.TB, tc client.Client, adjust func(*server.Deps)) *app {
 	t.Helper()
 	db := pgtest.MustDB(t)
 	renderer, err := ui.New()
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := server.New(server.Deps{DB: db, Temporal: tc, UI: renderer, Logger: slog.New(slog.DiscardHandler)})
+	deps := server.Deps{DB: db, Temporal: tc, UI: renderer, Logger: slog.New(slog.DiscardHandler)}
+	if adjust != nil {
+		adjust(&deps)
+	}
+	s := server.New(deps)
 	t.Cleanup(s.Close)
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
@@ -54,7 +64,7 @@ func mustApp(t *testing.T, tc client.Client) *app {
 }
 
 // unreachableTemporal is a client whose server never answers.
-func unreachableTemporal(t *testing.T) client.Client {
+func unreachableTemporal(t testing.TB) client.Client {
 	c, err := client.NewLazyClient(client.Options{HostPort: "127.0.0.1:1"})
 	if err != nil {
 		t.Fatal(err)

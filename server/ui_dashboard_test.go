@@ -198,7 +198,7 @@ func TestDashboardExecution(t *testing.T) {
 		`data-testid="process-unavailable"`, "injoignable",
 		`data-testid="timeline"`, `data-testid="stage-execution" aria-current="step"`, `class="done" data-testid="stage-validation"`,
 		"Échéance : 31/12/2024", "Échéance : 15/02/2024",
-		`data-testid="rate-overall" style="white-space:nowrap">33 %<`, `data-testid="rate-formula"`, "activités réalisées ÷ activités prévues",
+		`data-testid="rate-overall" class="nowrap">33 %<`, `data-testid="rate-formula"`, "activités réalisées ÷ activités prévues",
 		`data-testid="rate-gauge"`, `data-testid="rate-by-axis"`, `data-testid="rate-by-unit"`, "CRLTP Tonkpi", `data-testid="rate-by-region"`,
 		"1 activité(s) réalisée(s) sur 3 prévue(s)",
 		`data-testid="overdue"`, `data-testid="overdue-count">2<`, fmt.Sprintf(`data-testid="overdue-%d"><a href="/activites/%d"`, acts[1].ID, acts[1].ID),

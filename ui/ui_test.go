@@ -94,6 +94,32 @@ func TestMessagesComplete(t *testing.T) {
 	}
 }
 
+// inlineCode finds what the Content-Security-Policy would block in a
+// template: inline scripts, event handler attributes (htmx's hx-on too),
+// javascript: URLs, style attributes and style elements.
+var inlineCode = regexp.MustCompile(`<script\b[^>]*>\s*[^<\s]|\s(on[a-z]+|hx-on[:\w-]*)\s*=|javascript:|\sstyle\s*=|<style\b`)
+
+// TestTemplatesHoldNoInlineCode keeps the templates within the server's
+// Content-Security-Policy: behaviour goes in static/app.js, looks in static/app.css.
+func TestTemplatesHoldNoInlineCode(t *testing.T) {
+	err := fs.WalkDir(os.DirFS("templates"), ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(filepath.Join("templates", path))
+		if err != nil {
+			return err
+		}
+		for _, m := range inlineCode.FindAllString(string(b), -1) {
+			t.Errorf("%s: %q is blocked by the Content-Security-Policy; use static/app.js or static/app.css", path, strings.TrimSpace(m))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestFormErrors(t *testing.T) {
 	err := ptacycle.Errorf(ptacycle.EINVALID, "Budget négatif", "Negative budget")
 	err.Fields = []ptacycle.FieldError{{Field: "budgetXof", Message: "négatif", English: "negative"}}

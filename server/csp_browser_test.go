@@ -1,0 +1,85 @@
+package server_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ptacycle/ptacycle"
+	"github.com/ptacycle/ptacycle/demo"
+)
+
+// TestBrowserContentSecurityPolicy opens the main pages of each role in
+// Chromium under the real Content-Security-Policy and fails on any violation
+// the browser reports; it checks that app.js gives the behaviour the inline
+// handlers gave (confirmation, printing), and that the watch does see a
+// violation when there is one.
+func TestBrowserContentSecurityPolicy(t *testing.T) {
+	ctx := context.Background()
+	f := mustAccessFixture(t)
+	execApprove(t, f)
+	owner, _, _ := f.app.db.UserByEmail(ctx, execLogins["owner"])
+	secret, err := f.app.db.Secret(ctx, ptacycle.LinkSecretName, func() ([]byte, error) { return []byte(strings.Repeat("k", 32)), nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	link := ptacycle.SignLink(secret, f.activity.ID, owner.ID, time.Now().Add(time.Hour))
+
+	b := mustChrome(t, f.app.srv.URL, desktopWidth, desktopHeight)
+	b.visit("/login")
+	b.visit("/r/" + link)
+	b.waitFor("link-form")
+	pages := map[string][]string{
+		execLogins["coordinator"]: {"/", "/cycles/2024/bilan", "/cycles/2024/bilan/rapport", "/cycles/2024/recommandations", "/cycles/2024/pta",
+			"/cycles/2024/validation", "/cycles/2024/execution", fmt.Sprintf("/activites/%d", f.activity.ID), "/relances", "/journal", "/compte"},
+		execLogins["owner"]:   {"/mes-activites"},
+		execLogins["partner"]: {"/cycles/2024/execution"},
+		execLogins["admin"]:   {"/admin"},
+	}
+	for _, who := range []string{execLogins["coordinator"], execLogins["owner"], execLogins["partner"], execLogins["admin"]} {
+		b.login(who, demo.Password)
+		for _, path := range pages[who] {
+			b.visit(path)
+			b.waitFor("logout")
+			b.shot(path) // to look at the pages without inline styles
+		}
+		if who == execLogins["coordinator"] {
+			t.Run("ConfirmRefused", func(t *testing.T) {
+				b.visit("/cycles/2024/pta")
+				b.eval("window.confirm = () => false, window.__stayed = true")
+				b.click("plan-revise")
+				time.Sleep(300 * time.Millisecond)
+				if !b.eval("window.__stayed === true") {
+					t.Error("the revision was sent although the confirmation was refused")
+				}
+			})
+			t.Run("Print", func(t *testing.T) {
+				b.visit("/cycles/2024/bilan/rapport")
+				b.eval("window.print = () => { window.__printed = true }, true")
+				b.click("report-print")
+				if !b.eval("window.__printed === true") {
+					t.Error("the print button does not print")
+				}
+			})
+		}
+		b.logout()
+	}
+	if problems := b.console.take(); len(problems) > 0 {
+		t.Fatalf("the browser reported:\n%s", strings.Join(problems, "\n"))
+	}
+
+	t.Run("WatchSeesAViolation", func(t *testing.T) {
+		b.eval(`document.body.appendChild(Object.assign(document.createElement("script"), {textContent: "window.__inline = true"})), true`)
+		deadline := time.Now().Add(5 * time.Second)
+		var seen []string
+		for len(seen) == 0 && time.Now().Before(deadline) {
+			time.Sleep(50 * time.Millisecond)
+			seen = b.console.take()
+		}
+		if len(seen) == 0 || b.eval("window.__inline === true") {
+			t.Errorf("an inline script ran or went unreported (reported: %q)", seen)
+		}
+	})
+}

@@ -1,0 +1,38 @@
+// ptacycle's one script. The Content-Security-Policy forbids inline scripts
+// and event handlers, so the templates ask for behaviour with data attributes
+// and this file provides it, by event delegation on the document.
+(function () {
+  "use strict";
+
+  // <form data-confirm="question">: sent only once the user confirms.
+  document.addEventListener("submit", function (event) {
+    var question = event.target.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
+
+  // <button data-print>: prints the page.
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-print]")) {
+      window.print();
+    }
+  });
+
+  // Inside [data-row-errors], a table row's request refused with 409 or 422
+  // brings back the row (its form and the error) to swap in; any other failure
+  // opens the request's URL as a page, which says why.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var xhr = event.detail.xhr;
+    if (event.target.tagName !== "TR" || xhr.status < 400 || !event.target.closest("[data-row-errors]")) {
+      return;
+    }
+    if ((xhr.status === 409 || xhr.status === 422) && xhr.responseText.trimStart().startsWith("<tr")) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    } else {
+      window.location.assign(event.detail.pathInfo.requestPath);
+    }
+  });
+})();
