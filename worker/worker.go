@@ -7,6 +7,7 @@ import (
 	"errors"
 
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/interceptor"
 	"go.temporal.io/sdk/temporal"
 	sdkworker "go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
@@ -28,9 +29,9 @@ func New(c client.Client, acts *activities.Activities, opts sdkworker.Options) s
 }
 
 // Run registers the search attributes the workflows set if the namespace
-// lacks them, then runs a worker until ctx is done and stops it (waiting for
-// running activities to finish).
-func Run(ctx context.Context, c client.Client, namespace string, acts *activities.Activities) error {
+// lacks them, then runs a worker (with interceptors, if any) until ctx is done
+// and stops it (waiting for running activities to finish).
+func Run(ctx context.Context, c client.Client, namespace string, acts *activities.Activities, interceptors ...interceptor.WorkerInterceptor) error {
 	if err := searchattrs.Ensure(ctx, c, namespace, workflows.SearchAttributeTypes()); err != nil {
 		if ctx.Err() != nil { // stopped while starting: a shutdown, not a failure
 			return nil
@@ -43,7 +44,7 @@ func Run(ctx context.Context, c client.Client, namespace string, acts *activitie
 		}
 		return err
 	}
-	w := New(c, acts, sdkworker.Options{})
+	w := New(c, acts, sdkworker.Options{Interceptors: interceptors})
 	if err := w.Start(); err != nil {
 		return err
 	}

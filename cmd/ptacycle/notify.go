@@ -60,6 +60,8 @@ func runWorkerAndSender(ctx context.Context, db *postgres.DB, tc client.Client, 
 	if err != nil {
 		return err
 	}
+	crash := crashHookFrom(getenv) // nil unless a reliability test asks for it
+	email = crash.email(email)
 	secret, err := db.Secret(ctx, ptacycle.LinkSecretName, randomKey)
 	if err != nil {
 		return err
@@ -67,7 +69,7 @@ func runWorkerAndSender(ctx context.Context, db *postgres.DB, tc client.Client, 
 	acts := &activities.Activities{DB: db, Temporal: tc, Clock: time.Now, PublicURL: cfg.PublicURL, LinkSecret: secret}
 	sender := &notify.Sender{Outbox: db, Email: email, Webhook: webhook, Logger: logger}
 	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return worker.Run(gctx, tc, cfg.TemporalNamespace, acts) })
+	g.Go(func() error { return worker.Run(gctx, tc, cfg.TemporalNamespace, acts, crash.interceptors()...) })
 	g.Go(func() error { return sender.Run(gctx) })
 	return g.Wait()
 }
