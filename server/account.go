@@ -210,11 +210,6 @@ func (s *Server) revokeToken(c *gin.Context) {
 	c.Status(http.StatusNoContent)
 }
 
-// tokenUser is the user a personal API token authenticates. EUNAUTHORIZED.
-func (s *Server) tokenUser(ctx context.Context, secret string) (ptacycle.User, error) {
-	return s.deps.DB.UserByToken(ctx, secret)
-}
-
 // passwordChecks reports what is wrong with a password change before the current password is tried.
 func passwordChecks(req passwordRequest) *ptacycle.Validation {
 	var v ptacycle.Validation

@@ -26,21 +26,28 @@ func (s *Server) loadCycle(c *gin.Context) (cycleContext, bool) {
 	if !ok {
 		return cycleContext{}, false
 	}
-	ctx := c.Request.Context()
-	o, err := s.deps.DB.Organisation(ctx, org(c))
+	cc, err := s.cycleOf(c.Request.Context(), org(c), year)
 	if err != nil {
 		s.fail(c, err)
 		return cycleContext{}, false
+	}
+	return cc, true
+}
+
+// cycleOf reads the organisation and its cycle of year; ENOTFOUND says to launch the year.
+func (s *Server) cycleOf(ctx context.Context, orgID int64, year int) (cycleContext, error) {
+	o, err := s.deps.DB.Organisation(ctx, orgID)
+	if err != nil {
+		return cycleContext{}, err
 	}
 	cy, err := s.deps.DB.Cycle(ctx, o.ID, year)
 	if ptacycle.ErrorCode(err) == ptacycle.ENOTFOUND {
 		err = ptacycle.Errorf(ptacycle.ENOTFOUND, "Aucun cycle %d : lancez d'abord l'année", "No %d cycle: launch the year first", year)
 	}
 	if err != nil {
-		s.fail(c, err)
-		return cycleContext{}, false
+		return cycleContext{}, err
 	}
-	return cycleContext{org: o, year: year, cycle: cy}, true
+	return cycleContext{org: o, year: year, cycle: cy}, nil
 }
 
 // requireStage refuses a change outside the stage it belongs to, with both stages named.

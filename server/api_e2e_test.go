@@ -237,6 +237,14 @@ func TestAPIYear(t *testing.T) {
 	if res := owner.do("POST", fmt.Sprintf("/activities/%d/progress", nawa.ID), map[string]any{"version": nawa.Version, "status": "done"}); res.Status != 403 {
 		t.Errorf("owner reporting on another unit's activity: %d", res.Status)
 	}
+	// The dashboard read once before the report: the server's cache of it must not hide the report.
+	var before struct {
+		Rates ptacycle.RateBreakdown `json:"rates"`
+	}
+	want(t, partner.do("GET", cycle+"/dashboard", nil), 200, "dashboard before").decode(t, &before)
+	if before.Rates.Overall.Done != 0 {
+		t.Errorf("dashboard before any report: %+v", before.Rates.Overall)
+	}
 	var done ptacycle.Activity
 	current := acts[0]
 	want(t, owner.do("POST", fmt.Sprintf("/activities/%d/progress", current.ID), map[string]any{"version": current.Version, "status": "done",

@@ -434,21 +434,14 @@ type dashboard struct {
 }
 
 func (s *Server) dashboard(c *gin.Context) {
-	cc, plan, ok := s.loadPlan(c)
+	year, ok := s.yearParam(c)
 	if !ok {
 		return
 	}
-	ctx := c.Request.Context()
-	asOf := today()
-	rates, n, err := s.planRates(ctx, cc.org.ID, plan.ID, asOf)
+	answer, err := s.dashboardAnswer(c.Request.Context(), org(c), year, today())
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	overdue := []ptacycle.Activity{}
-	if n > 0 {
-		overdue, err = s.deps.DB.Activities(ctx, cc.org.ID, postgres.ActivityFilter{PlanID: plan.ID, OverdueAsOf: asOf, Limit: 50})
-	}
-	s.reply(c, http.StatusOK, dashboard{Year: cc.year, AsOf: asOf, Formula: ptacycle.RateFormula, Rates: rates,
-		Overdue: n, OverdueList: overdue}, err)
+	answer.write(c)
 }

@@ -20,7 +20,7 @@ func cacheStatic(c *gin.Context) {
 func (s *Server) routes() {
 	r := s.engine
 	r.Use(s.observe)
-	r.Use(s.requestID, s.recover, s.language, s.forgetRatesOnWrite)
+	r.Use(s.requestID, s.recover, s.language, s.forgetOnWrite)
 	r.Use(s.refuseUnstorableText)
 
 	health := gin.WrapH(HealthHandler(s.deps.DB, s.deps.Temporal))

@@ -40,7 +40,7 @@ type Server struct {
 	engine   *gin.Engine
 	logins   *loginLimiter
 	metrics  *httpMetrics
-	rates    *ratesCache
+	cache    *readCaches
 }
 
 // New builds the server; Close releases the session cleaner.
@@ -51,7 +51,7 @@ func New(deps Deps) *Server {
 	if deps.Metrics == nil {
 		deps.Metrics = NewMetricsRegistry()
 	}
-	s := &Server{deps: deps, metrics: newHTTPMetrics(deps.Metrics), rates: newRatesCache(time.Now)}
+	s := &Server{deps: deps, metrics: newHTTPMetrics(deps.Metrics), cache: newReadCaches(time.Now)}
 	s.store = pgxstore.NewWithCleanupInterval(deps.DB.Pool, 30*time.Minute)
 	s.sessions = scs.New()
 	s.sessions.Store = s.store
