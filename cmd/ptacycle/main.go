@@ -28,6 +28,7 @@ Utilisation / usage: ptacycle <commande> [options]
   user add     crée un utilisateur / creates a user
   user reset   réinitialise un mot de passe / resets a password
   healthcheck  vérifie /readyz du serveur local (pour Docker) / checks the local server's /readyz
+  bench        mesure les objectifs de DESIGN.md, écrit BENCHMARKS.md / measures DESIGN.md's goals, writes BENCHMARKS.md
 
 Configuration par variables d'environnement : voir README.md / configured by environment variables: see README.md
 `
@@ -74,6 +75,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runUser(ctx, rest, getenv, os.Stdin, stdout)
 	case "healthcheck":
 		return runHealthcheck(ctx, getenv)
+	case "bench":
+		return runBench(ctx, rest, getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
