@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/cookiejar"
 	"os"
@@ -129,6 +130,30 @@ func temporalOf(t *testing.T, dev *devProcess) client.Client {
 	return c
 }
 
+// pendingTimers are the timers a workflow's latest run has started and neither
+// fired nor cancelled, by id, with the instant each is due to fire.
+func pendingTimers(t *testing.T, tc client.Client, workflowID string) map[string]time.Time {
+	t.Helper()
+	pending := map[string]time.Time{}
+	it := tc.GetWorkflowHistory(context.Background(), workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for it.HasNext() {
+		e, err := it.Next()
+		if err != nil {
+			t.Fatalf("history of %s: %v", workflowID, err)
+		}
+		switch e.GetEventType() {
+		case enumspb.EVENT_TYPE_TIMER_STARTED:
+			a := e.GetTimerStartedEventAttributes()
+			pending[a.GetTimerId()] = e.GetEventTime().AsTime().Add(a.GetStartToFireTimeout().AsDuration())
+		case enumspb.EVENT_TYPE_TIMER_FIRED:
+			delete(pending, e.GetTimerFiredEventAttributes().GetTimerId())
+		case enumspb.EVENT_TYPE_TIMER_CANCELED:
+			delete(pending, e.GetTimerCanceledEventAttributes().GetTimerId())
+		}
+	}
+	return pending
+}
+
 // processCounts counts what a restart must not write twice: the cycles'
 // reminders, the plan versions, the decisions, the audit log.
 func processCounts(t *testing.T, dbURL string) map[string]int {
@@ -156,8 +181,9 @@ func processCounts(t *testing.T, dbURL string) map[string]int {
 // year launched through the API with a follow-up workflow for its activity —
 // starts it again on the same folder (PostgreSQL then finds a stale
 // postmaster.pid), and checks that every cycle answers where it was, that
-// nothing was written twice, that the follow-up still reacts to a progress
-// report and that an update still goes through.
+// the cycle and the follow-up still wait on the very timers they waited on,
+// that nothing was written twice, that the follow-up still reacts to a
+// progress report and that an update still goes through.
 func TestDevKilledMidExecution(t *testing.T) {
 	t.Parallel()
 	if _, err := pgcluster.FindBinaries(); err != nil {
@@ -203,6 +229,16 @@ func TestDevKilledMidExecution(t *testing.T) {
 		return c.Status != nil && c.Status.FollowUps == 1, fmt.Sprintf("%+v", c)
 	})
 	before := processCounts(t, dev.dbURL)
+	// The timers the year waits on: the cycle's year end, the follow-up's next reminder.
+	waiting := map[string]string{"cycle": ptacycle.CycleWorkflowID(demo.Slug, year), "follow-up": ptacycle.FollowUpWorkflowID(demo.Slug, year, activity.ID)}
+	tc := temporalOf(t, dev)
+	timersBefore := map[string]map[string]time.Time{}
+	for name, id := range waiting {
+		waitFor(t, time.Minute, "the "+name+" to wait on a timer", func() (bool, string) {
+			timersBefore[name] = pendingTimers(t, tc, id)
+			return len(timersBefore[name]) > 0, id + " waits on no timer"
+		})
+	}
 
 	// The kill: dev, then its PostgreSQL (which pg_ctl detached into a session of its own), as a power cut would.
 	pidFile := filepath.Join(dir, "postgres", "data", "postmaster.pid")
@@ -232,6 +268,12 @@ func TestDevKilledMidExecution(t *testing.T) {
 	if after := processCounts(t, again.dbURL); fmt.Sprint(after) != fmt.Sprint(before) {
 		t.Errorf("the restart wrote again: before the kill %v, after the restart %v", before, after)
 	}
+	tc = temporalOf(t, again)
+	for name, id := range waiting {
+		if after := pendingTimers(t, tc, id); !maps.Equal(after, timersBefore[name]) {
+			t.Errorf("the %s's pending timers: before the kill %v, after the restart %v", name, timersBefore[name], after)
+		}
+	}
 	coord = mustSignIn(t, again.appURL, "coordonnateur@cnltp.demo")
 	if c := coord.cycle(t, 2023); c.Cycle.Stage != ptacycle.StageClosed {
 		t.Errorf("2023 after the restart: %+v", c.Cycle)
@@ -244,7 +286,6 @@ func TestDevKilledMidExecution(t *testing.T) {
 	}
 
 	t.Run("FollowUpStillReacts", func(t *testing.T) {
-		tc := temporalOf(t, again)
 		followUp := ptacycle.FollowUpWorkflowID(demo.Slug, year, activity.ID)
 		mustSignIn(t, again.appURL, "responsable.tonkpi@cnltp.demo").mustCall(t, "POST", fmt.Sprintf("/activities/%d/progress", activity.ID),
 			map[string]any{"version": activity.Version, "status": ptacycle.StatusDone, "progress": 100, "comment": "Base à jour"}, nil)
