@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -281,6 +282,17 @@ type Recommendation struct {
 	Adopted   bool       `json:"adopted"`
 	ActionIDs []int64    `json:"actionIds"`
 	AdoptedAt *time.Time `json:"adoptedAt,omitempty"`
+}
+
+// RecommendationsFrozen reports whether a cycle's list of recommendations no
+// longer changes: some were adopted, or the cycle is past their stage. In a
+// frozen list, a recommendation not adopted was not retained; before, it is
+// only proposed.
+func RecommendationsFrozen(stage Stage, recs []Recommendation) bool {
+	if stage != StageBilan && stage != StageRecommendations {
+		return true
+	}
+	return slices.ContainsFunc(recs, func(r Recommendation) bool { return r.Adopted })
 }
 
 // Validate reports every missing or malformed field.

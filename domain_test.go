@@ -226,3 +226,33 @@ func TestDiffPlans(t *testing.T) {
 		t.Error("a version differs from itself")
 	}
 }
+
+func TestRecommendationsFrozen(t *testing.T) {
+	proposed := []ptacycle.Recommendation{{Position: 1}, {Position: 2}}
+	adopted := []ptacycle.Recommendation{{Position: 1, Adopted: true}, {Position: 2}}
+	for _, c := range []struct {
+		stage ptacycle.Stage
+		recs  []ptacycle.Recommendation
+		want  bool
+	}{
+		{ptacycle.StageBilan, proposed, false},
+		{ptacycle.StageRecommendations, proposed, false},
+		{ptacycle.StageRecommendations, nil, false},
+		{ptacycle.StageRecommendations, adopted, true},
+		{ptacycle.StageDrafting, proposed, true}, // adopted with none retained
+		{ptacycle.StageClosed, nil, true},
+	} {
+		if got := ptacycle.RecommendationsFrozen(c.stage, c.recs); got != c.want {
+			t.Errorf("RecommendationsFrozen(%s, %d adopted of %d) = %v, want %v", c.stage, countAdopted(c.recs), len(c.recs), got, c.want)
+		}
+	}
+}
+
+func countAdopted(recs []ptacycle.Recommendation) (n int) {
+	for _, r := range recs {
+		if r.Adopted {
+			n++
+		}
+	}
+	return n
+}

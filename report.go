@@ -7,6 +7,9 @@ type BilanReport struct {
 	Year            int                      `json:"year"` // the cycle's year; its bilan reviews Year-1
 	Bilan           Bilan                    `json:"bilan"`
 	Recommendations []RecommendationFollowUp `json:"recommendations"`
+	// RecommendationsFrozen: the list was adopted (see RecommendationsFrozen);
+	// until then a recommendation not adopted is proposed, not refused.
+	RecommendationsFrozen bool `json:"recommendationsFrozen"`
 }
 
 // RecommendationFollowUp is a recommendation with the plan's actions that

@@ -307,7 +307,6 @@ func (s *Server) renderRecommendations(c *gin.Context, cc cycleContext, form rec
 	for _, p := range recPriorities {
 		v.Priorities = append(v.Priorities, ui.Option{Value: string(p), Label: v.L(p.Label()), Selected: form.Priority == string(p)})
 	}
-	anyAdopted := false
 	for _, r := range recs {
 		item := recommendationItem{Recommendation: r, Uncovered: r.Adopted && len(r.ActionIDs) == 0}
 		if r.UnitID != nil {
@@ -321,7 +320,6 @@ func (s *Server) renderRecommendations(c *gin.Context, cc cycleContext, form rec
 			item.Actions = append(item.Actions, ui.Option{Value: strconv.FormatInt(a.ID, 10), Label: a.Code + " — " + a.Title, Selected: answers})
 		}
 		if r.Adopted {
-			anyAdopted = true
 			v.Adopted++
 		}
 		if item.Uncovered {
@@ -330,7 +328,7 @@ func (s *Server) renderRecommendations(c *gin.Context, cc cycleContext, form rec
 		v.Items = append(v.Items, item)
 	}
 	stage := cc.cycle.Stage
-	v.Frozen = anyAdopted || (stage != ptacycle.StageBilan && stage != ptacycle.StageRecommendations)
+	v.Frozen = ptacycle.RecommendationsFrozen(stage, recs)
 	v.CanEdit = coordinator && !v.Frozen
 	v.CanAdopt = v.CanEdit && stage == ptacycle.StageRecommendations
 	v.CanLink = coordinator && stage == ptacycle.StageDrafting && len(actions) > 0

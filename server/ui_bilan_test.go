@@ -476,6 +476,11 @@ func TestBilanToDrafting(t *testing.T) {
 	if len(recs) != 2 {
 		t.Fatalf("recommendations = %+v", recs)
 	}
+	// The report before the adoption: both are proposed, neither refused.
+	reportPath := bilanPath + "/rapport"
+	status, body = get(t, b, r.srv.URL+reportPath)
+	bilanExpect(t, "the report before adoption", status, body, http.StatusOK, []string{"Proposée"}, "Non retenue", "Adoptée")
+
 	resp, err = b.PostForm(r.srv.URL+recsPath+"/adoption", url.Values{"adopt": {fmt.Sprint(recs[0].ID)}})
 	status, _ = read(t, resp, err)
 	if want := fmt.Sprintf("/cycles/%d/pta", year); status != http.StatusSeeOther || resp.Header.Get("Location") != want {
@@ -493,6 +498,8 @@ func TestBilanToDrafting(t *testing.T) {
 	bilanExpect(t, "adopting twice", status, body, http.StatusConflict, []string{`data-testid="form-error"`,
 		"Action impossible à l'étape « Élaboration du PTA » : elle se fait à l'étape « Recommandations »",
 		fmt.Sprintf(`data-testid="uncovered-%d"`, recs[0].ID), "Non retenue"})
+	status, body = get(t, b, r.srv.URL+reportPath)
+	bilanExpect(t, "the report after adoption", status, body, http.StatusOK, []string{"Adoptée", "Non retenue"}, "Proposée")
 
 	// Drafting: the coordinator links an action to the adopted recommendation.
 	var action ptacycle.Action

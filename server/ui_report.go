@@ -36,7 +36,9 @@ func (s *Server) bilanReport(ctx context.Context, cc cycleContext) (ptacycle.Bil
 		return ptacycle.BilanReport{}, err
 	}
 	units, err := s.deps.DB.Units(ctx, cc.org.ID)
-	return ptacycle.NewBilanReport(cc.org, cc.year, b, content, units), err
+	r := ptacycle.NewBilanReport(cc.org, cc.year, b, content, units)
+	r.RecommendationsFrozen = ptacycle.RecommendationsFrozen(cc.cycle.Stage, content.Recommendations)
+	return r, err
 }
 
 func (s *Server) getBilanReport(c *gin.Context) {

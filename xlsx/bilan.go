@@ -87,9 +87,12 @@ func ExportBilan(w io.Writer, r ptacycle.BilanReport) error {
 		b.width(sheet, col+1, width)
 	}
 	for i, rec := range r.Recommendations {
-		decision := "Non retenue"
-		if rec.Adopted {
+		decision := "Proposée"
+		switch {
+		case rec.Adopted:
 			decision = "Adoptée"
+		case r.RecommendationsFrozen:
+			decision = "Non retenue"
 		}
 		actions := make([]string, len(rec.Actions))
 		for j, a := range rec.Actions {

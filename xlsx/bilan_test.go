@@ -28,7 +28,8 @@ func TestExportBilan(t *testing.T) {
 			Unit:           "CNLTP",
 			Actions:        []ptacycle.Action{{Code: "1.1", Title: "Impliquer la société civile dans le signalement"}},
 			Rate:           ptacycle.Rate{Planned: 2, Done: 1, Percent: 50},
-		}},
+		}, {Recommendation: ptacycle.Recommendation{Position: 2, Text: "Une recommandation écartée"}}},
+		RecommendationsFrozen: true,
 	}
 	var buf bytes.Buffer
 	if err := xlsx.ExportBilan(&buf, report); err != nil {
@@ -60,8 +61,23 @@ func TestExportBilan(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rec) != 2 || rec[1][1] != "Impliquer la société civile" || rec[1][4] != "Adoptée" || rec[1][5] != "1.1 – Impliquer la société civile dans le signalement" || rec[1][8] != "50%" {
+	if len(rec) != 3 || rec[1][1] != "Impliquer la société civile" || rec[1][4] != "Adoptée" || rec[1][5] != "1.1 – Impliquer la société civile dans le signalement" || rec[1][8] != "50%" ||
+		rec[2][4] != "Non retenue" {
 		t.Errorf("recommendations sheet = %q", rec)
+	}
+	// Before the adoption, a recommendation not adopted is only proposed.
+	report.RecommendationsFrozen = false
+	buf.Reset()
+	if err := xlsx.ExportBilan(&buf, report); err != nil {
+		t.Fatal(err)
+	}
+	open, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer open.Close()
+	if rec, _ := open.GetRows(xlsx.RecommendationsSheet); len(rec) != 3 || rec[2][4] != "Proposée" {
+		t.Errorf("recommendations sheet before adoption = %q", rec)
 	}
 	ratesRows, _ := f.GetRows(xlsx.RatesSheet)
 	var regions []string
