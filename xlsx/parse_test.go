@@ -209,6 +209,9 @@ func TestParseVariants(t *testing.T) {
 		{"AxisTitle", map[string]any{"Axe": "gouvernance et coordination"}, nil, int64(1)},
 		{"AxisLetterCode", map[string]any{"Axe": "Axe A3"}, nil, int64(3)},
 		{"AxisLetterCodeLowercase", map[string]any{"Axe": "a3"}, nil, int64(3)},
+		{"AxisNumberOfLetterCode", map[string]any{"Axe": "Axe 3"}, nil, int64(3)},
+		{"AxisBareNumberOfLetterCode", map[string]any{"Axe": "3"}, nil, int64(3)},
+		{"AxisNumberLeadingZero", map[string]any{"Axe": "Axe 03"}, nil, int64(3)},
 		{"QuarterT", map[string]any{"Trimestre": "T2", "Début": nil, "Échéance": nil}, startAndDue, [2]ptacycle.Date{date(time.April, 1), date(time.June, 30)}},
 		{"QuarterOrdinal", map[string]any{"Trimestre": "1er trimestre", "Début": nil, "Échéance": nil}, startAndDue, [2]ptacycle.Date{date(time.January, 1), date(time.March, 31)}},
 		{"QuarterFrenchSecond", map[string]any{"Trimestre": "2ème trimestre", "Début": nil, "Échéance": nil}, startAndDue, [2]ptacycle.Date{date(time.April, 1), date(time.June, 30)}},
@@ -628,5 +631,15 @@ func TestSummarize(t *testing.T) {
 	}
 	if got := xlsx.Summarize(ptacycle.PlanImport{}, ref); len(got) != 0 {
 		t.Errorf("Summarize of nothing = %+v", got)
+	}
+}
+
+// TestParseAxisNumberAmbiguous: "Axe 3" names A3 by its number, unless B3 has it too.
+func TestParseAxisNumberAmbiguous(t *testing.T) {
+	ref := MustReference(t)
+	ref.Axes = append(ref.Axes, ptacycle.Axis{ID: 4, Code: "B3", Title: "Coopération", Position: 4})
+	_, err := xlsx.Parse(bytes.NewReader(MustWorkbook(t, templateHeader, [][]any{MustRow(t, map[string]any{"Axe": "Axe 3"})})), ref)
+	if problems := problemList(err); !strings.Contains(problems, "axe « Axe 3 » ambigu") {
+		t.Errorf("Axe 3 with axes A3 and B3: %v\n%s", err, problems)
 	}
 }

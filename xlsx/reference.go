@@ -24,15 +24,17 @@ func (n nameIndex) add(key string, id int64) {
 // directory finds the organisation's axes, units and regions by the names people type.
 type directory struct {
 	axisCodes, axisTitles   nameIndex
+	axisNumbers             nameIndex // "5" for the axis coded A5: people write "Axe 5"
 	unitNames, unitAcronyms nameIndex
 	regionNames             nameIndex
 }
 
 func newDirectory(ref Reference) directory {
-	d := directory{axisCodes: nameIndex{}, axisTitles: nameIndex{}, unitNames: nameIndex{}, unitAcronyms: nameIndex{}, regionNames: nameIndex{}}
+	d := directory{axisCodes: nameIndex{}, axisTitles: nameIndex{}, axisNumbers: nameIndex{}, unitNames: nameIndex{}, unitAcronyms: nameIndex{}, regionNames: nameIndex{}}
 	for _, a := range ref.Axes {
 		d.axisCodes.add(axisKey(a.Code), a.ID)
 		d.axisTitles.add(fold(a.Title), a.ID)
+		d.axisNumbers.add(axisNumber(a.Code), a.ID)
 	}
 	for _, u := range ref.Units {
 		d.unitNames.add(fold(u.Name), u.ID)
@@ -53,6 +55,20 @@ func axisKey(s string) string {
 	return key
 }
 
+// axisNumber is the number an axis is known by once its code's letters are
+// dropped: "5" for "A5", "Axe 5", "AS-5" or "05"; "" when the code holds no
+// number or more than letters and a number.
+func axisNumber(s string) string {
+	key := strings.TrimLeft(axisKey(s), "abcdefghijklmnopqrstuvwxyz -._")
+	if key == "" || strings.Trim(key, "0123456789") != "" {
+		return ""
+	}
+	if n := strings.TrimLeft(key, "0"); n != "" {
+		return n
+	}
+	return "0"
+}
+
 // find looks name up in the indexes in turn; the first that knows it decides.
 func find(indexes ...func() []int64) (id int64, known, ambiguous bool) {
 	for _, ids := range indexes {
@@ -68,12 +84,13 @@ func find(indexes ...func() []int64) (id int64, known, ambiguous bool) {
 }
 
 func (d directory) axis(s string) (int64, error) {
-	id, known, ambiguous := find(func() []int64 { return d.axisCodes[axisKey(s)] }, func() []int64 { return d.axisTitles[fold(s)] })
+	id, known, ambiguous := find(func() []int64 { return d.axisCodes[axisKey(s)] }, func() []int64 { return d.axisTitles[fold(s)] },
+		func() []int64 { return d.axisNumbers[axisNumber(s)] })
 	switch {
 	case !known:
 		return 0, ptacycle.Errorf(ptacycle.EINVALID, "axe « %s » inconnu", "unknown axis “%s”", s)
 	case ambiguous:
-		return 0, ptacycle.Errorf(ptacycle.EINVALID, "axe « %s » ambigu : plusieurs axes portent ce nom, écrivez son code", "ambiguous axis “%s”: several axes have this name, write its code", s)
+		return 0, ptacycle.Errorf(ptacycle.EINVALID, "axe « %s » ambigu : plusieurs axes portent ce nom ou ce numéro, écrivez son code", "ambiguous axis “%s”: several axes have this name or number, write its code", s)
 	}
 	return id, nil
 }
