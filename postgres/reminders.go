@@ -110,6 +110,7 @@ type ReminderFilter struct {
 	Channel     ptacycle.Channel
 	Status      string
 	Limit       int
+	BeforeID    int64 // for paging: reminders older than this one
 }
 
 // Reminders lists the organisation's reminders matching f, newest first.
@@ -123,8 +124,9 @@ func (db *DB) Reminders(ctx context.Context, org int64, f ReminderFilter) ([]pta
 		WHERE organisation_id = $1 AND ($2 = 0 OR recipient_id = $2) AND ($3 = 0 OR activity_id = $3)
 		  AND ($4 = 0 OR cycle_id = $4) AND ($5 = '' OR kind = $5) AND (NOT $7 OR read_at IS NULL)
 		  AND ($8 = '' OR channel = $8) AND ($9 = '' OR status = $9)
+		  AND ($10 = 0 OR (created_at, id) < (SELECT created_at, id FROM reminders WHERE organisation_id = $1 AND id = $10))
 		ORDER BY created_at DESC, id DESC LIMIT $6`,
-		org, f.RecipientID, f.ActivityID, f.CycleID, f.Kind, limit, f.UnreadOnly, string(f.Channel), f.Status)
+		org, f.RecipientID, f.ActivityID, f.CycleID, f.Kind, limit, f.UnreadOnly, string(f.Channel), f.Status, f.BeforeID)
 	if err != nil {
 		return nil, mapError(err)
 	}

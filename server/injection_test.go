@@ -86,7 +86,7 @@ func TestInjectedFilters(t *testing.T) {
 		"/cycles/2024/execution": {"status", "unit", "region", "axis", "overdue", "page"},
 		"/cycles/2024/pta":       {"page", "part"},
 		"/journal":               {"entity", "since", "before"},
-		"/relances":              {"unread"},
+		"/relances":              {"unread", "before"},
 		"/mes-activites":         {"page"},
 		"/":                      {"year"},
 		"/login":                 {"next"},

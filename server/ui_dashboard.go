@@ -524,7 +524,9 @@ type reminderListPage struct {
 	Items      []reminderRow
 	Unread     int
 	UnreadOnly bool
-	Truncated  bool
+	Older      string              // the next page's address, "" on the last one
+	Newest     string              // the first page's address, "" on it
+	Query      string              // this page's query, which marking a reminder read keeps
 	Failures   []ptacycle.Reminder // coordinators and administrators see what could not be delivered
 }
 
@@ -538,9 +540,14 @@ func (s *Server) uiReminders(c *gin.Context) { s.renderReminders(c, "reminders")
 // renderReminders renders the reminders page, or its list alone for htmx.
 func (s *Server) renderReminders(c *gin.Context, page string) {
 	ctx, u := c.Request.Context(), currentUser(c)
+	before, ok := s.queryInt(c, "before", 0)
+	if !ok {
+		return
+	}
 	d := reminderListPage{Page: s.page(c, "reminders.title"), UnreadOnly: c.Query("unread") == "true"}
+	query := func(before int64) string { return remindersQuery(before, d.UnreadOnly) }
 	items, err := s.deps.DB.Reminders(ctx, u.OrganisationID, postgres.ReminderFilter{RecipientID: u.ID, Channel: ptacycle.ChannelInApp,
-		UnreadOnly: d.UnreadOnly, Limit: remindersShown})
+		UnreadOnly: d.UnreadOnly, Limit: remindersShown + 1, BeforeID: int64(before)})
 	if err == nil {
 		d.Unread, err = s.deps.DB.UnreadReminders(ctx, u.OrganisationID, u.ID)
 	}
@@ -548,7 +555,14 @@ func (s *Server) renderReminders(c *gin.Context, page string) {
 		s.fail(c, err)
 		return
 	}
-	d.Truncated = len(items) == remindersShown
+	d.Query = query(int64(before))
+	if before != 0 {
+		d.Newest = "/relances" + query(0)
+	}
+	if len(items) > remindersShown {
+		items = items[:remindersShown]
+		d.Older = "/relances" + query(items[len(items)-1].ID)
+	}
 	if allowed(u.Role, actReadDeliveries) {
 		if d.Failures, err = s.deps.DB.Reminders(ctx, u.OrganisationID, postgres.ReminderFilter{Status: "failed", Limit: 20}); err != nil {
 			s.fail(c, err)
@@ -559,6 +573,22 @@ func (s *Server) renderReminders(c *gin.Context, page string) {
 		d.Items = append(d.Items, reminderRow{Reminder: r, KindLabel: labelOr(d.Page, "reminders.kind."+r.Kind, r.Kind)})
 	}
 	s.render(c, page, d)
+}
+
+// remindersQuery is the query of a page of reminders: those older than
+// reminder before (0: the newest), unread only or not.
+func remindersQuery(before int64, unreadOnly bool) string {
+	q := url.Values{}
+	if before > 0 {
+		q.Set("before", strconv.FormatInt(before, 10))
+	}
+	if unreadOnly {
+		q.Set("unread", "true")
+	}
+	if len(q) == 0 {
+		return ""
+	}
+	return "?" + q.Encode()
 }
 
 // uiReadReminder marks one of the user's reminders read; htmx gets the list back.
@@ -578,7 +608,8 @@ func (s *Server) uiReadReminder(c *gin.Context) {
 	}
 	p := s.deps.UI.NewPage(lang(c), u, "")
 	s.flash(c, p.T("reminders.marked"))
-	redirect(c, "/relances")
+	before, _ := strconv.ParseInt(c.Query("before"), 10, 64)
+	redirect(c, "/relances"+remindersQuery(before, c.Query("unread") == "true"))
 }
 
 // labelOr translates id, or gives fallback when no message has that id.

@@ -440,6 +440,67 @@ func TestRemindersPage(t *testing.T) {
 			t.Errorf("%d unread reminders left", n)
 		}
 	})
+	t.Run("Pages", func(t *testing.T) {
+		for i := range 110 { // with the two above, 112: pages of 50, 50 and 12
+			r := ptacycle.Reminder{Key: fmt.Sprintf("test/page/%d", i), RecipientID: users["responsable.tonkpi@cnltp.demo"], Channel: ptacycle.ChannelInApp,
+				Kind: "overdue", Subject: fmt.Sprintf("Relance n° %d", i), Body: "Merci de déclarer l'avancement."}
+			if _, err := a.db.CreateReminder(ctx, o.ID, r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		seen := map[string]bool{}
+		path := "/relances"
+		var sizes []int
+		for range 4 {
+			status, body := get(t, owner, a.srv.URL+path)
+			if status != http.StatusOK {
+				t.Fatalf("%s: %d", path, status)
+			}
+			shown := reminderItem.FindAllStringSubmatch(body, -1)
+			sizes = append(sizes, len(shown))
+			for _, m := range shown {
+				if seen[m[1]] {
+					t.Errorf("reminder %s shown twice, again on %s", m[1], path)
+				}
+				seen[m[1]] = true
+			}
+			if (path != "/relances") != strings.Contains(body, `data-testid="reminders-newest"`) {
+				t.Errorf("%s: link to the newest reminders wrong", path)
+			}
+			m := olderLink.FindStringSubmatch(body)
+			if m == nil {
+				break
+			}
+			path = html.UnescapeString(m[1])
+		}
+		if fmt.Sprint(sizes) != "[50 50 12]" || len(seen) != 112 {
+			t.Errorf("pages of %v reminders, %d different, want [50 50 12] and 112", sizes, len(seen))
+		}
+		// Marking one read on the second page comes back to the second page.
+		page2 := "/relances" + remindersPage2(t, owner, a.srv.URL)
+		_, body := get(t, owner, a.srv.URL+page2)
+		id := reminderItem.FindStringSubmatch(body)[1]
+		resp, err := owner.PostForm(a.srv.URL+"/relances/"+id+"/lue"+strings.TrimPrefix(page2, "/relances"), nil)
+		if status, _ := read(t, resp, err); status != http.StatusSeeOther || resp.Header.Get("Location") != page2 {
+			t.Errorf("marking a reminder of %s read: %d to %q", page2, status, resp.Header.Get("Location"))
+		}
+	})
+}
+
+var (
+	reminderItem = regexp.MustCompile(`data-testid="reminder-(\d+)"`)
+	olderLink    = regexp.MustCompile(`href="([^"]+)" data-testid="reminders-older"`)
+)
+
+// remindersPage2 is the query of the second page of a user's reminders.
+func remindersPage2(t *testing.T, c *http.Client, base string) string {
+	t.Helper()
+	_, body := get(t, c, base+"/relances")
+	m := olderLink.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatal("no second page of reminders")
+	}
+	return strings.TrimPrefix(html.UnescapeString(m[1]), "/relances")
 }
 
 func dashboardAtoi(t *testing.T, s string) int {
