@@ -423,6 +423,7 @@ type ActivityUpdate struct {
 	ProgressAfter  int            `json:"progressAfter"`
 	Comment        string         `json:"comment"`
 	EvidenceURL    string         `json:"evidenceUrl"`
+	EvidenceFile   *EvidenceFile  `json:"evidenceFile,omitempty"` // a file attached to this report
 }
 
 // Decision is an approver's verdict on one plan version at one level of the chain.

@@ -3,6 +3,7 @@ package ptacycle
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"unicode/utf8"
 )
 
@@ -112,4 +113,23 @@ func (v *Validation) Err() error {
 		e.English = fmt.Sprintf("%d fields need fixing: %s", len(v.fields), v.fields[0].English)
 	}
 	return e
+}
+
+// JoinValidation merges the field errors of a and b into one EINVALID error,
+// so that a form shows every problem at once; any other error wins as is,
+// a's first. Nil when both are.
+func JoinValidation(a, b error) error {
+	var ea, eb *Error
+	switch {
+	case a == nil:
+		return b
+	case b == nil:
+		return a
+	case !errors.As(a, &ea) || ea.Code != EINVALID || len(ea.Fields) == 0:
+		return a
+	case !errors.As(b, &eb) || eb.Code != EINVALID || len(eb.Fields) == 0:
+		return b
+	}
+	v := Validation{fields: append(slices.Clone(ea.Fields), eb.Fields...)}
+	return v.Err()
 }

@@ -2,6 +2,10 @@ package postgres
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -213,6 +217,8 @@ type Progress struct {
 	Comment     string
 	EvidenceURL string
 	PostponedTo ptacycle.Date
+	// Evidence is a file attached to the report (checked by ptacycle.CheckEvidence), nil for none.
+	Evidence *ptacycle.EvidenceUpload
 }
 
 // ReportProgress records an owner's update of an activity of an approved plan,
@@ -256,15 +262,26 @@ func (db *DB) ReportProgress(ctx context.Context, actor ptacycle.Actor, p Progre
 		).Scan(&after.Version, &after.UpdatedAt); err != nil {
 			return err
 		}
+		var fileID *int64
+		logged := map[string]any{"status": after.Status, "progress": after.Progress, "comment": p.Comment, "evidenceUrl": p.EvidenceURL}
+		if e := p.Evidence; e != nil {
+			sum := sha256.Sum256(e.Data)
+			if err := tx.QueryRow(ctx, `
+				INSERT INTO evidence_files (organisation_id, activity_id, name, content_type, size, content, sha256)
+				VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+				actor.OrganisationID, after.ID, e.Name, e.ContentType, len(e.Data), e.Data, sum[:]).Scan(&fileID); err != nil {
+				return err
+			}
+			logged["evidenceFile"] = map[string]any{"id": *fileID, "name": e.Name, "size": len(e.Data), "sha256": hex.EncodeToString(sum[:])}
+		}
 		if _, err := tx.Exec(ctx, `
-			INSERT INTO activity_updates (activity_id, user_id, status_before, status_after, progress_before, progress_after, comment, evidence_url)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-			after.ID, actor.UserID, before.Status, after.Status, before.Progress, after.Progress, p.Comment, p.EvidenceURL); err != nil {
+			INSERT INTO activity_updates (activity_id, user_id, status_before, status_after, progress_before, progress_after, comment, evidence_url, evidence_file_id)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+			after.ID, actor.UserID, before.Status, after.Status, before.Progress, after.Progress, p.Comment, p.EvidenceURL, fileID); err != nil {
 			return err
 		}
 		return audit(ctx, tx, actor, "progress", "activity", after.ID,
-			map[string]any{"status": before.Status, "progress": before.Progress},
-			map[string]any{"status": after.Status, "progress": after.Progress, "comment": p.Comment, "evidenceUrl": p.EvidenceURL})
+			map[string]any{"status": before.Status, "progress": before.Progress}, logged)
 	})
 	return after, err
 }
@@ -275,13 +292,42 @@ func (db *DB) ActivityHistory(ctx context.Context, org, id int64) ([]ptacycle.Ac
 		return nil, err
 	}
 	rows, err := db.Pool.Query(ctx, `
-		SELECT id, activity_id, user_id, at, status_before, status_after, progress_before, progress_after, comment, evidence_url
-		FROM activity_updates WHERE activity_id = $1 ORDER BY at, id`, id)
+		SELECT u.id, u.activity_id, u.user_id, u.at, u.status_before, u.status_after, u.progress_before, u.progress_after, u.comment, u.evidence_url,
+			f.id, f.name, f.content_type, f.size, f.created_at
+		FROM activity_updates u LEFT JOIN evidence_files f ON f.id = u.evidence_file_id
+		WHERE u.activity_id = $1 ORDER BY u.at, u.id`, id)
 	if err != nil {
 		return nil, mapError(err)
 	}
-	updates, err := pgx.CollectRows(rows, pgx.RowToStructByPos[ptacycle.ActivityUpdate])
+	updates, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ptacycle.ActivityUpdate, error) {
+		var u ptacycle.ActivityUpdate
+		var fileID *int64
+		var name, contentType *string
+		var size *int
+		var created *time.Time
+		err := r.Scan(&u.ID, &u.ActivityID, &u.UserID, &u.At, &u.StatusBefore, &u.StatusAfter, &u.ProgressBefore, &u.ProgressAfter, &u.Comment, &u.EvidenceURL,
+			&fileID, &name, &contentType, &size, &created)
+		if err == nil && fileID != nil {
+			u.EvidenceFile = &ptacycle.EvidenceFile{ID: *fileID, ActivityID: u.ActivityID, Name: *name, ContentType: *contentType, Size: *size, CreatedAt: *created}
+		}
+		return u, err
+	})
 	return updates, mapError(err)
+}
+
+// EvidenceFile returns a file attached to a progress report of the
+// organisation, and its content. ENOTFOUND.
+func (db *DB) EvidenceFile(ctx context.Context, org, id int64) (ptacycle.EvidenceFile, []byte, error) {
+	var f ptacycle.EvidenceFile
+	var content []byte
+	err := db.Pool.QueryRow(ctx, `
+		SELECT id, activity_id, name, content_type, size, created_at, content
+		FROM evidence_files WHERE organisation_id = $1 AND id = $2`, org, id).
+		Scan(&f.ID, &f.ActivityID, &f.Name, &f.ContentType, &f.Size, &f.CreatedAt, &content)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return f, nil, ptacycle.Errorf(ptacycle.ENOTFOUND, "Preuve introuvable", "Evidence not found")
+	}
+	return f, content, mapError(err)
 }
 
 // ActivityContext is an activity with the names a message about it needs.

@@ -278,6 +278,56 @@ func TestActivities(t *testing.T) {
 	if len(entries) != 2 || entries[0].Action != "progress" || entries[0].ActorLabel != "Responsable" || *entries[0].ActorID != f.owner.ID {
 		t.Errorf("audit = %+v", entries)
 	}
+
+	t.Run("Evidence", func(t *testing.T) {
+		sheet, err := ptacycle.CheckEvidence("evidenceFile", "Liste de présence.pdf", []byte("%PDF-1.7 signée"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		withFile, err := f.db.ReportProgress(ctx, owner, postgres.Progress{ActivityID: second.ID, Version: done.Version, Status: ptacycle.StatusDone,
+			Comment: "La liste signée", Evidence: &sheet})
+		if err != nil {
+			t.Fatal(err)
+		}
+		history, err := f.db.ActivityHistory(ctx, f.org.ID, second.ID)
+		if err != nil || len(history) != 2 || history[0].EvidenceFile != nil || history[1].EvidenceFile == nil {
+			t.Fatalf("history = %+v, %v", history, err)
+		}
+		file := *history[1].EvidenceFile
+		if file.Name != "Liste de présence.pdf" || file.ContentType != "application/pdf" || file.Size != len(sheet.Data) || file.ActivityID != second.ID {
+			t.Errorf("evidence in the history = %+v", file)
+		}
+		got, content, err := f.db.EvidenceFile(ctx, f.org.ID, file.ID)
+		if err != nil || string(content) != string(sheet.Data) || got != file {
+			t.Errorf("EvidenceFile = %+v %q, %v; want %+v", got, content, err, file)
+		}
+		entries, _ := f.db.Audit(ctx, f.org.ID, postgres.AuditFilter{Entity: "activity", EntityID: itoa(second.ID)})
+		if len(entries) != 3 || !strings.Contains(string(entries[0].After), `"name": "Liste de présence.pdf"`) {
+			t.Errorf("audit of the report with evidence: %s", entries[0].After)
+		}
+		t.Run("ErrOtherOrganisation", func(t *testing.T) {
+			_, _, err := f.db.EvidenceFile(ctx, f.org.ID+1000, file.ID)
+			wantCode(t, err, ptacycle.ENOTFOUND)
+		})
+		t.Run("ErrStaleWritesNoFile", func(t *testing.T) {
+			_, err := f.db.ReportProgress(ctx, owner, postgres.Progress{ActivityID: second.ID, Version: done.Version, Status: ptacycle.StatusDone, Evidence: &sheet})
+			wantCode(t, err, ptacycle.ECONFLICT)
+			var files int
+			if err := f.db.Pool.QueryRow(ctx, `SELECT count(*) FROM evidence_files`).Scan(&files); err != nil || files != 1 {
+				t.Errorf("%d evidence files after a refused report, want 1 (%v)", files, err)
+			}
+		})
+		t.Run("ErrConstraints", func(t *testing.T) { // the last line of defence: a file without content cannot be written
+			_, err := f.db.Pool.Exec(ctx, `INSERT INTO evidence_files (organisation_id, activity_id, name, content_type, size, content, sha256)
+				VALUES ($1, $2, 'vide.pdf', 'application/pdf', 0, '', repeat('a', 32)::bytea)`, f.org.ID, second.ID)
+			if err == nil {
+				t.Error("an empty evidence file was stored")
+			}
+		})
+		if withFile.Version != done.Version+1 {
+			t.Errorf("version after the report with evidence = %d, want %d", withFile.Version, done.Version+1)
+		}
+	})
 }
 
 func itoa(id int64) string { return strconv.FormatInt(id, 10) }

@@ -106,6 +106,8 @@ func (s *Server) apiRoutes() []route {
 		{"PUT", "/activities/:id", actEditPlan, "Modifier une activité du brouillon / Edit a draft activity", ptacycle.Activity{}, ptacycle.Activity{}, http.StatusOK, nil, s.updateActivity},
 		{"DELETE", "/activities/:id", actEditPlan, "Retirer une activité du brouillon / Remove a draft activity", nil, nil, http.StatusNoContent, []string{"version"}, s.deleteActivity},
 		{"POST", "/activities/:id/progress", actReportProgress, "Déclarer l'avancement / Report progress", progressRequest{}, ptacycle.Activity{}, http.StatusOK, nil, s.reportProgress},
+		{"POST", "/activities/:id/evidence", actReportProgress, "Joindre une preuve (fichier, 10 Mo au plus : PDF, photo, Word, Excel…), statut et avancement inchangés / Attach evidence (a file, at most 10 MB: PDF, photo, Word, Excel…), status and progress unchanged", evidenceUpload{}, ptacycle.Activity{}, http.StatusOK, nil, s.attachEvidence},
+		{"GET", "/evidence/:id", actReadCycle, "Télécharger une preuve jointe à un avancement / Download evidence attached to a progress report", nil, evidenceDownload{}, http.StatusOK, nil, s.downloadEvidence},
 		{"GET", "/activities/:id/history", actReadCycle, "Historique de l'activité / Activity history", nil, []ptacycle.ActivityUpdate{}, http.StatusOK, nil, s.activityHistory},
 
 		// Follow-up

@@ -166,6 +166,8 @@ func TestAccessMatrix(t *testing.T) {
 		"DELETE /activities/{id}":                   "coordinator",
 		"POST /activities/{id}/progress":            "owner coordinator",
 		"GET /activities/{id}/history":              all,
+		"POST /activities/{id}/evidence":            "owner coordinator",
+		"GET /evidence/{id}":                        all,
 		"GET /cycles/{year}/dashboard":              all,
 		"GET /audit":                                "coordinator admin",
 	}

@@ -72,9 +72,9 @@ func (s *Server) authorize(act action) gin.HandlerFunc {
 }
 
 // limitBody refuses bodies over maxBodyBytes with a clear 413; an import
-// reads its file within its own, larger limit.
+// and an evidence file are read within their own, larger limits.
 func limitBody(c *gin.Context) {
-	if strings.HasSuffix(c.FullPath(), "/plan/import") {
+	if path := c.FullPath(); strings.HasSuffix(path, "/plan/import") || strings.HasSuffix(path, "/evidence") {
 		c.Next()
 		return
 	}

@@ -3,6 +3,8 @@ package server_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -161,9 +163,18 @@ func TestJourney(t *testing.T) {
 	phone.shot("owner-activities")
 	phone.do(chromedp.Click(chromedp.ID(fmt.Sprintf("st-%d-done", activity.ID))))
 	phone.fill("comment", "Formation tenue à Man du 10 au 12 juin")
+	photo := filepath.Join(t.TempDir(), "liste-de-presence.jpg")
+	if err := os.WriteFile(photo, []byte("\xff\xd8\xff\xe0 photo de la liste de présence"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	phone.do(chromedp.SetUploadFiles(chromedp.ID(fmt.Sprintf("ef-%d", activity.ID)), []string{photo}))
 	phone.submit(fmt.Sprintf("progress-save-%d", activity.ID))
 	phone.waitFor("flash")
 	phone.shot("owner-reported")
+	if history, err := db.ActivityHistory(ctx, o.ID, activity.ID); err != nil || len(history) == 0 ||
+		history[len(history)-1].EvidenceFile == nil || history[len(history)-1].EvidenceFile.Name != "liste-de-presence.jpg" {
+		t.Errorf("the photo chosen on the phone is not the report's evidence: %+v, %v", history, err)
+	}
 
 	// The coordinator sees the rate change.
 	desk.login("coordonnateur@cnltp.demo", demo.Password)

@@ -123,6 +123,13 @@ func openAPISpec(routes []route) (*openapi3.T, error) {
 		}
 		switch rt.in.(type) {
 		case nil:
+		case evidenceUpload:
+			form := openapi3.NewObjectSchema().
+				WithProperty("file", openapi3.NewStringSchema().WithFormat("binary")).
+				WithProperty("version", openapi3.NewIntegerSchema()).
+				WithProperty("comment", openapi3.NewStringSchema()).WithRequired([]string{"file", "version"})
+			op.RequestBody = &openapi3.RequestBodyRef{Value: openapi3.NewRequestBody().WithRequired(true).
+				WithContent(openapi3.NewContentWithFormDataSchema(form))}
 		case workbook:
 			upload := workbookContent()
 			upload["multipart/form-data"] = openapi3.NewMediaType().WithSchema(openapi3.NewObjectSchema().
@@ -137,6 +144,8 @@ func openAPISpec(routes []route) (*openapi3.T, error) {
 		case nil:
 		case workbook:
 			success.WithContent(workbookContent())
+		case evidenceDownload:
+			success.WithContent(openapi3.NewContentWithSchema(openapi3.NewStringSchema().WithFormat("binary"), ptacycle.EvidenceContentTypes()))
 		default:
 			success.WithJSONSchemaRef(g.schema(reflect.TypeOf(rt.out), false))
 		}

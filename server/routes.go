@@ -86,6 +86,7 @@ func (s *Server) routes() {
 	pages.POST("activites/:id/avancement", s.authorize(actReportProgress), s.uiReportProgress)
 	pages.GET("cycles/:year/execution", s.authorize(actReadCycle), s.uiExecution)
 	pages.GET("activites/:id", s.authorize(actReadCycle), s.uiActivity)
+	pages.GET("preuves/:id", s.authorize(actReadCycle), s.downloadEvidence)
 
 	pages.GET("admin", s.authorize(actManageUsers), s.uiAdmin)
 	pages.POST("admin/utilisateurs", s.authorize(actManageUsers), s.uiCreateUser)

@@ -52,10 +52,21 @@ func securityHeaders(next http.Handler, tls bool) http.Handler {
 
 // refuseUnstorableText refuses query and form values PostgreSQL cannot store
 // or compare as text, a NUL character or invalid UTF-8, with a clear 422
-// instead of a database error.
+// instead of a database error. Multipart forms (files) are read here, within
+// formMaxBytes; a larger one is left to its handler, which refuses it.
 func (s *Server) refuseUnstorableText(c *gin.Context) {
 	params := c.Request.URL.Query()
-	if !strings.HasPrefix(c.Request.URL.Path, "/api/") { // the API takes JSON bodies, checked by bind
+	api := strings.HasPrefix(c.Request.URL.Path, "/api/")
+	if !api { // a page's form is never larger (the API bounds its bodies route by route)
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, formMaxBytes)
+	}
+	switch {
+	case strings.HasPrefix(c.ContentType(), "multipart/") && c.Request.ContentLength <= formMaxBytes:
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, formMaxBytes)
+		if c.Request.ParseMultipartForm(formMaxBytes) == nil { // else the handler meets the error and tells it
+			params = c.Request.Form
+		}
+	case !api: // the API takes JSON bodies, checked by bind
 		_ = c.Request.ParseForm() // a malformed pair is skipped, as c.Query and c.PostForm do
 		params = c.Request.Form
 	}

@@ -273,10 +273,17 @@ func (s *Server) uiReportProgress(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	evidence, evidenceErr := postedEvidence(c, evidenceField)
+	if c.Request.ContentLength > formMaxBytes { // not read: the file alone is refused, the stored values shown again
+		s.execProgressRefused(c, id, execProgressReturn("", id), execStoredProgress(a), evidenceErr)
+		return
+	}
 	next := execProgressReturn(c.PostForm("next"), id)
 	typed := execPostedProgress(c)
 	in, err := execParseProgress(id, typed)
+	err = ptacycle.JoinValidation(err, evidenceErr)
 	if err == nil {
+		in.Evidence = evidence
 		a, err = s.deps.DB.ReportProgress(ctx, actor(c), in)
 	}
 	if err == nil {

@@ -105,10 +105,19 @@ func (s *Server) linkSave(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	evidence, evidenceErr := postedEvidence(c, evidenceField)
 	data := s.linkData(c, token, u, a)
+	if c.Request.ContentLength > formMaxBytes { // not read: the file alone is refused, the stored values shown again
+		data.Errors = ui.FormErrors(evidenceErr, data.Lang)
+		c.Status(statusOf(ptacycle.ErrorCode(evidenceErr)))
+		s.render(c, "link", data)
+		return
+	}
 	typed := execPostedProgress(c)
 	in, err := execParseProgress(a.ID, typed)
+	err = ptacycle.JoinValidation(err, evidenceErr)
 	if err == nil {
+		in.Evidence = evidence
 		actor := ptacycle.UserActor(u)
 		actor.Label = u.FullName + " (lien reçu par e-mail)"
 		var updated ptacycle.Activity

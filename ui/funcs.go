@@ -31,6 +31,12 @@ var funcs = template.FuncMap{
 	"has":   func(ids []int64, id int64) bool { return containsID(ids, id) },
 	"deref": func(p *int64) int64 { return derefID(p) },
 	"asset": AssetURL,
+	// evidenceAccept is a file input's accept list for evidence: the extensions, and the photo types that let phones offer the camera.
+	"evidenceAccept": func() string {
+		return strings.Join(append(ptacycle.EvidenceExtensions(), "image/jpeg", "image/png", "image/webp", "image/heic"), ",")
+	},
+	"evidenceMaxBytes": func() int { return ptacycle.MaxEvidenceSize },
+	"fileSize":         formatFileSize,
 }
 
 // assetVersions are the content hashes of the static files, computed once,
@@ -94,6 +100,25 @@ func formatMoney(amount int64) string {
 		out = "-" + out
 	}
 	return out
+}
+
+// formatFileSize writes a size as people read it: 850 octets, 12 Ko, 2,4 Mo (850 B, 12 KB, 2.4 MB).
+func formatFileSize(n int, lang string) string {
+	units := []string{"octets", "Ko", "Mo"}
+	if lang == "en" {
+		units = []string{"B", "KB", "MB"}
+	}
+	switch {
+	case n < 1000:
+		return strconv.Itoa(n) + "\u00a0" + units[0]
+	case n < 1000*1000:
+		return strconv.Itoa((n+999)/1000) + "\u00a0" + units[1]
+	}
+	s := strconv.FormatFloat(math.Round(float64(n)/1e5)/10, 'f', -1, 64)
+	if lang != "en" {
+		s = strings.ReplaceAll(s, ".", ",")
+	}
+	return s + "\u00a0" + units[2]
 }
 
 // formatPercent writes a percentage with one decimal when it has one: 66,7 % in French.

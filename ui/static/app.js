@@ -20,6 +20,20 @@
     }
   });
 
+  // <input type="file" data-max-bytes="n" data-too-large="message">: a file
+  // over n bytes is refused at once, before minutes of upload on a slow link
+  // (the server refuses it too).
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    var max = Number(input.getAttribute("data-max-bytes"));
+    if (!max || !input.files) {
+      return;
+    }
+    var file = input.files[0];
+    input.setCustomValidity(file && file.size > max ? input.getAttribute("data-too-large") : "");
+    input.reportValidity();
+  });
+
   // Inside [data-row-errors], a table row's request refused with 409 or 422
   // brings back the row (its form and the error) to swap in; any other failure
   // opens the request's URL as a page, which says why.
