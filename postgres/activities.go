@@ -159,6 +159,7 @@ type ActivityFilter struct {
 	PlanID      int64
 	UnitID      int64
 	RegionID    int64
+	PartnerID   int64 // a unit among the activity's partners: what a partner contributes to
 	AxisID      int64
 	OwnerID     int64
 	Status      ptacycle.ActivityStatus
@@ -176,11 +177,12 @@ const activityFilter = `
 		  AND ($5 = 0 OR ac.axis_id = $5)
 		  AND ($6 = 0 OR a.owner_id = $6)
 		  AND ($7 = '' OR a.status = $7)
-		  AND ($8::date IS NULL OR (a.due_date < $8 AND a.status NOT IN ('done', 'cancelled')))`
+		  AND ($8::date IS NULL OR (a.due_date < $8 AND a.status NOT IN ('done', 'cancelled')))
+		  AND ($9 = 0 OR EXISTS (SELECT 1 FROM activity_partners p WHERE p.activity_id = a.id AND p.unit_id = $9))`
 
-// args returns activityFilter's arguments $1 to $8.
+// args returns activityFilter's arguments $1 to $9.
 func (f ActivityFilter) args(org int64) []any {
-	return []any{org, f.PlanID, f.UnitID, f.RegionID, f.AxisID, f.OwnerID, string(f.Status), f.OverdueAsOf}
+	return []any{org, f.PlanID, f.UnitID, f.RegionID, f.AxisID, f.OwnerID, string(f.Status), f.OverdueAsOf, f.PartnerID}
 }
 
 // Activities lists the organisation's activities matching f, by due date.
@@ -192,7 +194,7 @@ func (db *DB) Activities(ctx context.Context, org int64, f ActivityFilter) ([]pt
 	rows, err := db.Pool.Query(ctx, `
 		SELECT `+activityColumns+` FROM activities a JOIN actions ac ON ac.id = a.action_id `+activityFilter+`
 		ORDER BY a.due_date NULLS LAST, a.code, a.id
-		LIMIT $9 OFFSET $10`, append(f.args(org), limit, f.Offset)...)
+		LIMIT $10 OFFSET $11`, append(f.args(org), limit, f.Offset)...)
 	if err != nil {
 		return nil, mapError(err)
 	}

@@ -238,6 +238,11 @@ func TestActivities(t *testing.T) {
 	if len(byUnit) != 1 || len(overdue) != 1 || overdue[0].ID != second.ID {
 		t.Errorf("filters: by unit %d, overdue %d", len(byUnit), len(overdue))
 	}
+	byPartner, _ := f.db.Activities(ctx, f.org.ID, postgres.ActivityFilter{PartnerID: f.unit.ID})
+	partnered, _ := f.db.CountActivities(ctx, f.org.ID, postgres.ActivityFilter{PartnerID: f.unit.ID})
+	if len(byPartner) != 1 || byPartner[0].ID != f.activity.ID || partnered != 1 {
+		t.Errorf("filter by partner: %d activities (%d counted), want the first one", len(byPartner), partnered)
+	}
 
 	t.Run("ErrProgressBeforeApproval", func(t *testing.T) {
 		_, err := f.db.ReportProgress(ctx, f.actor, postgres.Progress{ActivityID: second.ID, Version: second.Version, Status: ptacycle.StatusInProgress, Progress: 10})

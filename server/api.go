@@ -101,7 +101,7 @@ func (s *Server) apiRoutes() []route {
 
 		// Activities and execution
 		{"GET", "/activities", actReadCycle, "Activités, filtrées et triées par échéance / Activities, filtered, by due date", nil, Page[ptacycle.Activity]{}, http.StatusOK,
-			[]string{"year", "unit", "region", "axis", "status", "owner", "overdue", "page", "pageSize"}, s.listActivities},
+			[]string{"year", "unit", "region", "axis", "partner", "status", "owner", "overdue", "page", "pageSize"}, s.listActivities},
 		{"GET", "/activities/:id", actReadCycle, "Une activité / An activity", nil, ptacycle.Activity{}, http.StatusOK, nil, s.getActivity},
 		{"PUT", "/activities/:id", actEditPlan, "Modifier une activité du brouillon / Edit a draft activity", ptacycle.Activity{}, ptacycle.Activity{}, http.StatusOK, nil, s.updateActivity},
 		{"DELETE", "/activities/:id", actEditPlan, "Retirer une activité du brouillon / Remove a draft activity", nil, nil, http.StatusNoContent, []string{"version"}, s.deleteActivity},

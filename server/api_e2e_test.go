@@ -169,9 +169,13 @@ func TestAPIYear(t *testing.T) {
 		unit   string
 	}{{a1, "CRLTP Tonkpi"}, {a2, "CRLTP Tonkpi"}, {a2, "CRLTP Nawa"}} {
 		var a ptacycle.Activity
-		want(t, coord.do("POST", cycle+"/plan/activities", map[string]any{"actionId": spec.action.ID, "code": fmt.Sprintf("%s.%d", spec.action.Code, i+1),
+		body := map[string]any{"actionId": spec.action.ID, "code": fmt.Sprintf("%s.%d", spec.action.Code, i+1),
 			"title": fmt.Sprintf("Activité %d (illustrative)", i+1), "responsibleUnitId": units[spec.unit],
-			"startDate": fmt.Sprintf("%d-02-01", year), "dueDate": fmt.Sprintf("%d-06-30", year), "budgetXof": 2500000}), 201, "activity").decode(t, &a)
+			"startDate": fmt.Sprintf("%d-02-01", year), "dueDate": fmt.Sprintf("%d-06-30", year), "budgetXof": 2500000}
+		if i == 0 {
+			body["partnerUnitIds"] = []int64{units["CRLTP Nawa"]} // Nawa's cell lends a hand to Tonkpi's training
+		}
+		want(t, coord.do("POST", cycle+"/plan/activities", body), 201, "activity").decode(t, &a)
 		acts = append(acts, a)
 	}
 	var plan struct {
@@ -272,6 +276,10 @@ func TestAPIYear(t *testing.T) {
 	want(t, owner.do("GET", fmt.Sprintf("/activities?year=%d&unit=%d&status=not_started", year, units["CRLTP Tonkpi"]), nil), 200, "filter").decode(t, &page)
 	if page.Total != 1 || page.Items[0].ID != acts[1].ID {
 		t.Errorf("filtered activities = %+v", page)
+	}
+	want(t, partner.do("GET", fmt.Sprintf("/activities?year=%d&partner=%d", year, units["CRLTP Nawa"]), nil), 200, "partner filter").decode(t, &page)
+	if page.Total != 1 || page.Items[0].ID != acts[0].ID {
+		t.Errorf("activities Nawa is a partner of = %+v", page)
 	}
 
 	// Everyone who had to act got reminders: every default deadline of this year is past.

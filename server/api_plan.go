@@ -200,7 +200,7 @@ func (s *Server) listActivities(c *gin.Context) {
 		s.fail(c, ptacycle.Errorf(ptacycle.EINVALID, "Statut %q inconnu", "Unknown status %q", string(f.Status)))
 		return
 	}
-	ints := map[string]*int64{"unit": &f.UnitID, "region": &f.RegionID, "axis": &f.AxisID, "owner": &f.OwnerID}
+	ints := map[string]*int64{"unit": &f.UnitID, "region": &f.RegionID, "axis": &f.AxisID, "owner": &f.OwnerID, "partner": &f.PartnerID}
 	for name, dst := range ints {
 		n, ok := s.queryInt(c, name, 0)
 		if !ok {

@@ -106,7 +106,7 @@ func FuzzQueryFilters(f *testing.F) {
 		"/cycles/2024/execution", "/cycles/2024/pta", "/journal", "/mes-activites"}
 	for i := range targets {
 		for _, q := range []string{
-			"", "year=2024&status=done&unit=1&region=2&axis=3&owner=4&overdue=true&page=2&pageSize=10",
+			"", "year=2024&status=done&unit=1&region=2&axis=3&owner=4&partner=5&overdue=true&page=2&pageSize=10",
 			"status=finie", "unit=1%20OR%201=1", "page=9223372036854775807", "pageSize=-1", "overdue=peut-etre",
 			"entity=%00", "entityId=%ff", "since=2024-02-30", "since=%27%3B--", "before=99999999999999999999", "limit=0",
 			"from=1&to=2", "from=0", "%zz=1&a", "unread=true", "part=problems", "axis=1&axis=2",

@@ -46,7 +46,7 @@ func TestInjectedFilters(t *testing.T) {
 	before := snapshot()
 
 	apiParams := map[string][]string{
-		"/activities":                {"year", "unit", "region", "axis", "status", "owner", "overdue", "page", "pageSize"},
+		"/activities":                {"year", "unit", "region", "axis", "partner", "status", "owner", "overdue", "page", "pageSize"},
 		"/audit":                     {"entity", "entityId", "actor", "since", "before", "limit"},
 		"/me/reminders":              {"unread", "limit"},
 		"/reminders/failures":        {"limit"},
@@ -83,7 +83,7 @@ func TestInjectedFilters(t *testing.T) {
 	})
 
 	pageParams := map[string][]string{
-		"/cycles/2024/execution": {"status", "unit", "region", "axis", "overdue", "page"},
+		"/cycles/2024/execution": {"status", "unit", "region", "axis", "partner", "overdue", "page"},
 		"/cycles/2024/pta":       {"page", "part"},
 		"/journal":               {"entity", "since", "before"},
 		"/relances":              {"unread", "before"},

@@ -309,11 +309,45 @@ func (s *Server) myActions(ctx context.Context, p ui.Page, u *ptacycle.User, cy 
 		if cy.Stage == ptacycle.StageExecution || cy.Stage == ptacycle.StageClosed {
 			actions = append(actions, myAction{Testid: "action-execution", Text: p.T("home.actionPartnerExecution"), Href: cycle + "execution", Link: p.T("home.open.execution")})
 		}
+		if u.UnitID != nil {
+			mine, err := s.partnerContributions(ctx, p, u.OrganisationID, *u.UnitID, cy, cycle)
+			if err != nil {
+				return nil, err
+			}
+			actions = append(actions, mine)
+		}
 		return actions, nil
 	case ptacycle.RoleAdmin:
 		return []myAction{{Testid: "action-admin", Text: p.T("home.actionAdmin"), Href: "/admin", Link: p.T("home.openAdmin")}}, nil
 	}
 	return nil, nil
+}
+
+// partnerContributions tells a partner what its unit contributes to: the
+// activities of the year's plan it is a partner of, how many are done, and
+// where to see them.
+func (s *Server) partnerContributions(ctx context.Context, p ui.Page, org, unitID int64, cy ptacycle.Cycle, cycle string) (myAction, error) {
+	unit, err := s.deps.DB.Unit(ctx, org, unitID)
+	if err != nil {
+		return myAction{}, err
+	}
+	plan, err := s.deps.DB.Plan(ctx, org, cy.Year)
+	if err != nil {
+		return myAction{}, err
+	}
+	count := func(status ptacycle.ActivityStatus) (int, error) {
+		return s.deps.DB.CountActivities(ctx, org, postgres.ActivityFilter{PlanID: plan.ID, PartnerID: unitID, Status: status})
+	}
+	all, err := count("")
+	if err != nil || all == 0 {
+		return myAction{Testid: "action-contributions", Text: p.T("home.actionPartnerNone", "Unit", unit.Name)}, err
+	}
+	done, err := count(ptacycle.StatusDone)
+	mine := myAction{Testid: "action-contributions", Text: p.T("home.actionPartnerMine", "Unit", unit.Name, "Count", all, "Done", done)}
+	if cy.Stage == ptacycle.StageExecution || cy.Stage == ptacycle.StageClosed {
+		mine.Href, mine.Link = cycle+"execution?partner="+strconv.FormatInt(unitID, 10), p.T("home.openContributions")
+	}
+	return mine, err
 }
 
 // unitUnfinished counts a unit's activities of year's plan neither done nor cancelled.

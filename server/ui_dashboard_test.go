@@ -216,8 +216,25 @@ func TestDashboardExecution(t *testing.T) {
 		"2 activité(s) de votre structure reste(nt) à terminer", `href="/mes-activites"`}, `data-testid="launch-form"`)
 	status, body = get(t, dashboardAs(t, a.srv.URL, "approver"), a.srv.URL+"/")
 	dashboardHas(t, "approver's dashboard", status, 200, body, []string{`data-testid="action-none"`, "Aucune décision ne vous attend"})
-	status, body = get(t, dashboardAs(t, a.srv.URL, "partner"), a.srv.URL+"/")
-	dashboardHas(t, "partner's dashboard", status, 200, body, []string{`href="/cycles/2024/pta"`, `href="/cycles/2024/execution"`, ">33 %<"})
+	partnerClient := dashboardAs(t, a.srv.URL, "partner")
+	status, body = get(t, partnerClient, a.srv.URL+"/")
+	dashboardHas(t, "partner's dashboard", status, 200, body, []string{`href="/cycles/2024/pta"`, `href="/cycles/2024/execution"`, ">33 %<",
+		`data-testid="action-contributions"`, "Expertise France", "n&#39;est encore partenaire d&#39;aucune activité de ce PTA"})
+	// The partner's unit joins the first activity (done) and the third: the dashboard counts them and links to them.
+	partnerUser, _, _ := a.db.UserByEmail(ctx, execLogins["partner"])
+	for _, act := range []ptacycle.Activity{acts[0], acts[2]} {
+		if _, err := a.db.Pool.Exec(ctx, `INSERT INTO activity_partners (activity_id, organisation_id, unit_id) VALUES ($1, $2, $3)`,
+			act.ID, f.demoOrg.ID, *partnerUser.UnitID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	contributions := fmt.Sprintf("/cycles/2024/execution?partner=%d", *partnerUser.UnitID)
+	status, body = get(t, partnerClient, a.srv.URL+"/")
+	dashboardHas(t, "partner's dashboard with contributions", status, 200, body, []string{"est partenaire de 2 activité(s) de ce PTA, dont 1 réalisée(s)",
+		`href="` + html.EscapeString(contributions) + `"`, "Voir ces activités"})
+	status, body = get(t, partnerClient, a.srv.URL+contributions)
+	dashboardHas(t, "the partner's activities", status, 200, body, []string{fmt.Sprintf(`data-testid="exec-row-%d"`, acts[0].ID), fmt.Sprintf(`data-testid="exec-row-%d"`, acts[2].ID),
+		fmt.Sprintf(`<option value="%d" selected>`, *partnerUser.UnitID)}, fmt.Sprintf(`data-testid="exec-row-%d"`, acts[1].ID))
 	status, body = get(t, dashboardAs(t, a.srv.URL, "admin"), a.srv.URL+"/")
 	dashboardHas(t, "admin's dashboard", status, 200, body, []string{`data-testid="action-admin"`, `href="/admin"`})
 

@@ -393,6 +393,7 @@ type executionPage struct {
 	Stage    ptacycle.Stage
 	Units    []ui.Option
 	Regions  []ui.Option
+	Partners []ui.Option
 	Axes     []ui.Option
 	Statuses []ui.Option
 	Overdue  bool
@@ -422,7 +423,7 @@ func (s *Server) uiExecution(c *gin.Context) {
 	ints := []struct {
 		name string
 		dst  *int64
-	}{{"unit", &f.UnitID}, {"region", &f.RegionID}, {"axis", &f.AxisID}}
+	}{{"unit", &f.UnitID}, {"region", &f.RegionID}, {"axis", &f.AxisID}, {"partner", &f.PartnerID}}
 	for _, q := range ints {
 		n, ok := s.queryInt(c, q.name, 0)
 		if !ok {
@@ -439,7 +440,7 @@ func (s *Server) uiExecution(c *gin.Context) {
 	case "1", "on", "true":
 		data.Overdue, f.OverdueAsOf = true, today()
 	}
-	data.Filtered = f.Status != "" || f.UnitID != 0 || f.RegionID != 0 || f.AxisID != 0 || data.Overdue
+	data.Filtered = f.Status != "" || f.UnitID != 0 || f.RegionID != 0 || f.AxisID != 0 || f.PartnerID != 0 || data.Overdue
 	dir, err := s.loadExecDirectory(ctx, cc.org.ID)
 	if err != nil {
 		s.fail(c, err)
@@ -491,6 +492,10 @@ func (s *Server) execFilters(ctx context.Context, data *executionPage, dir execD
 	data.Units = []ui.Option{all}
 	for _, u := range dir.unitList {
 		data.Units = append(data.Units, ui.Option{Value: strconv.FormatInt(u.ID, 10), Label: u.Name, Selected: u.ID == f.UnitID})
+	}
+	data.Partners = []ui.Option{all}
+	for _, u := range dir.unitList {
+		data.Partners = append(data.Partners, ui.Option{Value: strconv.FormatInt(u.ID, 10), Label: u.Name, Selected: u.ID == f.PartnerID})
 	}
 	data.Regions = []ui.Option{all}
 	for _, r := range dir.regionList {
