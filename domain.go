@@ -45,6 +45,13 @@ type Region struct {
 	Name           string `json:"name"`
 }
 
+// Holiday is a public holiday of an organisation: a reminder due on it, as on
+// a weekend, goes out on the working day before.
+type Holiday struct {
+	Day  Date   `json:"day"`
+	Name string `json:"name"`
+}
+
 // Unit (structure) is a ministry, directorate, regional cell, NGO or partner.
 type Unit struct {
 	ID             int64    `json:"id"`

@@ -97,6 +97,9 @@ func LoadOrganisation(ctx context.Context, db *postgres.DB) ([]Login, error) {
 	if err := loadStrategy(ctx, db, actor); err != nil {
 		return nil, err
 	}
+	if err := loadHolidays(ctx, db, actor); err != nil {
+		return nil, err
+	}
 	chain, err := db.ApprovalChain(ctx, org.ID)
 	if err != nil {
 		return nil, err

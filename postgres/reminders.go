@@ -2,6 +2,8 @@ package postgres
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -173,10 +175,14 @@ func (db *DB) Secret(ctx context.Context, name string, random func() ([]byte, er
 	return value, mapError(err)
 }
 
-// SetHoliday records a public holiday of the actor's organisation. EINVALID.
+// SetHoliday records (or renames) a public holiday of the actor's
+// organisation; setting it again as it is changes nothing, not even the
+// audit log. EINVALID.
 func (db *DB) SetHoliday(ctx context.Context, actor ptacycle.Actor, day ptacycle.Date, name string) error {
+	name = strings.TrimSpace(name)
 	var v ptacycle.Validation
 	v.Require("name", name, "Nom du jour férié", "Holiday name")
+	v.MaxLen("name", name, 100, "Nom du jour férié", "Holiday name")
 	if day.IsZero() {
 		v.Add("day", "Date du jour férié manquante", "Holiday date missing")
 	}
@@ -184,12 +190,39 @@ func (db *DB) SetHoliday(ctx context.Context, actor ptacycle.Actor, day ptacycle
 		return err
 	}
 	return db.tx(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `INSERT INTO holidays (organisation_id, day, name) VALUES ($1, $2, $3)
-			ON CONFLICT (organisation_id, day) DO UPDATE SET name = EXCLUDED.name`, actor.OrganisationID, day, name); err != nil {
+		tag, err := tx.Exec(ctx, `INSERT INTO holidays (organisation_id, day, name) VALUES ($1, $2, $3)
+			ON CONFLICT (organisation_id, day) DO UPDATE SET name = EXCLUDED.name WHERE holidays.name <> EXCLUDED.name`,
+			actor.OrganisationID, day, name)
+		if err != nil || tag.RowsAffected() == 0 {
 			return err
 		}
 		return audit(ctx, tx, actor, "holiday", "organisation", actor.OrganisationID, nil, map[string]any{"day": day, "name": name})
 	})
+}
+
+// DeleteHoliday removes a public holiday of the actor's organisation. ENOTFOUND.
+func (db *DB) DeleteHoliday(ctx context.Context, actor ptacycle.Actor, day ptacycle.Date) error {
+	return db.tx(ctx, func(tx pgx.Tx) error {
+		var name string
+		err := tx.QueryRow(ctx, `DELETE FROM holidays WHERE organisation_id = $1 AND day = $2 RETURNING name`, actor.OrganisationID, day).Scan(&name)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ptacycle.Errorf(ptacycle.ENOTFOUND, "Aucun jour férié le %[1]s", "No holiday on %[2]s", day.French(), day.String())
+		}
+		if err != nil {
+			return err
+		}
+		return audit(ctx, tx, actor, "holiday_removed", "organisation", actor.OrganisationID, map[string]any{"day": day, "name": name}, nil)
+	})
+}
+
+// HolidayList lists the organisation's holidays between from and to (inclusive), with their names.
+func (db *DB) HolidayList(ctx context.Context, org int64, from, to ptacycle.Date) ([]ptacycle.Holiday, error) {
+	rows, err := db.Pool.Query(ctx, `SELECT day, name FROM holidays WHERE organisation_id = $1 AND day BETWEEN $2 AND $3 ORDER BY day`, org, from, to)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	list, err := pgx.CollectRows(rows, pgx.RowToStructByPos[ptacycle.Holiday])
+	return list, mapError(err)
 }
 
 // Holidays lists the organisation's holidays between from and to (inclusive).

@@ -52,7 +52,7 @@ var paramTypes = map[string]any{
 	"id": int64(0), "year": 0, "number": 0, "version": 0, "from": 0, "to": 0,
 	"page": 0, "pageSize": 0, "limit": 0, "before": int64(0),
 	"unit": int64(0), "region": int64(0), "axis": int64(0), "owner": int64(0), "actor": int64(0), "partner": int64(0),
-	"unread": false, "overdue": false,
+	"unread": false, "overdue": false, "day": ptacycle.Date{},
 	"role": ptacycle.Role(""), "status": ptacycle.ActivityStatus(""),
 }
 

@@ -15,7 +15,7 @@ const (
 	actReadOrganisation    action = "organisation.read" // units, regions, strategy, approval chain
 	actReadUsers           action = "users.read"        // the organisation's directory
 	actManageUsers         action = "users.manage"      // create users, change roles and units
-	actManageUnits         action = "units.manage"      // units and regions
+	actManageUnits         action = "units.manage"      // units, regions and public holidays
 	actManageStrategy      action = "strategy.manage"   // strategies and their axes
 	actManageChain         action = "chain.manage"      // the approval chain
 	actReadCycle           action = "cycle.read"        // cycles, bilan, recommendations, plan, versions, dashboard

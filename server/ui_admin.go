@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -30,6 +31,10 @@ type adminUnitForm struct {
 	Name, Acronym, Kind, RegionID, ParentID string
 }
 
+type adminHolidayForm struct {
+	Day, Name string
+}
+
 // adminChainRow is a level of the chain form: the stored one, or what was typed.
 type adminChainRow struct {
 	Level        int
@@ -41,16 +46,18 @@ type adminChainRow struct {
 
 // adminForms are what the administration forms hold after a refused post: what was typed and why it was refused.
 type adminForms struct {
-	NewUser      adminUserForm
-	UserErrors   *ui.Errors
-	EditID       int64 // the user whose edit was refused
-	EditErrors   *ui.Errors
-	NewUnit      adminUnitForm
-	UnitErrors   *ui.Errors
-	RegionName   string
-	RegionErrors *ui.Errors
-	Chain        []adminChainRow
-	ChainErrors  *ui.Errors
+	NewUser       adminUserForm
+	UserErrors    *ui.Errors
+	EditID        int64 // the user whose edit was refused
+	EditErrors    *ui.Errors
+	NewUnit       adminUnitForm
+	UnitErrors    *ui.Errors
+	RegionName    string
+	RegionErrors  *ui.Errors
+	Chain         []adminChainRow
+	ChainErrors   *ui.Errors
+	NewHoliday    adminHolidayForm
+	HolidayErrors *ui.Errors
 }
 
 // adminUser is a user with their edit form.
@@ -80,6 +87,9 @@ type adminPage struct {
 	Regions    []ui.Option
 	Parents    []ui.Option
 	RegionList []string
+	// Holidays of this year and the next, which reminders avoid like weekends.
+	Holidays     []ptacycle.Holiday
+	HolidayYears [2]int
 }
 
 func (s *Server) uiAdmin(c *gin.Context) {
@@ -143,6 +153,12 @@ func (s *Server) adminData(c *gin.Context, f adminForms) (adminPage, error) {
 		data.RegionList = append(data.RegionList, r.Name)
 	}
 	data.Parents = unitOptions(f.NewUnit.ParentID)
+
+	year := today().Time().Year()
+	data.HolidayYears = [2]int{year, year + 1}
+	if data.Holidays, err = s.deps.DB.HolidayList(ctx, me.OrganisationID, ptacycle.NewDate(year, time.January, 1), ptacycle.NewDate(year+1, time.December, 31)); err != nil {
+		return data, err
+	}
 
 	if data.Chain == nil {
 		chain, err := s.deps.DB.ApprovalChain(ctx, me.OrganisationID)

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/ptacycle/ptacycle"
 )
@@ -149,5 +151,73 @@ func TestAdminPage(t *testing.T) {
 		}
 		status, body = get(t, admin, base+"/admin")
 		execExpect(t, "after the chain", status, body, http.StatusOK, []string{"Chaîne de validation enregistrée : 2 niveau(x)", `value="Plénière du comité"`, `name="levels.3.name"`})
+	})
+}
+
+// TestAdminHolidays: the administrator keeps the organisation's public
+// holidays (which reminders avoid) on the administration page and through the API.
+func TestAdminHolidays(t *testing.T) {
+	f := mustAccessFixture(t)
+	base, ctx, org := f.app.srv.URL, context.Background(), f.demoOrg.ID
+	year := time.Now().Year()
+	admin := execAs(t, base, "admin")
+	day := fmt.Sprintf("%d-03-10", year) // before any Easter Monday: a Korité, which the demo cannot compute
+	stored := func() []ptacycle.Holiday {
+		t.Helper()
+		list, err := f.app.db.HolidayList(ctx, org, ptacycle.NewDate(year, time.January, 1), ptacycle.NewDate(year+1, time.December, 31))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return list
+	}
+	before := len(stored())
+
+	status, body := post(t, admin, base+"/admin/feries", url.Values{"day": {"31/02"}, "name": {""}})
+	execExpect(t, "a holiday without date nor name", status, body, http.StatusUnprocessableEntity,
+		[]string{`data-testid="error-day"`, "choisissez un jour", `data-testid="error-holiday-name"`, "Nom du jour férié"})
+	if len(stored()) != before {
+		t.Fatal("a refused holiday was stored")
+	}
+	st, loc, _ := execPostFull(t, admin, base+"/admin/feries", url.Values{"day": {day}, "name": {"Korité"}})
+	if st != http.StatusSeeOther || loc != "/admin#feries" {
+		t.Fatalf("add a holiday = %d to %q", st, loc)
+	}
+	status, body = get(t, admin, base+"/admin")
+	execExpect(t, "after adding a holiday", status, body, http.StatusOK, []string{`data-testid="flash"`, fmt.Sprintf("Jour férié « Korité » du 10/03/%d enregistré", year),
+		fmt.Sprintf(`data-testid="holiday-%s"`, day), fmt.Sprintf(`action="/admin/feries/%s/supprimer"`, day)})
+
+	t.Run("ErrForbidden", func(t *testing.T) {
+		for _, role := range []string{"coordinator", "owner", "partner", "approver"} {
+			if status, _ := post(t, execAs(t, base, role), base+"/admin/feries/"+day+"/supprimer", nil); status != http.StatusForbidden {
+				t.Errorf("%s removing a holiday: %d, want 403", role, status)
+			}
+		}
+		if len(stored()) != before+1 {
+			t.Error("a refused removal removed the holiday")
+		}
+	})
+	t.Run("API", func(t *testing.T) {
+		api := f.signIn(t, "admin")
+		var h ptacycle.Holiday
+		tabaski := ptacycle.Holiday{Day: ptacycle.NewDate(year, time.June, 16), Name: "Tabaski"}
+		want(t, api.do("PUT", "/holidays/"+tabaski.Day.String(), map[string]any{"name": " Tabaski "}), 200, "put").decode(t, &h)
+		var list []ptacycle.Holiday
+		want(t, f.signIn(t, "owner").do("GET", fmt.Sprintf("/holidays?year=%d", year), nil), 200, "list").decode(t, &list)
+		if h != tabaski || !slices.Contains(list, tabaski) || !slices.Contains(list, ptacycle.Holiday{Day: ptacycle.NewDate(year, time.March, 10), Name: "Korité"}) {
+			t.Errorf("holidays through the API: %+v (put answered %+v)", list, h)
+		}
+		if e := want(t, api.doRaw("PUT", "/holidays/15-11-2024", "application/json", []byte(`{"name": "x"}`)), 422, "bad day").err(t); e.Fields[0].Field != "day" {
+			t.Errorf("a malformed day: %+v", e)
+		}
+		want(t, api.do("DELETE", "/holidays/"+tabaski.Day.String(), nil), 204, "delete")
+		want(t, api.do("DELETE", "/holidays/"+tabaski.Day.String(), nil), 404, "delete twice")
+	})
+	t.Run("Remove", func(t *testing.T) {
+		st, loc, _ := execPostFull(t, admin, base+"/admin/feries/"+day+"/supprimer", nil)
+		if st != http.StatusSeeOther || loc != "/admin#feries" || len(stored()) != before {
+			t.Fatalf("remove a holiday = %d to %q, %d holidays", st, loc, len(stored()))
+		}
+		status, body := post(t, admin, base+"/admin/feries/"+day+"/supprimer", nil)
+		execExpect(t, "removing it twice", status, body, http.StatusNotFound, []string{"Aucun jour férié le 10/03/"})
 	})
 }

@@ -16,7 +16,7 @@ import (
 )
 
 var funcs = template.FuncMap{
-	"date":     formatDate,
+	"date":     FormatDate,
 	"datetime": formatDateTime,
 	"money":    formatMoney,
 	"pct":      formatPercent,
@@ -61,8 +61,8 @@ var assetVersions = func() map[string]string {
 // AssetURL is the versioned URL of a static file.
 func AssetURL(name string) string { return "/static/" + name + "?v=" + assetVersions[name] }
 
-// formatDate writes a day as people in the seed's countries do (06/02/2024); "—" for none.
-func formatDate(d ptacycle.Date, lang string) string {
+// FormatDate writes a day as people in the seed's countries do (06/02/2024); "—" for none.
+func FormatDate(d ptacycle.Date, lang string) string {
 	if d.IsZero() {
 		return "—"
 	}

@@ -1,0 +1,103 @@
+package server
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/ptacycle/ptacycle"
+	"github.com/ptacycle/ptacycle/ui"
+)
+
+// holidayRequest names a public holiday.
+type holidayRequest struct {
+	Name string `json:"name"`
+}
+
+// dayParam reads the :day path parameter (YYYY-MM-DD); it answers the error itself.
+func (s *Server) dayParam(c *gin.Context) (ptacycle.Date, bool) {
+	day, err := ptacycle.ParseDate(c.Param("day"))
+	if err != nil {
+		var v ptacycle.Validation
+		v.Add("day", "Date « %s » invalide (format attendu : AAAA-MM-JJ)", "Invalid date “%s” (expected YYYY-MM-DD)", c.Param("day"))
+		s.fail(c, v.Err())
+		return day, false
+	}
+	return day, true
+}
+
+// yearHolidays lists the organisation's holidays of year.
+func (s *Server) yearHolidays(c *gin.Context, year int) ([]ptacycle.Holiday, error) {
+	list, err := s.deps.DB.HolidayList(c.Request.Context(), org(c), ptacycle.NewDate(year, time.January, 1), ptacycle.NewDate(year, time.December, 31))
+	if list == nil {
+		list = []ptacycle.Holiday{}
+	}
+	return list, err
+}
+
+func (s *Server) listHolidays(c *gin.Context) {
+	year, ok := s.queryInt(c, "year", today().Time().Year())
+	if !ok {
+		return
+	}
+	list, err := s.yearHolidays(c, year)
+	s.reply(c, http.StatusOK, list, err)
+}
+
+func (s *Server) putHoliday(c *gin.Context) {
+	day, ok := s.dayParam(c)
+	var in holidayRequest
+	if !ok || !s.bind(c, &in) {
+		return
+	}
+	err := s.deps.DB.SetHoliday(c.Request.Context(), actor(c), day, in.Name)
+	s.reply(c, http.StatusOK, ptacycle.Holiday{Day: day, Name: strings.TrimSpace(in.Name)}, err)
+}
+
+func (s *Server) deleteHoliday(c *gin.Context) {
+	day, ok := s.dayParam(c)
+	if !ok {
+		return
+	}
+	s.reply(c, http.StatusNoContent, nil, s.deps.DB.DeleteHoliday(c.Request.Context(), actor(c), day))
+}
+
+// uiSetHoliday adds (or renames) a holiday from the administration page.
+func (s *Server) uiSetHoliday(c *gin.Context) {
+	f := adminHolidayForm{Day: strings.TrimSpace(c.PostForm("day")), Name: strings.TrimSpace(c.PostForm("name"))}
+	day, err := ptacycle.ParseDate(f.Day)
+	if err != nil {
+		var v ptacycle.Validation
+		v.Add("day", "Date du jour férié : choisissez un jour", "Holiday date: choose a day")
+		if f.Name == "" {
+			v.Require("name", "", "Nom du jour férié", "Holiday name")
+		}
+		err = v.Err()
+	} else {
+		err = s.deps.DB.SetHoliday(c.Request.Context(), actor(c), day, f.Name)
+	}
+	if err != nil {
+		s.adminRefused(c, err, adminForms{NewHoliday: f, HolidayErrors: ui.FormErrors(err, lang(c))})
+		return
+	}
+	p := s.deps.UI.NewPage(lang(c), currentUser(c), "")
+	s.flash(c, p.T("admin.holiday.saved", "Name", f.Name, "Day", ui.FormatDate(day, p.Lang)))
+	redirect(c, "/admin#feries")
+}
+
+// uiDeleteHoliday removes a holiday from the administration page.
+func (s *Server) uiDeleteHoliday(c *gin.Context) {
+	day, ok := s.dayParam(c)
+	if !ok {
+		return
+	}
+	if err := s.deps.DB.DeleteHoliday(c.Request.Context(), actor(c), day); err != nil {
+		s.adminRefused(c, err, adminForms{HolidayErrors: ui.FormErrors(err, lang(c))})
+		return
+	}
+	p := s.deps.UI.NewPage(lang(c), currentUser(c), "")
+	s.flash(c, p.T("admin.holiday.removed", "Day", ui.FormatDate(day, p.Lang)))
+	redirect(c, "/admin#feries")
+}
