@@ -364,23 +364,13 @@ type progressRequest struct {
 }
 
 func (s *Server) reportProgress(c *gin.Context) {
-	id, ok := s.pathID(c, "id")
+	a, ok := s.reportableActivity(c)
 	var in progressRequest
 	if !ok || !s.bind(c, &in) {
 		return
 	}
-	ctx := c.Request.Context()
-	u := currentUser(c)
-	a, err := s.deps.DB.Activity(ctx, u.OrganisationID, id)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	if err := ownerScope(u, a); err != nil {
-		s.fail(c, err)
-		return
-	}
-	a, err = s.deps.DB.ReportProgress(ctx, actor(c), postgres.Progress{ActivityID: id, Version: in.Version, Status: in.Status,
+	ctx, u, id := c.Request.Context(), currentUser(c), a.ID
+	a, err := s.deps.DB.ReportProgress(ctx, actor(c), postgres.Progress{ActivityID: id, Version: in.Version, Status: in.Status,
 		Progress: in.Progress, Comment: in.Comment, EvidenceURL: in.EvidenceURL, PostponedTo: in.PostponedTo})
 	if err == nil {
 		if plan, perr := s.deps.DB.PlanByID(ctx, u.OrganisationID, a.PlanID); perr == nil {
@@ -388,6 +378,25 @@ func (s *Server) reportProgress(c *gin.Context) {
 		}
 	}
 	s.reply(c, http.StatusOK, a, err)
+}
+
+// reportableActivity reads the :id activity the user reports on: of their
+// organisation, and of their unit if they are an owner. It answers the error itself.
+func (s *Server) reportableActivity(c *gin.Context) (ptacycle.Activity, bool) {
+	id, ok := s.pathID(c, "id")
+	if !ok {
+		return ptacycle.Activity{}, false
+	}
+	u := currentUser(c)
+	a, err := s.deps.DB.Activity(c.Request.Context(), u.OrganisationID, id)
+	if err == nil {
+		err = ownerScope(u, a)
+	}
+	if err != nil {
+		s.fail(c, err)
+		return a, false
+	}
+	return a, true
 }
 
 // ownerScope refuses an owner's report on an activity of another unit.

@@ -95,17 +95,8 @@ func (s *Server) downloadEvidence(c *gin.Context) {
 // attachEvidence records a file as evidence of an activity's progress, its
 // status and progress unchanged (multipart: file, version, comment).
 func (s *Server) attachEvidence(c *gin.Context) {
-	id, ok := s.pathID(c, "id")
+	a, ok := s.reportableActivity(c)
 	if !ok {
-		return
-	}
-	ctx, u := c.Request.Context(), currentUser(c)
-	a, err := s.deps.DB.Activity(ctx, u.OrganisationID, id)
-	if err == nil {
-		err = ownerScope(u, a)
-	}
-	if err != nil {
-		s.fail(c, err)
 		return
 	}
 	evidence, err := postedEvidence(c, evidenceAPIField)
@@ -121,7 +112,7 @@ func (s *Server) attachEvidence(c *gin.Context) {
 		s.fail(c, fieldRequired("version", "Version de l'activité lue", "Version of the activity read"))
 		return
 	}
-	a, err = s.deps.DB.ReportProgress(ctx, actor(c), postgres.Progress{ActivityID: id, Version: version, Status: a.Status, Progress: a.Progress,
+	a, err = s.deps.DB.ReportProgress(c.Request.Context(), actor(c), postgres.Progress{ActivityID: a.ID, Version: version, Status: a.Status, Progress: a.Progress,
 		PostponedTo: a.PostponedTo, Comment: strings.TrimSpace(c.PostForm("comment")), Evidence: evidence})
 	s.reply(c, http.StatusOK, a, err)
 }

@@ -260,19 +260,11 @@ func execFinished(a ptacycle.Activity) int {
 }
 
 func (s *Server) uiReportProgress(c *gin.Context) {
-	id, ok := s.pathID(c, "id")
+	a, ok := s.reportableActivity(c)
 	if !ok {
 		return
 	}
-	ctx, u := c.Request.Context(), currentUser(c)
-	a, err := s.deps.DB.Activity(ctx, u.OrganisationID, id)
-	if err == nil {
-		err = ownerScope(u, a)
-	}
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
+	ctx, u, id := c.Request.Context(), currentUser(c), a.ID
 	evidence, evidenceErr := postedEvidence(c, evidenceField)
 	if c.Request.ContentLength > formMaxBytes { // not read: the file alone is refused, the stored values shown again
 		s.execProgressRefused(c, id, execProgressReturn("", id), execStoredProgress(a), evidenceErr)
