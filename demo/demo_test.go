@@ -139,6 +139,21 @@ func TestLoad(t *testing.T) {
 		if plan.Status != ptacycle.PlanApproved {
 			t.Errorf("2024 PTA status %s, want approved", plan.Status)
 		}
+		// What is done comes with its attendance sheet, a PDF the store serves back as it was attached.
+		done, err := db.Activities(ctx, org.ID, postgres.ActivityFilter{PlanID: plan.ID, Status: ptacycle.StatusDone, Limit: 1})
+		must(t, err)
+		if len(done) == 0 {
+			t.Fatal("no 2024 activity done")
+		}
+		history, err := db.ActivityHistory(ctx, org.ID, done[0].ID)
+		must(t, err)
+		if len(history) != 1 || history[0].EvidenceFile == nil || history[0].EvidenceFile.Name != "liste-de-presence-"+done[0].Code+".pdf" {
+			t.Fatalf("the report of %s carries no attendance sheet: %+v", done[0].Code, history)
+		}
+		_, content, err := db.EvidenceFile(ctx, org.ID, history[0].EvidenceFile.ID)
+		if err != nil || !bytes.HasPrefix(content, []byte("%PDF-1.4")) || !bytes.Contains(content, []byte("illustratif")) {
+			t.Errorf("attendance sheet: %d bytes, %v", len(content), err)
+		}
 	})
 
 	t.Run("DashboardAPI", func(t *testing.T) {

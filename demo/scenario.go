@@ -26,6 +26,9 @@ var (
 	plan2023File []byte
 	//go:embed pta-2024.xlsx
 	plan2024File []byte
+	// The evidence the 2024 owners attach to what they report done: a one-page PDF that says it is illustrative.
+	//go:embed liste-de-presence-illustrative.pdf
+	attendanceSheet []byte
 )
 
 // The 2023 activities left unfinished, with their progress: the other 20 of
@@ -290,7 +293,7 @@ func (s *scenario) execute2023(ctx context.Context, cy ptacycle.Cycle, status wo
 			return false, fmt.Errorf("pas d'activité %s dans demo/pta-2023.xlsx", code)
 		}
 	}
-	return true, s.report(ctx, status.PlanID, func(i int, a ptacycle.Activity) (ptacycle.ActivityStatus, int) {
+	return true, s.report(ctx, status.PlanID, false, func(i int, a ptacycle.Activity) (ptacycle.ActivityStatus, int) {
 		progress, open := unfinished2023[a.Code]
 		switch {
 		case !open:
@@ -304,7 +307,7 @@ func (s *scenario) execute2023(ctx context.Context, cy ptacycle.Cycle, status wo
 
 // execute2024 shows a year under way: one activity in five done, one in five progressing.
 func (s *scenario) execute2024(ctx context.Context, cy ptacycle.Cycle, status workflows.CycleStatus) (bool, error) {
-	return false, s.report(ctx, status.PlanID, func(i int, a ptacycle.Activity) (ptacycle.ActivityStatus, int) {
+	return false, s.report(ctx, status.PlanID, true, func(i int, a ptacycle.Activity) (ptacycle.ActivityStatus, int) {
 		switch i % 5 {
 		case 0:
 			return ptacycle.StatusDone, 100
@@ -316,8 +319,9 @@ func (s *scenario) execute2024(ctx context.Context, cy ptacycle.Cycle, status wo
 }
 
 // report records each activity's outcome as its owner would, once: an
-// activity already reported (its version moved) is left as it is.
-func (s *scenario) report(ctx context.Context, planID int64, outcome func(int, ptacycle.Activity) (ptacycle.ActivityStatus, int)) error {
+// activity already reported (its version moved) is left as it is. With
+// evidence, what is done comes with an attendance sheet.
+func (s *scenario) report(ctx context.Context, planID int64, evidence bool, outcome func(int, ptacycle.Activity) (ptacycle.ActivityStatus, int)) error {
 	list, err := s.db.Activities(ctx, s.org.ID, postgres.ActivityFilter{PlanID: planID})
 	if err != nil {
 		return err
@@ -332,8 +336,15 @@ func (s *scenario) report(ctx context.Context, planID int64, outcome func(int, p
 		if status != ptacycle.StatusDone {
 			comment = "En cours (démonstration)"
 		}
-		_, err := s.db.ReportProgress(ctx, s.actor(), postgres.Progress{ActivityID: a.ID, Version: a.Version, Status: status, Progress: progress, Comment: comment})
-		if err != nil {
+		p := postgres.Progress{ActivityID: a.ID, Version: a.Version, Status: status, Progress: progress, Comment: comment}
+		if evidence && status == ptacycle.StatusDone {
+			sheet, err := ptacycle.CheckEvidence("evidenceFile", "liste-de-presence-"+a.Code+".pdf", attendanceSheet)
+			if err != nil {
+				return err
+			}
+			p.Evidence = &sheet
+		}
+		if _, err := s.db.ReportProgress(ctx, s.actor(), p); err != nil {
 			return fmt.Errorf("activité %s : %w", a.Code, err)
 		}
 	}
