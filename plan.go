@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"time"
 )
 
 // PlanContent is what a submission checks and freezes: a plan's actions,
@@ -43,6 +44,35 @@ func CheckPlan(p PlanContent) []FieldError {
 		if r.Adopted && len(r.ActionIDs) == 0 {
 			v.Add(fmt.Sprintf("recommendations[%d]", r.Position), "La recommandation n° %d adoptée n'est traitée par aucune action : « %s »",
 				"Adopted recommendation no. %d is answered by no action: “%s”", r.Position, r.Text)
+		}
+	}
+	return v.fields
+}
+
+// DueDateWarnings lists the activities due on a Saturday, a Sunday or one of
+// holidays: allowed, but worth a second look, since nobody works that day
+// and the reminders of the due day go out the working day before.
+func DueDateWarnings(activities []Activity, holidays []Holiday) []FieldError {
+	off := map[Date]string{}
+	for _, h := range holidays {
+		off[h.Day] = h.Name
+	}
+	sorted := append([]Activity(nil), activities...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Code < sorted[j].Code })
+	var v Validation
+	for _, a := range sorted {
+		if a.DueDate.IsZero() {
+			continue
+		}
+		where := fmt.Sprintf("activities[%s].dueDate", a.Code)
+		name, holiday := off[a.DueDate]
+		switch day := a.DueDate.Time().Weekday(); {
+		case holiday:
+			v.Add(where, "Activité %s : l'échéance du %s tombe un jour férié (%s)", "Activity %s: due on %s, a public holiday (%s)", a.Code, a.DueDate.French(), name)
+		case day == time.Saturday:
+			v.Add(where, "Activité %s : l'échéance du %s tombe un samedi", "Activity %s: due on %s, a Saturday", a.Code, a.DueDate.French())
+		case day == time.Sunday:
+			v.Add(where, "Activité %s : l'échéance du %s tombe un dimanche", "Activity %s: due on %s, a Sunday", a.Code, a.DueDate.French())
 		}
 	}
 	return v.fields

@@ -19,6 +19,8 @@ type planView struct {
 	Actions       []ptacycle.Action     `json:"actions"`
 	ActivityCount int                   `json:"activityCount"`
 	Problems      []ptacycle.FieldError `json:"problems"`
+	// Warnings do not block submission: activities due on a weekend or a public holiday.
+	Warnings []ptacycle.FieldError `json:"warnings"`
 }
 
 // loadPlan reads the cycle and plan of :year; it answers the error itself.
@@ -45,11 +47,20 @@ func (s *Server) getPlan(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	problems := ptacycle.CheckPlan(content)
+	holidays, err := s.planHolidays(c.Request.Context(), cc.org.ID, cc.year)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	problems, warnings := ptacycle.CheckPlan(content), ptacycle.DueDateWarnings(content.Activities, holidays)
 	if problems == nil {
 		problems = []ptacycle.FieldError{}
 	}
-	c.JSON(http.StatusOK, planView{Plan: plan, Stage: cc.cycle.Stage, Actions: content.Actions, ActivityCount: len(content.Activities), Problems: problems})
+	if warnings == nil {
+		warnings = []ptacycle.FieldError{}
+	}
+	c.JSON(http.StatusOK, planView{Plan: plan, Stage: cc.cycle.Stage, Actions: content.Actions, ActivityCount: len(content.Activities),
+		Problems: problems, Warnings: warnings})
 }
 
 // drafting reads the plan of :year and checks that the cycle is drafting it.

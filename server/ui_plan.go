@@ -40,8 +40,9 @@ type planPage struct {
 	Editable      bool // …and the user is the coordinator
 	InExecution   bool // the coordinator may revise the plan or close the cycle
 	Problems      []planProblem
-	Groups        []planGroup // the axes with actions on this page
-	EmptyAxes     []planGroup // the strategy's axes without any action yet
+	Warnings      []planProblem // allowed, worth a look: due dates on a weekend or a holiday
+	Groups        []planGroup   // the axes with actions on this page
+	EmptyAxes     []planGroup   // the strategy's axes without any action yet
 	ActionCount   int
 	ActivityCount int
 	Budget        int64
@@ -214,7 +215,12 @@ func (s *Server) buildPlanPage(c *gin.Context, page ui.Page, cc cycleContext, pl
 		p.Budget += a.BudgetXOF
 	}
 	if p.Drafting {
-		p.Problems = planProblems(p, content)
+		p.Problems = planProblems(p, content, ptacycle.CheckPlan(content))
+		holidays, err := s.planHolidays(ctx, cc.org.ID, cc.year)
+		if err != nil {
+			return p, err
+		}
+		p.Warnings = planProblems(p, content, ptacycle.DueDateWarnings(content.Activities, holidays))
 	}
 	p.Groups, p.EmptyAxes, p.PageNumber, p.PageCount = planGroups(p, content, refs, axes, allAxes, pageNo)
 	if p.Editable {
@@ -225,8 +231,14 @@ func (s *Server) buildPlanPage(c *gin.Context, page ui.Page, cc cycleContext, pl
 	return p, nil
 }
 
-// planProblems words CheckPlan's findings for the page, each with a link to where it is fixed.
-func planProblems(p planPage, content ptacycle.PlanContent) []planProblem {
+// planHolidays lists the organisation's public holidays of year.
+func (s *Server) planHolidays(ctx context.Context, org int64, year int) ([]ptacycle.Holiday, error) {
+	return s.deps.DB.HolidayList(ctx, org, ptacycle.NewDate(year, time.January, 1), ptacycle.NewDate(year, time.December, 31))
+}
+
+// planProblems words findings about the plan (CheckPlan's, DueDateWarnings')
+// for the page, each with a link to where it is fixed.
+func planProblems(p planPage, content ptacycle.PlanContent, findings []ptacycle.FieldError) []planProblem {
 	ids := map[string]int64{}
 	for _, a := range content.Activities {
 		if _, seen := ids[a.Code]; !seen {
@@ -234,7 +246,7 @@ func planProblems(p planPage, content ptacycle.PlanContent) []planProblem {
 		}
 	}
 	var out []planProblem
-	for _, f := range ptacycle.CheckPlan(content) {
+	for _, f := range findings {
 		pb := planProblem{Message: f.Text(p.Lang)}
 		switch {
 		case strings.HasPrefix(f.Field, "recommendations["):

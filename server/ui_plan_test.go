@@ -138,6 +138,30 @@ func TestPlanPage(t *testing.T) {
 		get(t, coord, base+"/cycles/2024/pta?lang=fr")
 	})
 
+	t.Run("Warnings", func(t *testing.T) {
+		ctx := context.Background()
+		actor := ptacycle.SystemActor(f.demoOrg.ID)
+		national, err := f.app.db.CreateActivity(ctx, actor, ptacycle.Activity{ActionID: f.action.ID, Code: "1.1.8", Title: "Campagne du 7 août",
+			ResponsibleUnitID: f.activity.ResponsibleUnitID, StartDate: ptacycle.NewDate(2024, time.July, 1), DueDate: ptacycle.NewDate(2024, time.August, 7)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = f.app.db.DeleteActivity(ctx, actor, national.ID, national.Version) })
+		_, body := get(t, coord, base+"/cycles/2024/pta")
+		// The fixture's activity is due on Sunday 30 June; the demo's calendar holds the national day.
+		planHas(t, "PTA with due dates on days off", body, planTestID("plan-ready"), planTestID("plan-warnings"), "2 échéance(s) un jour non ouvré",
+			"Activité 1.1.1 : l&#39;échéance du 30/06/2024 tombe un dimanche", "Activité 1.1.8 : l&#39;échéance du 07/08/2024 tombe un jour férié (Fête nationale)",
+			fmt.Sprintf(`href="/activites/%d/modifier"`, national.ID))
+		var view struct {
+			Problems []ptacycle.FieldError `json:"problems"`
+			Warnings []ptacycle.FieldError `json:"warnings"`
+		}
+		want(t, f.signIn(t, "coordinator").do("GET", "/cycles/2024/plan", nil), 200, "plan").decode(t, &view)
+		if len(view.Problems) != 0 || len(view.Warnings) != 2 || view.Warnings[1].Field != "activities[1.1.8].dueDate" {
+			t.Errorf("the API's plan: problems %+v, warnings %+v", view.Problems, view.Warnings)
+		}
+	})
+
 	t.Run("Problems", func(t *testing.T) {
 		ctx := context.Background()
 		actor := ptacycle.SystemActor(f.demoOrg.ID)
