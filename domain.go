@@ -19,6 +19,8 @@ type Organisation struct {
 	Acronym  string `json:"acronym"`
 	Country  string `json:"country"`
 	Timezone string `json:"timezone"`
+	// DeadlineDays are the deadlines a year's launch takes when given none.
+	DeadlineDays DeadlineDays `json:"deadlineDays"`
 }
 
 var slugPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,62}$`)
@@ -205,15 +207,8 @@ type Deadlines struct {
 	Submission      Date `json:"submission"`
 }
 
-// DefaultDeadlines are the usual dates for year: bilan by 15 February,
-// recommendations by 28 February, PTA submitted by 15 March.
-func DefaultDeadlines(year int) Deadlines {
-	return Deadlines{
-		Bilan:           NewDate(year, time.February, 15),
-		Recommendations: NewDate(year, time.February, 28),
-		Submission:      NewDate(year, time.March, 15),
-	}
-}
+// DefaultDeadlines are the usual dates (DefaultDeadlineDays) for year.
+func DefaultDeadlines(year int) Deadlines { return DefaultDeadlineDays().In(year) }
 
 // Validate reports every missing or malformed field.
 func (c Cycle) Validate() error {

@@ -52,7 +52,7 @@ func (a *Activities) OpenCycle(ctx context.Context, in OpenCycleInput) (CycleInf
 	if err != nil {
 		return CycleInfo{}, domainError(err)
 	}
-	deadlines := ptacycle.DefaultDeadlines(in.Year)
+	deadlines := org.DeadlineDays.In(in.Year)
 	if !in.Deadlines.Bilan.IsZero() {
 		deadlines.Bilan = in.Deadlines.Bilan
 	}

@@ -62,3 +62,45 @@ func TestHolidays(t *testing.T) {
 		}
 	})
 }
+
+func TestDeadlineDays(t *testing.T) {
+	ctx := context.Background()
+	f := mustFixture(t, "cnltp")
+	if f.org.DeadlineDays != ptacycle.DefaultDeadlineDays() {
+		t.Errorf("a new organisation's usual deadlines: %+v", f.org.DeadlineDays)
+	}
+	january := ptacycle.DeadlineDays{Bilan: ptacycle.MonthDay{Month: time.January, Day: 31}, Recommendations: ptacycle.MonthDay{Month: time.February, Day: 15},
+		Submission: ptacycle.MonthDay{Month: time.March, Day: 1}}
+	for range 2 { // the second time changes nothing, not even the audit log
+		if err := f.db.SetDeadlineDays(ctx, f.actor, january); err != nil {
+			t.Fatal(err)
+		}
+	}
+	o, err := f.db.Organisation(ctx, f.org.ID)
+	if err != nil || o.DeadlineDays != january {
+		t.Errorf("stored deadlines: %+v, %v", o.DeadlineDays, err)
+	}
+	entries, _ := f.db.Audit(ctx, f.org.ID, postgres.AuditFilter{Entity: "organisation", Limit: 100})
+	changes := 0
+	for _, e := range entries {
+		if e.Action == "deadlines" {
+			changes++
+		}
+	}
+	if changes != 1 {
+		t.Errorf("%d audit entries for one change", changes)
+	}
+	t.Run("ErrOrder", func(t *testing.T) {
+		late := january
+		late.Bilan = ptacycle.MonthDay{Month: time.April, Day: 1}
+		wantCode(t, f.db.SetDeadlineDays(ctx, f.actor, late), ptacycle.EINVALID)
+		if o, _ := f.db.Organisation(ctx, f.org.ID); o.DeadlineDays != january {
+			t.Errorf("a refused change was stored: %+v", o.DeadlineDays)
+		}
+	})
+	t.Run("ErrConstraint", func(t *testing.T) { // the last line of defence
+		if _, err := f.db.Pool.Exec(ctx, `UPDATE organisations SET bilan_due = '02-30x' WHERE id = $1`, f.org.ID); err == nil {
+			t.Error("a malformed day was stored")
+		}
+	})
+}

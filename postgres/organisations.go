@@ -13,13 +13,18 @@ func (db *DB) CreateOrganisation(ctx context.Context, actor ptacycle.Actor, o pt
 	if o.Timezone == "" {
 		o.Timezone = "Africa/Abidjan"
 	}
-	if err := o.Validate(); err != nil {
+	if o.DeadlineDays == (ptacycle.DeadlineDays{}) {
+		o.DeadlineDays = ptacycle.DefaultDeadlineDays()
+	}
+	if err := ptacycle.JoinValidation(o.Validate(), o.DeadlineDays.Validate()); err != nil {
 		return o, err
 	}
+	d := o.DeadlineDays
 	err := db.tx(ctx, func(tx pgx.Tx) error {
 		if err := tx.QueryRow(ctx, `
-			INSERT INTO organisations (slug, name, acronym, country, timezone) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-			o.Slug, o.Name, o.Acronym, o.Country, o.Timezone).Scan(&o.ID); err != nil {
+			INSERT INTO organisations (slug, name, acronym, country, timezone, bilan_due, recommendations_due, submission_due)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+			o.Slug, o.Name, o.Acronym, o.Country, o.Timezone, d.Bilan.String(), d.Recommendations.String(), d.Submission.String()).Scan(&o.ID); err != nil {
 			return err
 		}
 		actor.OrganisationID = o.ID
@@ -28,12 +33,43 @@ func (db *DB) CreateOrganisation(ctx context.Context, actor ptacycle.Actor, o pt
 	return o, err
 }
 
-const organisationColumns = `id, slug, name, acronym, country, timezone`
+const organisationColumns = `id, slug, name, acronym, country, timezone, bilan_due, recommendations_due, submission_due`
 
 func scanOrganisation(r pgx.Row) (ptacycle.Organisation, error) {
 	var o ptacycle.Organisation
-	err := r.Scan(&o.ID, &o.Slug, &o.Name, &o.Acronym, &o.Country, &o.Timezone)
-	return o, mapError(err)
+	var bilan, recommendations, submission string
+	err := r.Scan(&o.ID, &o.Slug, &o.Name, &o.Acronym, &o.Country, &o.Timezone, &bilan, &recommendations, &submission)
+	if err != nil {
+		return o, mapError(err)
+	}
+	d := &o.DeadlineDays
+	for _, day := range []struct {
+		text string
+		dst  *ptacycle.MonthDay
+	}{{bilan, &d.Bilan}, {recommendations, &d.Recommendations}, {submission, &d.Submission}} {
+		if err := day.dst.UnmarshalText([]byte(day.text)); err != nil {
+			return o, err
+		}
+	}
+	return o, nil
+}
+
+// SetDeadlineDays records the organisation's usual deadlines. EINVALID.
+func (db *DB) SetDeadlineDays(ctx context.Context, actor ptacycle.Actor, d ptacycle.DeadlineDays) error {
+	if err := d.Validate(); err != nil {
+		return err
+	}
+	return db.tx(ctx, func(tx pgx.Tx) error {
+		before, err := scanOrganisation(tx.QueryRow(ctx, `SELECT `+organisationColumns+` FROM organisations WHERE id = $1 FOR UPDATE`, actor.OrganisationID))
+		if err != nil || before.DeadlineDays == d {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE organisations SET bilan_due = $2, recommendations_due = $3, submission_due = $4 WHERE id = $1`,
+			actor.OrganisationID, d.Bilan.String(), d.Recommendations.String(), d.Submission.String()); err != nil {
+			return err
+		}
+		return audit(ctx, tx, actor, "deadlines", "organisation", actor.OrganisationID, before.DeadlineDays, d)
+	})
 }
 
 // Organisation returns the organisation with id. ENOTFOUND.

@@ -62,6 +62,8 @@ func (s *Server) apiRoutes() []route {
 		{"GET", "/strategies", actReadOrganisation, "Stratégies et axes / Strategies and axes", nil, []ptacycle.Strategy{}, http.StatusOK, nil, s.listStrategies},
 		{"POST", "/strategies", actManageStrategy, "Créer une stratégie / Create a strategy", ptacycle.Strategy{}, ptacycle.Strategy{}, http.StatusCreated, nil, s.createStrategy},
 		{"GET", "/approval-chain", actReadOrganisation, "Chaîne de validation / Approval chain", nil, []ptacycle.ApprovalLevel{}, http.StatusOK, nil, s.approvalChain},
+		{"GET", "/default-deadlines", actReadOrganisation, "Échéances habituelles (jour-mois) que prend un lancement sans échéances / Usual deadlines (month-day) a launch without deadlines takes", nil, ptacycle.DeadlineDays{}, http.StatusOK, nil, s.getDeadlineDays},
+		{"PUT", "/default-deadlines", actManageChain, "Définir les échéances habituelles / Set the usual deadlines", ptacycle.DeadlineDays{}, ptacycle.DeadlineDays{}, http.StatusOK, nil, s.putDeadlineDays},
 		{"PUT", "/approval-chain", actManageChain, "Définir la chaîne de validation / Set the approval chain", []ptacycle.ApprovalLevel{}, []ptacycle.ApprovalLevel{}, http.StatusOK, nil, s.setApprovalChain},
 
 		// Cycles

@@ -130,6 +130,8 @@ func TestAccessMatrix(t *testing.T) {
 		"POST /strategies":                          "coordinator admin",
 		"GET /approval-chain":                       all,
 		"PUT /approval-chain":                       "admin",
+		"GET /default-deadlines":                    all,
+		"PUT /default-deadlines":                    "admin",
 		"GET /cycles":                               all,
 		"POST /cycles":                              "coordinator",
 		"GET /cycles/{year}":                        all,

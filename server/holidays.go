@@ -101,3 +101,49 @@ func (s *Server) uiDeleteHoliday(c *gin.Context) {
 	s.flash(c, p.T("admin.holiday.removed", "Day", ui.FormatDate(day, p.Lang)))
 	redirect(c, "/admin#feries")
 }
+
+func (s *Server) getDeadlineDays(c *gin.Context) {
+	o, err := s.deps.DB.Organisation(c.Request.Context(), org(c))
+	s.reply(c, http.StatusOK, o.DeadlineDays, err)
+}
+
+func (s *Server) putDeadlineDays(c *gin.Context) {
+	var in ptacycle.DeadlineDays
+	if !s.bind(c, &in) {
+		return
+	}
+	s.reply(c, http.StatusOK, in, s.deps.DB.SetDeadlineDays(c.Request.Context(), actor(c), in))
+}
+
+// uiSetDeadlineDays records the usual deadlines from the administration page.
+func (s *Server) uiSetDeadlineDays(c *gin.Context) {
+	f := adminDeadlinesForm{Bilan: strings.TrimSpace(c.PostForm("bilan")), Recommendations: strings.TrimSpace(c.PostForm("recommendations")),
+		Submission: strings.TrimSpace(c.PostForm("submission"))}
+	var d ptacycle.DeadlineDays
+	var v ptacycle.Validation
+	for _, field := range []struct {
+		name, typed, french, english string
+		dst                          *ptacycle.MonthDay
+	}{
+		{"bilan", f.Bilan, "Échéance du bilan", "Review deadline", &d.Bilan},
+		{"recommendations", f.Recommendations, "Échéance des recommandations", "Recommendations deadline", &d.Recommendations},
+		{"submission", f.Submission, "Échéance de soumission du PTA", "Plan submission deadline", &d.Submission},
+	} {
+		day, err := ptacycle.ParseMonthDay(field.typed)
+		if err != nil {
+			v.Add(field.name, "%[1]s : « %[3]s » n'est pas un jour ; écrivez jour/mois, par exemple 15/02", "%[2]s: “%[3]s” is not a day; write day/month, e.g. 15/02",
+				field.french, field.english, field.typed)
+		}
+		*field.dst = day
+	}
+	err := v.Err()
+	if err == nil {
+		err = s.deps.DB.SetDeadlineDays(c.Request.Context(), actor(c), d)
+	}
+	if err != nil {
+		s.adminRefused(c, err, adminForms{Deadlines: &f, DeadlineErrors: ui.FormErrors(err, lang(c))})
+		return
+	}
+	s.flash(c, s.deps.UI.NewPage(lang(c), currentUser(c), "").T("admin.deadlines.saved"))
+	redirect(c, "/admin#echeances")
+}

@@ -17,7 +17,7 @@ const (
 	actManageUsers         action = "users.manage"      // create users, change roles and units
 	actManageUnits         action = "units.manage"      // units, regions and public holidays
 	actManageStrategy      action = "strategy.manage"   // strategies and their axes
-	actManageChain         action = "chain.manage"      // the approval chain
+	actManageChain         action = "chain.manage"      // the approval chain and the usual deadlines
 	actReadCycle           action = "cycle.read"        // cycles, bilan, recommendations, plan, versions, dashboard
 	actLaunchCycle         action = "cycle.launch"      // start a year
 	actEditBilan           action = "bilan.edit"        // workshop, lessons, difficulties, challenges; close

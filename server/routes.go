@@ -95,6 +95,7 @@ func (s *Server) routes() {
 	pages.POST("admin/regions", s.authorize(actManageUnits), s.uiCreateRegion)
 	pages.POST("admin/chaine", s.authorize(actManageChain), s.uiSetChain)
 	pages.POST("admin/feries", s.authorize(actManageUnits), s.uiSetHoliday)
+	pages.POST("admin/echeances", s.authorize(actManageChain), s.uiSetDeadlineDays)
 	pages.POST("admin/feries/:day/supprimer", s.authorize(actManageUnits), s.uiDeleteHoliday)
 
 	r.NoRoute(s.notFound)

@@ -35,6 +35,11 @@ type adminHolidayForm struct {
 	Day, Name string
 }
 
+// adminDeadlinesForm are the usual deadlines as typed (15/02).
+type adminDeadlinesForm struct {
+	Bilan, Recommendations, Submission string
+}
+
 // adminChainRow is a level of the chain form: the stored one, or what was typed.
 type adminChainRow struct {
 	Level        int
@@ -46,18 +51,20 @@ type adminChainRow struct {
 
 // adminForms are what the administration forms hold after a refused post: what was typed and why it was refused.
 type adminForms struct {
-	NewUser       adminUserForm
-	UserErrors    *ui.Errors
-	EditID        int64 // the user whose edit was refused
-	EditErrors    *ui.Errors
-	NewUnit       adminUnitForm
-	UnitErrors    *ui.Errors
-	RegionName    string
-	RegionErrors  *ui.Errors
-	Chain         []adminChainRow
-	ChainErrors   *ui.Errors
-	NewHoliday    adminHolidayForm
-	HolidayErrors *ui.Errors
+	NewUser        adminUserForm
+	UserErrors     *ui.Errors
+	EditID         int64 // the user whose edit was refused
+	EditErrors     *ui.Errors
+	NewUnit        adminUnitForm
+	UnitErrors     *ui.Errors
+	RegionName     string
+	RegionErrors   *ui.Errors
+	Chain          []adminChainRow
+	ChainErrors    *ui.Errors
+	NewHoliday     adminHolidayForm
+	HolidayErrors  *ui.Errors
+	Deadlines      *adminDeadlinesForm // nil: the stored ones
+	DeadlineErrors *ui.Errors
 }
 
 // adminUser is a user with their edit form.
@@ -154,6 +161,14 @@ func (s *Server) adminData(c *gin.Context, f adminForms) (adminPage, error) {
 	}
 	data.Parents = unitOptions(f.NewUnit.ParentID)
 
+	if data.Deadlines == nil {
+		o, err := s.deps.DB.Organisation(ctx, me.OrganisationID)
+		if err != nil {
+			return data, err
+		}
+		d := o.DeadlineDays
+		data.Deadlines = &adminDeadlinesForm{Bilan: d.Bilan.Short(), Recommendations: d.Recommendations.Short(), Submission: d.Submission.Short()}
+	}
 	year := today().Time().Year()
 	data.HolidayYears = [2]int{year, year + 1}
 	if data.Holidays, err = s.deps.DB.HolidayList(ctx, me.OrganisationID, ptacycle.NewDate(year, time.January, 1), ptacycle.NewDate(year+1, time.December, 31)); err != nil {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ptacycle/ptacycle"
+	"github.com/ptacycle/ptacycle/demo"
 )
 
 func TestAdminPage(t *testing.T) {
@@ -220,4 +221,47 @@ func TestAdminHolidays(t *testing.T) {
 		status, body := post(t, admin, base+"/admin/feries/"+day+"/supprimer", nil)
 		execExpect(t, "removing it twice", status, body, http.StatusNotFound, []string{"Aucun jour férié le 10/03/"})
 	})
+}
+
+// TestAdminDeadlineDays: the administrator sets the usual deadlines on the
+// administration page; the API reads them, and a year launched without
+// deadlines takes them, through the workflow on the real stack.
+func TestAdminDeadlineDays(t *testing.T) {
+	r := mustRealStack(t)
+	base := r.srv.URL
+	admin := execAs(t, base, "admin")
+	status, body := get(t, admin, base+"/admin")
+	execExpect(t, "admin page", status, body, http.StatusOK, []string{`data-testid="deadlines-form"`, `name="bilan" value="15/02"`, `name="submission" value="15/03"`})
+
+	status, body = post(t, admin, base+"/admin/echeances", url.Values{"bilan": {"31/02"}, "recommendations": {"15/02"}, "submission": {"01/03"}})
+	execExpect(t, "a day that does not exist", status, body, http.StatusUnprocessableEntity,
+		[]string{`data-testid="error-due-bilan"`, "Échéance du bilan : « 31/02 » n&#39;est pas un jour", `value="31/02"`})
+	status, body = post(t, admin, base+"/admin/echeances", url.Values{"bilan": {"31/01"}, "recommendations": {"15/03"}, "submission": {"01/03"}})
+	execExpect(t, "deadlines out of order", status, body, http.StatusUnprocessableEntity,
+		[]string{`data-testid="error-due-submission"`, "le 1er mars vient avant le 15 mars"})
+	if o, _ := r.db.Organisation(context.Background(), r.org.ID); o.DeadlineDays != ptacycle.DefaultDeadlineDays() {
+		t.Fatalf("refused deadlines were stored: %+v", o.DeadlineDays)
+	}
+	st, loc, _ := execPostFull(t, admin, base+"/admin/echeances", url.Values{"bilan": {"31/01"}, "recommendations": {"15/02"}, "submission": {"1/3"}})
+	if st != http.StatusSeeOther || loc != "/admin#echeances" {
+		t.Fatalf("save deadlines = %d to %q", st, loc)
+	}
+	var days ptacycle.DeadlineDays
+	want(t, r.as(t, execLogins["owner"], demo.Password).do("GET", "/default-deadlines", nil), 200, "read").decode(t, &days)
+	if days.Bilan.String() != "01-31" || days.Submission.String() != "03-01" {
+		t.Errorf("the API's usual deadlines: %+v", days)
+	}
+
+	coordinator := execAs(t, base, "coordinator")
+	_, home := get(t, coordinator, base+"/")
+	execExpect(t, "the launch form", http.StatusOK, home, http.StatusOK, []string{"Vide : le 31 janvier", "Vide : le 1er mars"})
+	year := time.Now().Year() + 1
+	var launched struct {
+		Cycle ptacycle.Cycle `json:"cycle"`
+	}
+	want(t, r.as(t, execLogins["coordinator"], demo.Password).do("POST", "/cycles", map[string]any{"year": year}), 201, "launch").decode(t, &launched)
+	if d := launched.Cycle.Deadlines; d.Bilan != ptacycle.NewDate(year, time.January, 31) || d.Recommendations != ptacycle.NewDate(year, time.February, 15) ||
+		d.Submission != ptacycle.NewDate(year, time.March, 1) {
+		t.Errorf("the %d cycle's deadlines: %+v, want the organisation's", year, d)
+	}
 }

@@ -75,6 +75,7 @@ type myAction struct {
 // launchForm is the launch of a year as typed; the fields are strings to show back.
 type launchForm struct {
 	Year, BilanDue, RecommendationsDue, SubmissionDue string
+	Usual                                             ptacycle.DeadlineDays // what empty deadlines take: the organisation's
 	Errors                                            *ui.Errors
 }
 
@@ -93,6 +94,11 @@ func (s *Server) home(c *gin.Context) { s.renderDashboard(c, nil) }
 // renderDashboard renders the home page; a failed launch comes back with its form.
 func (s *Server) renderDashboard(c *gin.Context, failed *launchForm) {
 	d, err := s.dashboardData(c, failed)
+	if err == nil && d.Launch != nil {
+		var o ptacycle.Organisation
+		o, err = s.deps.DB.Organisation(c.Request.Context(), org(c))
+		d.Launch.Usual = o.DeadlineDays
+	}
 	if err != nil {
 		s.fail(c, err)
 		return
