@@ -20,7 +20,7 @@ func TestBrowserContentSecurityPolicy(t *testing.T) {
 	ctx := context.Background()
 	f := mustAccessFixture(t)
 	execApprove(t, f)
-	owner, _, _ := f.app.db.UserByEmail(ctx, execLogins["owner"])
+	owner, _, _ := f.app.db.UserByEmail(ctx, demoLogins["owner"])
 	secret, err := f.app.db.Secret(ctx, ptacycle.LinkSecretName, func() ([]byte, error) { return []byte(strings.Repeat("k", 32)), nil })
 	if err != nil {
 		t.Fatal(err)
@@ -32,20 +32,20 @@ func TestBrowserContentSecurityPolicy(t *testing.T) {
 	b.visit("/r/" + link)
 	b.waitFor("link-form")
 	pages := map[string][]string{
-		execLogins["coordinator"]: {"/", "/cycles/2024/bilan", "/cycles/2024/bilan/rapport", "/cycles/2024/recommandations", "/cycles/2024/pta",
+		demoLogins["coordinator"]: {"/", "/cycles/2024/bilan", "/cycles/2024/bilan/rapport", "/cycles/2024/recommandations", "/cycles/2024/pta",
 			"/cycles/2024/validation", "/cycles/2024/execution", fmt.Sprintf("/activites/%d", f.activity.ID), "/relances", "/journal", "/compte"},
-		execLogins["owner"]:   {"/mes-activites"},
-		execLogins["partner"]: {"/cycles/2024/execution"},
-		execLogins["admin"]:   {"/admin"},
+		demoLogins["owner"]:   {"/mes-activites"},
+		demoLogins["partner"]: {"/cycles/2024/execution"},
+		demoLogins["admin"]:   {"/admin"},
 	}
-	for _, who := range []string{execLogins["coordinator"], execLogins["owner"], execLogins["partner"], execLogins["admin"]} {
+	for _, who := range []string{demoLogins["coordinator"], demoLogins["owner"], demoLogins["partner"], demoLogins["admin"]} {
 		b.login(who, demo.Password)
 		for _, path := range pages[who] {
 			b.visit(path)
 			b.waitFor("logout")
 			b.shot(path) // to look at the pages without inline styles
 		}
-		if who == execLogins["coordinator"] {
+		if who == demoLogins["coordinator"] {
 			t.Run("ConfirmRefused", func(t *testing.T) {
 				b.visit("/cycles/2024/pta")
 				b.eval("window.confirm = () => false, window.__stayed = true")

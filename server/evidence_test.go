@@ -78,7 +78,7 @@ func TestEvidenceFiles(t *testing.T) {
 	page := fmt.Sprintf("/activites/%d", id)
 	progressURL := fmt.Sprintf("%s/activites/%d/avancement", base, id)
 	sheet := []byte("%PDF-1.7\nListe de présence signée, atelier de Man")
-	owner := execAs(t, base, "owner")
+	owner := signInAs(t, base, "owner")
 
 	form := func(comment string) map[string]string {
 		return map[string]string{"version": strconv.Itoa(current().Version), "status": "in_progress", "progress": "40", "comment": comment, "next": page}
@@ -97,7 +97,7 @@ func TestEvidenceFiles(t *testing.T) {
 
 	t.Run("Download", func(t *testing.T) {
 		for _, role := range []string{"owner", "coordinator", "partner", "approver"} {
-			resp, err := execAs(t, base, role).Get(base + "/preuves/" + fileID)
+			resp, err := signInAs(t, base, role).Get(base + "/preuves/" + fileID)
 			status, content := read(t, resp, err)
 			if status != http.StatusOK || content != string(sheet) {
 				t.Errorf("%s downloads %d, %d bytes, want 200 and %d bytes", role, status, len(content), len(sheet))
@@ -193,7 +193,7 @@ func TestEvidenceFiles(t *testing.T) {
 		xssCheck(t, owner, base, page, http.StatusOK)
 	})
 	t.Run("OneClickLink", func(t *testing.T) {
-		u, _, _ := db.UserByEmail(ctx, execLogins["owner"])
+		u, _, _ := db.UserByEmail(ctx, demoLogins["owner"])
 		secret, err := db.Secret(ctx, ptacycle.LinkSecretName, func() ([]byte, error) { return []byte(strings.Repeat("k", 32)), nil })
 		if err != nil {
 			t.Fatal(err)

@@ -27,7 +27,7 @@ func mustFuzzServer(tb testing.TB) *fuzzServer {
 	tb.Helper()
 	ctx := context.Background()
 	f := mustAccessFixture(tb)
-	coord, _, err := f.app.db.UserByEmail(ctx, execLogins["coordinator"])
+	coord, _, err := f.app.db.UserByEmail(ctx, demoLogins["coordinator"])
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -32,7 +32,7 @@ func TestInjectedFilters(t *testing.T) {
 	execApprove(t, f)
 	db, base := f.app.db, f.app.srv.URL
 	api := f.signIn(t, "coordinator")
-	pages := execAs(t, base, "coordinator")
+	pages := signInAs(t, base, "coordinator")
 	snapshot := func() string {
 		t.Helper()
 		var s string

@@ -49,7 +49,7 @@ func checkSecurityHeaders(t *testing.T, what string, h http.Header, referrer str
 // static files, redirects, the cross-origin refusal, one-click links.
 func TestSecurityHeaders(t *testing.T) {
 	a := mustApp(t, unreachableTemporal(t))
-	coord := planBrowser(t, a.srv.URL, awaEmail, awaPassword)
+	coord := signIn(t, a.srv.URL, awaEmail, awaPassword)
 	anonymous := browser()
 	crossSite := func() *http.Request {
 		req, _ := http.NewRequest(http.MethodPost, a.srv.URL+"/login", strings.NewReader("email=x"))
@@ -170,7 +170,7 @@ func TestNoSecretsInLogs(t *testing.T) {
 	execApprove(t, f)
 	base, db := f.app.srv.URL, f.app.db
 	const wrongPassword, newPassword = "mauvais-secret-7319", "nouveau-secret-8642"
-	coordEmail := execLogins["coordinator"]
+	coordEmail := demoLogins["coordinator"]
 
 	pages := browser()
 	post(t, pages, base+"/login", url.Values{"email": {coordEmail}, "password": {wrongPassword}})
@@ -196,7 +196,7 @@ func TestNoSecretsInLogs(t *testing.T) {
 		t.Fatalf("password change: %d %s", resp.StatusCode, body)
 	}
 
-	owner, _, _ := db.UserByEmail(ctx, execLogins["owner"])
+	owner, _, _ := db.UserByEmail(ctx, demoLogins["owner"])
 	secret, err := db.Secret(ctx, ptacycle.LinkSecretName, func() ([]byte, error) { return []byte(strings.Repeat("k", 32)), nil })
 	if err != nil {
 		t.Fatal(err)

@@ -71,7 +71,7 @@ func TestTemporalUnreachable(t *testing.T) {
 			f := mustAccessFixtureWith(t, func(d *server.Deps) { d.Temporal = tc })
 			base := f.app.srv.URL
 			coordinator, approver := f.signIn(t, "coordinator").http, f.signIn(t, "approver").http
-			page := execAs(t, base, "coordinator")
+			page := signInAs(t, base, "coordinator")
 			y := fmt.Sprintf("/api/v1/cycles/%d", f.year)
 			calls := []temporalDownCall{
 				{who: coordinator, method: "GET", path: y + "/plan", status: 200, want: `"activityCount":1`},

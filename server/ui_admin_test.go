@@ -17,7 +17,7 @@ func TestAdminPage(t *testing.T) {
 	f := mustAccessFixture(t)
 	base := f.app.srv.URL
 	ctx := context.Background()
-	admin := execAs(t, base, "admin")
+	admin := signInAs(t, base, "admin")
 	org := f.demoOrg.ID
 	users := func() []ptacycle.User {
 		list, err := f.app.db.Users(ctx, org, "")
@@ -27,9 +27,9 @@ func TestAdminPage(t *testing.T) {
 		return list
 	}
 	before := len(users())
-	approver, _, _ := f.app.db.UserByEmail(ctx, execLogins["approver"])
-	owner, _, _ := f.app.db.UserByEmail(ctx, execLogins["owner"])
-	me, _, _ := f.app.db.UserByEmail(ctx, execLogins["admin"])
+	approver, _, _ := f.app.db.UserByEmail(ctx, demoLogins["approver"])
+	owner, _, _ := f.app.db.UserByEmail(ctx, demoLogins["owner"])
+	me, _, _ := f.app.db.UserByEmail(ctx, demoLogins["admin"])
 
 	status, body := get(t, admin, base+"/admin")
 	execExpect(t, "admin page", status, body, http.StatusOK,
@@ -37,7 +37,7 @@ func TestAdminPage(t *testing.T) {
 			`data-testid="units"`, `data-testid="unit-form"`, `data-testid="region-form"`, `data-testid="chain-form"`, `data-testid="chain-save"`,
 			`name="levels.1.approverId"`, `name="levels.2.name"`, "Responsable d&#39;activité", "CRLTP Tonkpi", "Cellule régionale", "Tonkpi",
 			"se fixent à chaque lancement"})
-	if n := execGzipSize(t, body); n > 60_000 {
+	if n := gzipSize(t, body); n > 60_000 {
 		t.Errorf("admin page weighs %d bytes gzipped", n)
 	}
 	status, body = get(t, admin, base+"/admin?lang=en")
@@ -46,7 +46,7 @@ func TestAdminPage(t *testing.T) {
 
 	t.Run("ErrForbidden", func(t *testing.T) {
 		for _, role := range []string{"coordinator", "approver", "owner", "partner"} {
-			b := execAs(t, base, role)
+			b := signInAs(t, base, role)
 			if status, _ := get(t, b, base+"/admin"); status != http.StatusForbidden {
 				t.Errorf("%s on /admin: %d", role, status)
 			}
@@ -68,7 +68,7 @@ func TestAdminPage(t *testing.T) {
 		}
 	})
 	t.Run("CreateUser", func(t *testing.T) {
-		st, loc, _ := execPostFull(t, admin, base+"/admin/utilisateurs", url.Values{"email": {"koffi.yao@cnltp.demo"}, "fullName": {"Koffi Yao"},
+		st, loc, _ := postFull(t, admin, base+"/admin/utilisateurs", url.Values{"email": {"koffi.yao@cnltp.demo"}, "fullName": {"Koffi Yao"},
 			"role": {"owner"}, "unitId": {fmt.Sprint(*owner.UnitID)}, "language": {"fr"}, "password": {"mot-de-passe-initial"}})
 		if st != http.StatusSeeOther || loc != "/admin" {
 			t.Fatalf("create user = %d to %q", st, loc)
@@ -79,14 +79,14 @@ func TestAdminPage(t *testing.T) {
 		if err != nil || u.Role != ptacycle.RoleOwner || u.UnitID == nil || *u.UnitID != *owner.UnitID {
 			t.Errorf("created user = %+v, %v", u, err)
 		}
-		execSignIn(t, base, "koffi.yao@cnltp.demo", "mot-de-passe-initial")
+		signIn(t, base, "koffi.yao@cnltp.demo", "mot-de-passe-initial")
 	})
 	t.Run("UpdateUser", func(t *testing.T) {
 		status, body := post(t, admin, fmt.Sprintf("%s/admin/utilisateurs/%d", base, owner.ID), url.Values{"role": {"owner"}, "unitId": {""}, "active": {"1"}})
 		execExpect(t, "owner without unit", status, body, http.StatusUnprocessableEntity, []string{`data-testid="error-unitId"`, "appartenir à une structure"})
 		status, body = post(t, admin, fmt.Sprintf("%s/admin/utilisateurs/%d", base, me.ID), url.Values{"role": {"admin"}, "unitId": {""}})
 		execExpect(t, "deactivating oneself", status, body, http.StatusConflict, []string{"vos propres droits"})
-		st, loc, _ := execPostFull(t, admin, fmt.Sprintf("%s/admin/utilisateurs/%d", base, owner.ID), url.Values{"role": {"partner"}, "unitId": {fmt.Sprint(*owner.UnitID)}})
+		st, loc, _ := postFull(t, admin, fmt.Sprintf("%s/admin/utilisateurs/%d", base, owner.ID), url.Values{"role": {"partner"}, "unitId": {fmt.Sprint(*owner.UnitID)}})
 		if st != http.StatusSeeOther || loc != "/admin" {
 			t.Fatalf("update user = %d to %q", st, loc)
 		}
@@ -99,7 +99,7 @@ func TestAdminPage(t *testing.T) {
 		status, body := post(t, admin, base+"/admin/structures", url.Values{"name": {""}, "acronym": {"CRLTP"}, "kind": {"regional_cell"}})
 		execExpect(t, "invalid unit", status, body, http.StatusUnprocessableEntity,
 			[]string{`data-testid="error-name"`, `data-testid="error-regionId"`, "Une cellule régionale doit avoir une région"})
-		st, loc, _ := execPostFull(t, admin, base+"/admin/regions", url.Values{"name": {"Gontougo"}})
+		st, loc, _ := postFull(t, admin, base+"/admin/regions", url.Values{"name": {"Gontougo"}})
 		if st != http.StatusSeeOther || loc != "/admin" {
 			t.Fatalf("create region = %d to %q", st, loc)
 		}
@@ -112,7 +112,7 @@ func TestAdminPage(t *testing.T) {
 				gontougo = r.ID
 			}
 		}
-		st, loc, _ = execPostFull(t, admin, base+"/admin/structures", url.Values{"name": {"CRLTP Gontougo"}, "acronym": {"CRLTP"},
+		st, loc, _ = postFull(t, admin, base+"/admin/structures", url.Values{"name": {"CRLTP Gontougo"}, "acronym": {"CRLTP"},
 			"kind": {"regional_cell"}, "regionId": {fmt.Sprint(gontougo)}, "parentId": {""}})
 		if st != http.StatusSeeOther || loc != "/admin" {
 			t.Fatalf("create unit = %d to %q", st, loc)
@@ -139,7 +139,7 @@ func TestAdminPage(t *testing.T) {
 		if got := chain(); len(got) != len(stored) || got[0] != stored[0] {
 			t.Errorf("a refused chain was stored: %+v", got)
 		}
-		st, loc, _ := execPostFull(t, admin, base+"/admin/chaine", url.Values{
+		st, loc, _ := postFull(t, admin, base+"/admin/chaine", url.Values{
 			"levels.1.name": {"Plénière du comité"}, "levels.1.approverId": {fmt.Sprint(approver.ID)}, "levels.1.deadlineDays": {"7"},
 			"levels.2.name": {"Ministère"}, "levels.2.approverId": {fmt.Sprint(approver.ID)}, "levels.2.deadlineDays": {"10"},
 			"levels.3.name": {""}, "levels.3.approverId": {""}, "levels.3.deadlineDays": {"10"}})
@@ -161,7 +161,7 @@ func TestAdminHolidays(t *testing.T) {
 	f := mustAccessFixture(t)
 	base, ctx, org := f.app.srv.URL, context.Background(), f.demoOrg.ID
 	year := time.Now().Year()
-	admin := execAs(t, base, "admin")
+	admin := signInAs(t, base, "admin")
 	day := fmt.Sprintf("%d-03-10", year) // before any Easter Monday: a Korité, which the demo cannot compute
 	stored := func() []ptacycle.Holiday {
 		t.Helper()
@@ -179,7 +179,7 @@ func TestAdminHolidays(t *testing.T) {
 	if len(stored()) != before {
 		t.Fatal("a refused holiday was stored")
 	}
-	st, loc, _ := execPostFull(t, admin, base+"/admin/feries", url.Values{"day": {day}, "name": {"Korité"}})
+	st, loc, _ := postFull(t, admin, base+"/admin/feries", url.Values{"day": {day}, "name": {"Korité"}})
 	if st != http.StatusSeeOther || loc != "/admin#feries" {
 		t.Fatalf("add a holiday = %d to %q", st, loc)
 	}
@@ -189,7 +189,7 @@ func TestAdminHolidays(t *testing.T) {
 
 	t.Run("ErrForbidden", func(t *testing.T) {
 		for _, role := range []string{"coordinator", "owner", "partner", "approver"} {
-			if status, _ := post(t, execAs(t, base, role), base+"/admin/feries/"+day+"/supprimer", nil); status != http.StatusForbidden {
+			if status, _ := post(t, signInAs(t, base, role), base+"/admin/feries/"+day+"/supprimer", nil); status != http.StatusForbidden {
 				t.Errorf("%s removing a holiday: %d, want 403", role, status)
 			}
 		}
@@ -214,7 +214,7 @@ func TestAdminHolidays(t *testing.T) {
 		want(t, api.do("DELETE", "/holidays/"+tabaski.Day.String(), nil), 404, "delete twice")
 	})
 	t.Run("Remove", func(t *testing.T) {
-		st, loc, _ := execPostFull(t, admin, base+"/admin/feries/"+day+"/supprimer", nil)
+		st, loc, _ := postFull(t, admin, base+"/admin/feries/"+day+"/supprimer", nil)
 		if st != http.StatusSeeOther || loc != "/admin#feries" || len(stored()) != before {
 			t.Fatalf("remove a holiday = %d to %q, %d holidays", st, loc, len(stored()))
 		}
@@ -229,7 +229,7 @@ func TestAdminHolidays(t *testing.T) {
 func TestAdminDeadlineDays(t *testing.T) {
 	r := mustRealStack(t)
 	base := r.srv.URL
-	admin := execAs(t, base, "admin")
+	admin := signInAs(t, base, "admin")
 	status, body := get(t, admin, base+"/admin")
 	execExpect(t, "admin page", status, body, http.StatusOK, []string{`data-testid="deadlines-form"`, `name="bilan" value="15/02"`, `name="submission" value="15/03"`})
 
@@ -242,24 +242,24 @@ func TestAdminDeadlineDays(t *testing.T) {
 	if o, _ := r.db.Organisation(context.Background(), r.org.ID); o.DeadlineDays != ptacycle.DefaultDeadlineDays() {
 		t.Fatalf("refused deadlines were stored: %+v", o.DeadlineDays)
 	}
-	st, loc, _ := execPostFull(t, admin, base+"/admin/echeances", url.Values{"bilan": {"31/01"}, "recommendations": {"15/02"}, "submission": {"1/3"}})
+	st, loc, _ := postFull(t, admin, base+"/admin/echeances", url.Values{"bilan": {"31/01"}, "recommendations": {"15/02"}, "submission": {"1/3"}})
 	if st != http.StatusSeeOther || loc != "/admin#echeances" {
 		t.Fatalf("save deadlines = %d to %q", st, loc)
 	}
 	var days ptacycle.DeadlineDays
-	want(t, r.as(t, execLogins["owner"], demo.Password).do("GET", "/default-deadlines", nil), 200, "read").decode(t, &days)
+	want(t, r.as(t, demoLogins["owner"], demo.Password).do("GET", "/default-deadlines", nil), 200, "read").decode(t, &days)
 	if days.Bilan.String() != "01-31" || days.Submission.String() != "03-01" {
 		t.Errorf("the API's usual deadlines: %+v", days)
 	}
 
-	coordinator := execAs(t, base, "coordinator")
+	coordinator := signInAs(t, base, "coordinator")
 	_, home := get(t, coordinator, base+"/")
 	execExpect(t, "the launch form", http.StatusOK, home, http.StatusOK, []string{"Vide : le 31 janvier", "Vide : le 1er mars"})
 	year := time.Now().Year() + 1
 	var launched struct {
 		Cycle ptacycle.Cycle `json:"cycle"`
 	}
-	want(t, r.as(t, execLogins["coordinator"], demo.Password).do("POST", "/cycles", map[string]any{"year": year}), 201, "launch").decode(t, &launched)
+	want(t, r.as(t, demoLogins["coordinator"], demo.Password).do("POST", "/cycles", map[string]any{"year": year}), 201, "launch").decode(t, &launched)
 	if d := launched.Cycle.Deadlines; d.Bilan != ptacycle.NewDate(year, time.January, 31) || d.Recommendations != ptacycle.NewDate(year, time.February, 15) ||
 		d.Submission != ptacycle.NewDate(year, time.March, 1) {
 		t.Errorf("the %d cycle's deadlines: %+v, want the organisation's", year, d)

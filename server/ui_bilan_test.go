@@ -1,8 +1,6 @@
 package server_test
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
 	"fmt"
 	"html"
@@ -15,25 +13,6 @@ import (
 	"github.com/ptacycle/ptacycle"
 	"github.com/ptacycle/ptacycle/demo"
 )
-
-// bilanSignIn is a browser signed in through the login form.
-func bilanSignIn(t *testing.T, base, email, password string) *http.Client {
-	t.Helper()
-	b := browser()
-	if status, body := post(t, b, base+"/login", url.Values{"email": {email}, "password": {password}}); status != http.StatusSeeOther {
-		t.Fatalf("login %s: %d %s", email, status, body)
-	}
-	return b
-}
-
-// bilanDemoLogins are the demo organisation's accounts by role.
-var bilanDemoLogins = map[string]string{
-	"coordinator": "coordonnateur@cnltp.demo",
-	"approver":    "valideur@cnltp.demo",
-	"owner":       "responsable.tonkpi@cnltp.demo",
-	"partner":     "partenaire@cnltp.demo",
-	"admin":       "admin@cnltp.demo",
-}
 
 // bilanExpect fails unless the page has status and holds every one of wants
 // (searched in the HTML with its entities decoded), and none of absent.
@@ -56,20 +35,6 @@ func bilanExpect(t *testing.T, what string, status int, body string, wantStatus 
 	if t.Failed() {
 		t.Logf("%s:\n%s", what, text)
 	}
-}
-
-// bilanGzipSize is what body weighs once compressed, as it travels.
-func bilanGzipSize(t *testing.T, body string) int {
-	t.Helper()
-	var buf bytes.Buffer
-	w := gzip.NewWriter(&buf)
-	if _, err := w.Write([]byte(body)); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Len()
 }
 
 // bilanFollow checks a form's redirect, follows it a form's redirect and returns the page it leads to.
@@ -106,7 +71,7 @@ func TestBilanPage(t *testing.T) {
 	base := f.app.srv.URL
 	page := fmt.Sprintf("%s/cycles/%d/bilan", base, f.year)
 	cy := bilanSetStage(t, f, ptacycle.StageBilan)
-	coord := bilanSignIn(t, base, bilanDemoLogins["coordinator"], demo.Password)
+	coord := signIn(t, base, demoLogins["coordinator"], demo.Password)
 	stored := func() ptacycle.Bilan {
 		t.Helper()
 		b, err := f.app.db.Bilan(ctx, f.demoOrg.ID, cy.ID)
@@ -129,13 +94,13 @@ func TestBilanPage(t *testing.T) {
 			`name="lessons"`, `name="difficulties"`, `name="challenges"`, `name="version" value="1"`, `data-testid="bilan-save"`,
 			`data-testid="bilan-close"`, `data-testid="no-rates"`, `data-testid="status-error"`,
 			"Bilan du PTA 2023", "Atelier de bilan", "Leçons apprises", "Clôturer le bilan", "le bilan ne pourra plus être modifié"})
-		if size := bilanGzipSize(t, body); size > 60*1024 {
+		if size := gzipSize(t, body); size > 60*1024 {
 			t.Errorf("bilan page weighs %d bytes compressed", size)
 		}
 	})
 
 	t.Run("English", func(t *testing.T) {
-		b := bilanSignIn(t, base, bilanDemoLogins["coordinator"], demo.Password)
+		b := signIn(t, base, demoLogins["coordinator"], demo.Password)
 		status, body := get(t, b, page+"?lang=en")
 		bilanExpect(t, "English bilan page", status, body, http.StatusOK, []string{`lang="en"`, "Review of the 2023 plan",
 			"Review workshop", "Lessons learned", "Close the review"}, "Atelier de bilan")
@@ -233,7 +198,7 @@ func TestBilanPage(t *testing.T) {
 
 	t.Run("ReadOnly", func(t *testing.T) {
 		for _, role := range []string{"partner", "approver", "owner", "admin"} {
-			b := bilanSignIn(t, base, bilanDemoLogins[role], demo.Password)
+			b := signIn(t, base, demoLogins[role], demo.Password)
 			status, body := get(t, b, page)
 			bilanExpect(t, role+" reads the bilan", status, body, http.StatusOK, []string{`data-testid="bilan-summary"`,
 				`data-testid="bilan-place">Grand-Bassam`, "<li>Expertise France</li>", "<li>Les cellules régionales relaient les campagnes</li>"},
@@ -275,8 +240,8 @@ func TestRecommendationsPage(t *testing.T) {
 	path := fmt.Sprintf("/cycles/%d/recommandations", f.year)
 	page := base + path
 	cy := bilanSetStage(t, f, ptacycle.StageRecommendations)
-	coord := bilanSignIn(t, base, bilanDemoLogins["coordinator"], demo.Password)
-	partner := bilanSignIn(t, base, bilanDemoLogins["partner"], demo.Password)
+	coord := signIn(t, base, demoLogins["coordinator"], demo.Password)
+	partner := signIn(t, base, demoLogins["partner"], demo.Password)
 	recs := func() []ptacycle.Recommendation {
 		t.Helper()
 		list, err := f.app.db.Recommendations(ctx, f.demoOrg.ID, cy.ID)
@@ -303,13 +268,13 @@ func TestRecommendationsPage(t *testing.T) {
 			`name="adopt" value="` + fmt.Sprint(f.rec.ID) + `" checked`, `data-testid="adopt-submit"`, "L'adoption fige la liste",
 			`data-testid="coverage">Les recommandations n'ont pas encore été adoptées`, "CRLTP Tonkpi"},
 			`data-testid="link-form-`)
-		if size := bilanGzipSize(t, body); size > 60*1024 {
+		if size := gzipSize(t, body); size > 60*1024 {
 			t.Errorf("recommendations page weighs %d bytes compressed", size)
 		}
 	})
 
 	t.Run("English", func(t *testing.T) {
-		b := bilanSignIn(t, base, bilanDemoLogins["coordinator"], demo.Password)
+		b := signIn(t, base, demoLogins["coordinator"], demo.Password)
 		status, body := get(t, b, page+"?lang=en")
 		bilanExpect(t, "English recommendations", status, body, http.StatusOK, []string{`lang="en"`, "Recommendation no. 1",
 			"Add a recommendation", "Adopt and move on to drafting the plan", ">High</option>"}, "Ajouter une recommandation")
@@ -442,8 +407,8 @@ func TestBilanToDrafting(t *testing.T) {
 	r := mustRealStack(t)
 	ctx := context.Background()
 	year := time.Now().Year()
-	want(t, r.as(t, bilanDemoLogins["coordinator"], demo.Password).do("POST", "/cycles", map[string]any{"year": year}), 201, "launch")
-	b := bilanSignIn(t, r.srv.URL, bilanDemoLogins["coordinator"], demo.Password)
+	want(t, r.as(t, demoLogins["coordinator"], demo.Password).do("POST", "/cycles", map[string]any{"year": year}), 201, "launch")
+	b := signIn(t, r.srv.URL, demoLogins["coordinator"], demo.Password)
 	bilanPath, recsPath := fmt.Sprintf("/cycles/%d/bilan", year), fmt.Sprintf("/cycles/%d/recommandations", year)
 	cy, err := r.db.Cycle(ctx, r.org.ID, year)
 	if err != nil {
@@ -503,7 +468,7 @@ func TestBilanToDrafting(t *testing.T) {
 
 	// Drafting: the coordinator links an action to the adopted recommendation.
 	var action ptacycle.Action
-	want(t, r.as(t, bilanDemoLogins["coordinator"], demo.Password).do("POST", fmt.Sprintf("/cycles/%d/plan/actions", year),
+	want(t, r.as(t, demoLogins["coordinator"], demo.Password).do("POST", fmt.Sprintf("/cycles/%d/plan/actions", year),
 		map[string]any{"code": "2.1", "title": "Ajuster les effectifs du secrétariat"}), 201, "action").decode(t, &action)
 	resp, err = b.PostForm(fmt.Sprintf("%s/recommandations/%d/actions", r.srv.URL, recs[0].ID),
 		url.Values{"year": {fmt.Sprint(year)}, "actionIds": {fmt.Sprint(action.ID)}})

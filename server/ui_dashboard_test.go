@@ -34,24 +34,6 @@ func dashboardDemo(t *testing.T) (*app, ptacycle.Organisation) {
 	return a, o
 }
 
-// dashboardSignIn returns a browser signed in as email.
-func dashboardSignIn(t *testing.T, srv, email, password string) *http.Client {
-	t.Helper()
-	b := browser()
-	if status, body := post(t, b, srv+"/login", url.Values{"email": {email}, "password": {password}}); status != http.StatusSeeOther {
-		t.Fatalf("login %s: %d\n%s", email, status, body)
-	}
-	return b
-}
-
-// dashboardAs signs a demo user in by role.
-func dashboardAs(t *testing.T, srv, role string) *http.Client {
-	t.Helper()
-	email := map[string]string{"coordinator": "coordonnateur@cnltp.demo", "approver": "valideur@cnltp.demo",
-		"owner": "responsable.tonkpi@cnltp.demo", "partner": "partenaire@cnltp.demo", "admin": "admin@cnltp.demo"}[role]
-	return dashboardSignIn(t, srv, email, demo.Password)
-}
-
 // dashboardHas checks that body holds every want, and none of the refused.
 func dashboardHas(t *testing.T, what string, status, wantStatus int, body string, wants []string, refused ...string) {
 	t.Helper()
@@ -106,7 +88,7 @@ func dashboardCycles(t *testing.T, a *app, org int64) int {
 
 func TestDashboardWithoutCycle(t *testing.T) {
 	a, o := dashboardDemo(t)
-	coord := dashboardAs(t, a.srv.URL, "coordinator")
+	coord := signInAs(t, a.srv.URL, "coordinator")
 	year := time.Now().Year()
 
 	status, body := get(t, coord, a.srv.URL+"/")
@@ -121,7 +103,7 @@ func TestDashboardWithoutCycle(t *testing.T) {
 	_, _ = get(t, coord, a.srv.URL+"/?lang=fr")
 
 	for _, role := range []string{"owner", "partner", "approver", "admin"} {
-		status, body := get(t, dashboardAs(t, a.srv.URL, role), a.srv.URL+"/")
+		status, body := get(t, signInAs(t, a.srv.URL, role), a.srv.URL+"/")
 		dashboardHas(t, role+"'s dashboard", status, 200, body, []string{`data-testid="no-cycle"`, "Le coordonnateur le lancera"}, `data-testid="launch-form"`)
 	}
 
@@ -149,7 +131,7 @@ func TestDashboardWithoutCycle(t *testing.T) {
 	})
 	t.Run("ErrForbidden", func(t *testing.T) {
 		for _, role := range []string{"owner", "partner", "approver", "admin"} {
-			status, _ := post(t, dashboardAs(t, a.srv.URL, role), a.srv.URL+"/cycles", url.Values{"year": {fmt.Sprint(year)}})
+			status, _ := post(t, signInAs(t, a.srv.URL, role), a.srv.URL+"/cycles", url.Values{"year": {fmt.Sprint(year)}})
 			if status != http.StatusForbidden {
 				t.Errorf("%s launching: %d, want 403", role, status)
 			}
@@ -192,7 +174,7 @@ func TestDashboardExecution(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	coord := dashboardAs(t, a.srv.URL, "coordinator")
+	coord := signInAs(t, a.srv.URL, "coordinator")
 	status, body := get(t, coord, a.srv.URL+"/")
 	dashboardHas(t, "dashboard in execution", status, 200, body, []string{
 		`data-testid="process-unavailable"`, "injoignable",
@@ -211,17 +193,17 @@ func TestDashboardExecution(t *testing.T) {
 	dashboardHas(t, "English dashboard in execution", status, 200, body, []string{"Execution rate", ">33%<", "Overdue activities", "Follow the execution", "unreachable"})
 	_, _ = get(t, coord, a.srv.URL+"/?lang=fr")
 
-	status, body = get(t, dashboardAs(t, a.srv.URL, "owner"), a.srv.URL+"/")
+	status, body = get(t, signInAs(t, a.srv.URL, "owner"), a.srv.URL+"/")
 	dashboardHas(t, "owner's dashboard", status, 200, body, []string{"Activités en retard de votre structure", `data-testid="action-unfinished"`,
 		"2 activité(s) de votre structure reste(nt) à terminer", `href="/mes-activites"`}, `data-testid="launch-form"`)
-	status, body = get(t, dashboardAs(t, a.srv.URL, "approver"), a.srv.URL+"/")
+	status, body = get(t, signInAs(t, a.srv.URL, "approver"), a.srv.URL+"/")
 	dashboardHas(t, "approver's dashboard", status, 200, body, []string{`data-testid="action-none"`, "Aucune décision ne vous attend"})
-	partnerClient := dashboardAs(t, a.srv.URL, "partner")
+	partnerClient := signInAs(t, a.srv.URL, "partner")
 	status, body = get(t, partnerClient, a.srv.URL+"/")
 	dashboardHas(t, "partner's dashboard", status, 200, body, []string{`href="/cycles/2024/pta"`, `href="/cycles/2024/execution"`, ">33 %<",
 		`data-testid="action-contributions"`, "Expertise France", "n&#39;est encore partenaire d&#39;aucune activité de ce PTA"})
 	// The partner's unit joins the first activity (done) and the third: the dashboard counts them and links to them.
-	partnerUser, _, _ := a.db.UserByEmail(ctx, execLogins["partner"])
+	partnerUser, _, _ := a.db.UserByEmail(ctx, demoLogins["partner"])
 	for _, act := range []ptacycle.Activity{acts[0], acts[2]} {
 		if _, err := a.db.Pool.Exec(ctx, `INSERT INTO activity_partners (activity_id, organisation_id, unit_id) VALUES ($1, $2, $3)`,
 			act.ID, f.demoOrg.ID, *partnerUser.UnitID); err != nil {
@@ -235,7 +217,7 @@ func TestDashboardExecution(t *testing.T) {
 	status, body = get(t, partnerClient, a.srv.URL+contributions)
 	dashboardHas(t, "the partner's activities", status, 200, body, []string{fmt.Sprintf(`data-testid="exec-row-%d"`, acts[0].ID), fmt.Sprintf(`data-testid="exec-row-%d"`, acts[2].ID),
 		fmt.Sprintf(`<option value="%d" selected>`, *partnerUser.UnitID)}, fmt.Sprintf(`data-testid="exec-row-%d"`, acts[1].ID))
-	status, body = get(t, dashboardAs(t, a.srv.URL, "admin"), a.srv.URL+"/")
+	status, body = get(t, signInAs(t, a.srv.URL, "admin"), a.srv.URL+"/")
 	dashboardHas(t, "admin's dashboard", status, 200, body, []string{`data-testid="action-admin"`, `href="/admin"`})
 
 	t.Run("ClosedOffersTheNextYear", func(t *testing.T) {
@@ -246,7 +228,7 @@ func TestDashboardExecution(t *testing.T) {
 		dashboardHas(t, "dashboard of a closed cycle", status, 200, body, []string{`data-testid="stage-closed" aria-current="step"`, "Clôturé le 31/12/2024",
 			`data-testid="action-closed"`, `data-testid="launch-form"`, `name="year" type="number" value="2025"`, ">33 %<"},
 			`data-testid="process-unavailable"`)
-		status, body = get(t, dashboardAs(t, a.srv.URL, "partner"), a.srv.URL+"/")
+		status, body = get(t, signInAs(t, a.srv.URL, "partner"), a.srv.URL+"/")
 		dashboardHas(t, "partner on a closed cycle", status, 200, body, nil, `data-testid="launch-form"`)
 		status, body = post(t, coord, a.srv.URL+"/cycles", url.Values{"year": {"2024"}})
 		dashboardHas(t, "launching 2024 again", status, 409, body, []string{`data-testid="error-year"`, "Le cycle 2024 a déjà été lancé"})
@@ -273,7 +255,7 @@ func TestDashboardExecution(t *testing.T) {
 func TestDashboardLaunch(t *testing.T) {
 	r := mustRealStack(t)
 	year := time.Now().Year()
-	coord := dashboardSignIn(t, r.srv.URL, "coordonnateur@cnltp.demo", demo.Password)
+	coord := signIn(t, r.srv.URL, "coordonnateur@cnltp.demo", demo.Password)
 
 	resp, err := coord.PostForm(r.srv.URL+"/cycles", url.Values{"year": {fmt.Sprint(year)}})
 	status, _ := read(t, resp, err)
@@ -313,11 +295,11 @@ func TestDashboardLaunch(t *testing.T) {
 		"responsibleUnitId": tonkpi, "startDate": fmt.Sprintf("%d-02-01", year), "dueDate": fmt.Sprintf("%d-12-30", year), "budgetXof": 2500000}), 201, "activity")
 	want(t, api.do("POST", cycle+"/plan/submit", nil), 200, "submit")
 
-	status, body = get(t, dashboardSignIn(t, r.srv.URL, "valideur@cnltp.demo", demo.Password), r.srv.URL+"/")
+	status, body = get(t, signIn(t, r.srv.URL, "valideur@cnltp.demo", demo.Password), r.srv.URL+"/")
 	dashboardHas(t, "approver's dashboard in validation", status, 200, body, []string{`data-testid="stage-validation" aria-current="step"`,
 		"En attente : la validation du PTA", `data-testid="pending-names"`, "Représentante du ministère (fictive)",
 		`data-testid="action-decide"`, "Une décision vous attend au niveau 1", fmt.Sprintf(`href="/cycles/%d/validation"`, year)})
-	status, body = get(t, dashboardSignIn(t, r.srv.URL, "responsable.tonkpi@cnltp.demo", demo.Password), r.srv.URL+"/")
+	status, body = get(t, signIn(t, r.srv.URL, "responsable.tonkpi@cnltp.demo", demo.Password), r.srv.URL+"/")
 	dashboardHas(t, "owner's dashboard in validation", status, 200, body, []string{"pas encore en exécution"}, `data-testid="overdue"`)
 }
 
@@ -325,7 +307,7 @@ func TestAccountPage(t *testing.T) {
 	a, _ := dashboardDemo(t)
 	ctx := context.Background()
 	email := "responsable.tonkpi@cnltp.demo"
-	owner := dashboardSignIn(t, a.srv.URL, email, demo.Password)
+	owner := signIn(t, a.srv.URL, email, demo.Password)
 	passwordIs := func(t *testing.T, password string) bool {
 		t.Helper()
 		_, hash, err := a.db.UserByEmail(ctx, email)
@@ -365,7 +347,7 @@ func TestAccountPage(t *testing.T) {
 		dashboardHas(t, "short password", status, 422, body, []string{`data-testid="error-new"`, "au moins 10 caractères"})
 	})
 	t.Run("ChangedAndOtherSessionsEnded", func(t *testing.T) {
-		other := dashboardSignIn(t, a.srv.URL, email, demo.Password)
+		other := signIn(t, a.srv.URL, email, demo.Password)
 		resp, err := owner.PostForm(a.srv.URL+"/compte/mot-de-passe", url.Values{"current": {demo.Password}, "new": {"nouveau-mot-de-passe"}, "confirm": {"nouveau-mot-de-passe"}})
 		status, _ := read(t, resp, err)
 		if status != http.StatusSeeOther || resp.Header.Get("Location") != "/compte" {
@@ -414,7 +396,7 @@ func TestRemindersPage(t *testing.T) {
 		ids = append(ids, r.ID) // newest first: the escalation, the overdue, the due-soon
 	}
 	escalation, overdue, dueSoon := ids[0], ids[1], ids[2]
-	owner := dashboardAs(t, a.srv.URL, "owner")
+	owner := signInAs(t, a.srv.URL, "owner")
 
 	status, body := get(t, owner, a.srv.URL+"/relances")
 	dashboardHas(t, "reminders", status, 200, body, []string{"Relances", `data-testid="unread-count">2<`,
@@ -540,7 +522,7 @@ func TestAuditPage(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	coord := dashboardAs(t, a.srv.URL, "coordinator")
+	coord := signInAs(t, a.srv.URL, "coordinator")
 
 	status, body := get(t, coord, a.srv.URL+"/journal")
 	dashboardHas(t, "audit log", status, 200, body, []string{"Journal d&#39;audit", `data-testid="audit-filters"`, `name="entity"`, `<option value="activity">Activité</option>`,
@@ -576,13 +558,13 @@ func TestAuditPage(t *testing.T) {
 		dashboardHas(t, "audit log since a bad date", status, 422, body, []string{`data-testid="error-since"`, "Date &#34;hier&#34; invalide"})
 	})
 	t.Run("English", func(t *testing.T) {
-		admin := dashboardAs(t, a.srv.URL, "admin")
+		admin := signInAs(t, a.srv.URL, "admin")
 		status, body := get(t, admin, a.srv.URL+"/journal?lang=en")
 		dashboardHas(t, "English audit log", status, 200, body, []string{"Audit log", "Creation", "Older"})
 	})
 	t.Run("ErrForbidden", func(t *testing.T) {
 		for _, role := range []string{"owner", "partner", "approver"} {
-			if status, _ := get(t, dashboardAs(t, a.srv.URL, role), a.srv.URL+"/journal"); status != http.StatusForbidden {
+			if status, _ := get(t, signInAs(t, a.srv.URL, role), a.srv.URL+"/journal"); status != http.StatusForbidden {
 				t.Errorf("%s reading the audit log: %d, want 403", role, status)
 			}
 		}

@@ -1,8 +1,6 @@
 package server_test
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
 	"fmt"
 	"net/http"
@@ -12,33 +10,7 @@ import (
 	"time"
 
 	"github.com/ptacycle/ptacycle"
-	"github.com/ptacycle/ptacycle/demo"
 )
-
-// execLogins are the demo accounts by role.
-var execLogins = map[string]string{
-	"coordinator": "coordonnateur@cnltp.demo",
-	"approver":    "valideur@cnltp.demo",
-	"owner":       "responsable.tonkpi@cnltp.demo",
-	"partner":     "partenaire@cnltp.demo",
-	"admin":       "admin@cnltp.demo",
-}
-
-// execSignIn is a browser signed in on the pages as email.
-func execSignIn(t *testing.T, base, email, password string) *http.Client {
-	t.Helper()
-	b := browser()
-	if status, body := post(t, b, base+"/login", url.Values{"email": {email}, "password": {password}}); status != http.StatusSeeOther {
-		t.Fatalf("login %s: %d %s", email, status, body)
-	}
-	return b
-}
-
-// execAs signs in a demo role.
-func execAs(t *testing.T, base, role string) *http.Client {
-	t.Helper()
-	return execSignIn(t, base, execLogins[role], demo.Password)
-}
 
 // execExpect checks a page's status, what it must show and what it must not.
 func execExpect(t *testing.T, what string, status int, body string, wantStatus int, wants []string, absent ...string) {
@@ -69,24 +41,6 @@ func execExcerpt(body string) string {
 	return body
 }
 
-// execGzipSize is what a page weighs on the wire.
-func execGzipSize(t *testing.T, body string) int {
-	t.Helper()
-	var buf bytes.Buffer
-	w := gzip.NewWriter(&buf)
-	_, _ = w.Write([]byte(body))
-	_ = w.Close()
-	return buf.Len()
-}
-
-// execPostFull posts a form and returns the status, the Location and the body.
-func execPostFull(t *testing.T, b *http.Client, u string, form url.Values) (int, string, string) {
-	t.Helper()
-	resp, err := b.PostForm(u, form)
-	status, body := read(t, resp, err)
-	return status, resp.Header.Get("Location"), body
-}
-
 // execApprove freezes the fixture's plan and approves it directly in the
 // store, as the workflow would: the plan is in execution without Temporal.
 func execApprove(t *testing.T, f *accessFixture) {
@@ -99,7 +53,7 @@ func execApprove(t *testing.T, f *accessFixture) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	approver, _, _ := a.db.UserByEmail(ctx, execLogins["approver"])
+	approver, _, _ := a.db.UserByEmail(ctx, demoLogins["approver"])
 	if _, err := a.db.RecordDecision(ctx, ptacycle.UserActor(approver), ptacycle.Decision{PlanVersionID: v.ID, Level: 1, ApproverID: approver.ID, Outcome: ptacycle.OutcomeApproved}, true); err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +84,7 @@ func execNawaActivity(t *testing.T, f *accessFixture) ptacycle.Activity {
 func TestMyActivitiesPage(t *testing.T) {
 	f := mustAccessFixture(t)
 	base := f.app.srv.URL
-	owner := execAs(t, base, "owner")
+	owner := signInAs(t, base, "owner")
 	id := f.activity.ID
 
 	t.Run("BeforeExecution", func(t *testing.T) {
@@ -144,7 +98,7 @@ func TestMyActivitiesPage(t *testing.T) {
 	})
 	t.Run("ErrForbiddenRoles", func(t *testing.T) {
 		for _, role := range []string{"approver", "partner", "admin"} {
-			status, _ := get(t, execAs(t, base, role), base+"/mes-activites")
+			status, _ := get(t, signInAs(t, base, role), base+"/mes-activites")
 			if status != http.StatusForbidden {
 				t.Errorf("%s on /mes-activites: %d, want 403", role, status)
 			}
@@ -159,7 +113,7 @@ func TestMyActivitiesPage(t *testing.T) {
 			[]string{fmt.Sprintf(`data-testid="progress-form-%d"`, id), fmt.Sprintf(`data-testid="progress-save-%d"`, id), `class="status-choices"`,
 				`inputmode="numeric"`, `name="postponedTo"`, `name="evidenceUrl"`, "Réalisée", "Reportée", "Annulée", "En cours", "Enregistrer l&#39;avancement"},
 			`data-testid="not-open"`, fmt.Sprintf(`data-testid="my-activity-%d"`, nawa.ID))
-		if n := execGzipSize(t, body); n > 60_000 {
+		if n := gzipSize(t, body); n > 60_000 {
 			t.Errorf("my activities weigh %d bytes gzipped", n)
 		}
 		status, body = get(t, owner, base+"/mes-activites?lang=en")
@@ -209,7 +163,7 @@ func TestExecutionPage(t *testing.T) {
 	f := mustAccessFixture(t)
 	base := f.app.srv.URL
 	page := fmt.Sprintf("%s/cycles/%d/execution", base, f.year)
-	coord := execAs(t, base, "coordinator")
+	coord := signInAs(t, base, "coordinator")
 
 	status, body := get(t, coord, page)
 	execExpect(t, "execution in drafting", status, body, http.StatusOK,
@@ -219,7 +173,7 @@ func TestExecutionPage(t *testing.T) {
 	nawa := execNawaActivity(t, f)
 	execApprove(t, f)
 	for _, role := range []string{"coordinator", "approver", "partner"} {
-		status, body := get(t, execAs(t, base, role), page)
+		status, body := get(t, signInAs(t, base, role), page)
 		execExpect(t, "execution as "+role, status, body, http.StatusOK,
 			[]string{fmt.Sprintf(`data-testid="exec-row-%d"`, nawa.ID), "2 activité(s) prévue(s)", "Exécution du PTA 2024", fmt.Sprintf(`href="/activites/%d"`, nawa.ID)},
 			`data-testid="not-open"`, "progress-form")
@@ -254,7 +208,7 @@ func TestExecutionPage(t *testing.T) {
 		if n := strings.Count(body, `data-testid="exec-row-`); n != 50 {
 			t.Errorf("page 1 shows %d rows, want 50", n)
 		}
-		if n := execGzipSize(t, body); n > 60_000 {
+		if n := gzipSize(t, body); n > 60_000 {
 			t.Errorf("execution page weighs %d bytes gzipped", n)
 		}
 		status, body = get(t, coord, page+"?page=3")
@@ -268,7 +222,7 @@ func TestActivityPage(t *testing.T) {
 	f := mustAccessFixture(t)
 	base := f.app.srv.URL
 	page := fmt.Sprintf("%s/activites/%d", base, f.activity.ID)
-	owner := execAs(t, base, "owner")
+	owner := signInAs(t, base, "owner")
 
 	status, body := get(t, owner, page)
 	execExpect(t, "activity in drafting", status, body, http.StatusOK,
@@ -279,7 +233,7 @@ func TestActivityPage(t *testing.T) {
 	execApprove(t, f)
 	t.Run("ReadOnly", func(t *testing.T) {
 		for _, role := range []string{"partner", "approver", "admin"} {
-			status, body := get(t, execAs(t, base, role), page)
+			status, body := get(t, signInAs(t, base, role), page)
 			execExpect(t, "activity as "+role, status, body, http.StatusOK, []string{"Former 50 acteurs"}, "progress-form")
 		}
 		status, body := get(t, owner, fmt.Sprintf("%s/activites/%d", base, nawa.ID))
@@ -290,14 +244,14 @@ func TestActivityPage(t *testing.T) {
 		}
 	})
 	t.Run("CoordinatorReports", func(t *testing.T) {
-		coord := execAs(t, base, "coordinator")
+		coord := signInAs(t, base, "coordinator")
 		status, body := get(t, coord, fmt.Sprintf("%s/activites/%d", base, nawa.ID))
 		execExpect(t, "the coordinator on any activity", status, body, http.StatusOK, []string{fmt.Sprintf(`data-testid="progress-form-%d"`, nawa.ID)})
 		next := fmt.Sprintf("/activites/%d", nawa.ID)
 		status, body = post(t, coord, base+next+"/avancement", url.Values{"version": {"1"}, "status": {"in_progress"}, "progress": {"abc"}, "next": {next}})
 		execExpect(t, "progress not a number", status, body, http.StatusUnprocessableEntity,
 			[]string{`data-testid="activity"`, `data-testid="error-progress"`, "nombre entier"})
-		st, loc, _ := execPostFull(t, coord, base+next+"/avancement", url.Values{"version": {"1"}, "status": {"postponed"}, "progress": {"30"},
+		st, loc, _ := postFull(t, coord, base+next+"/avancement", url.Values{"version": {"1"}, "status": {"postponed"}, "progress": {"30"},
 			"postponedTo": {"2024-11-15"}, "comment": {"Attente des fonds"}, "evidenceUrl": {"https://exemple.ci/note.pdf"}, "next": {next}})
 		if st != http.StatusSeeOther || loc != next {
 			t.Fatalf("report = %d to %q", st, loc)
@@ -306,7 +260,7 @@ func TestActivityPage(t *testing.T) {
 		execExpect(t, "history", status, body, http.StatusOK,
 			[]string{`data-testid="flash"`, `data-testid="history"`, "Awa Koné", "Non démarrée", "Reportée", "0 % → 30 %", "Attente des fonds",
 				`href="https://exemple.ci/note.pdf"`, "15/11/2024"})
-		if n := execGzipSize(t, body); n > 60_000 {
+		if n := gzipSize(t, body); n > 60_000 {
 			t.Errorf("activity page weighs %d bytes gzipped", n)
 		}
 		status, body = get(t, coord, base+next+"?lang=en")

@@ -41,7 +41,7 @@ var confirmAction = regexp.MustCompile(`action="(/cycles/2024/pta/import/\d+)"`)
 func TestImportPages(t *testing.T) {
 	f := importFixture(t)
 	base := f.app.srv.URL
-	coord := planDemoBrowser(t, base, "coordonnateur@cnltp.demo")
+	coord := signInDemo(t, base, "coordonnateur@cnltp.demo")
 	activities := func() int {
 		return planCount(t, f, `SELECT count(*) FROM activities WHERE organisation_id = $1`, f.demoOrg.ID)
 	}
@@ -85,13 +85,13 @@ func TestImportPages(t *testing.T) {
 	}
 
 	t.Run("ErrSomeoneElsesUpload", func(t *testing.T) {
-		admin := planDemoBrowser(t, base, "admin@cnltp.demo")
+		admin := signInDemo(t, base, "admin@cnltp.demo")
 		if status, _ := post(t, admin, base+m[1], nil); status != http.StatusForbidden {
 			t.Errorf("the administrator confirming: %d, want 403", status)
 		}
 	})
 
-	status, location, _ := planPostLocation(t, coord, base+m[1], nil)
+	status, location, _ := postFull(t, coord, base+m[1], nil)
 	if status != http.StatusSeeOther || location != "/cycles/2024/pta" || activities() != 82 {
 		t.Fatalf("confirm: %d → %q, %d activities", status, location, activities())
 	}
@@ -109,13 +109,13 @@ func TestImportPages(t *testing.T) {
 	})
 
 	t.Run("Report", func(t *testing.T) {
-		status, body := get(t, planDemoBrowser(t, base, "partenaire@cnltp.demo"), base+"/cycles/2024/bilan/rapport")
+		status, body := get(t, signInDemo(t, base, "partenaire@cnltp.demo"), base+"/cycles/2024/bilan/rapport")
 		if status != http.StatusOK {
 			t.Fatalf("report: %d", status)
 		}
 		planHas(t, "the report", body, planTestID("report"), planTestID("report-recommendations"), "Rapport du bilan du PTA 2023",
 			"Doter le CNLTP d&#39;un budget", `href="/cycles/2024/bilan/rapport.xlsx"`)
-		if size := planGzipSize(t, body); size > 100<<10 {
+		if size := gzipSize(t, body); size > 100<<10 {
 			t.Errorf("the report weighs %d bytes gzipped", size)
 		}
 	})

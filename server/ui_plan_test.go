@@ -1,8 +1,6 @@
 package server_test
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
 	"fmt"
 	"net/http"
@@ -16,22 +14,6 @@ import (
 	"github.com/ptacycle/ptacycle"
 	"github.com/ptacycle/ptacycle/demo"
 )
-
-// planBrowser signs a browser in as email on the server at base.
-func planBrowser(t *testing.T, base, email, password string) *http.Client {
-	t.Helper()
-	b := browser()
-	if status, body := post(t, b, base+"/login", url.Values{"email": {email}, "password": {password}}); status != http.StatusSeeOther {
-		t.Fatalf("login %s: %d %s", email, status, body)
-	}
-	return b
-}
-
-// planDemoBrowser signs a browser in as a demo user.
-func planDemoBrowser(t *testing.T, base, email string) *http.Client {
-	t.Helper()
-	return planBrowser(t, base, email, demo.Password)
-}
 
 // planHTMX sends a request as htmx does, returning status, body and the response headers.
 func planHTMX(t *testing.T, b *http.Client, method, u string, form url.Values) (int, string, http.Header) {
@@ -47,14 +29,6 @@ func planHTMX(t *testing.T, b *http.Client, method, u string, form url.Values) (
 	resp, err := b.Do(req)
 	status, body := read(t, resp, err)
 	return status, body, resp.Header
-}
-
-// planPostLocation posts a form and returns the status and the redirect's target.
-func planPostLocation(t *testing.T, b *http.Client, u string, form url.Values) (int, string, string) {
-	t.Helper()
-	resp, err := b.PostForm(u, form)
-	status, body := read(t, resp, err)
-	return status, resp.Header.Get("Location"), body
 }
 
 // planHas checks that body holds every want, naming the page in failures.
@@ -79,20 +53,6 @@ func planLacks(t *testing.T, what, body string, wants ...string) {
 
 func planTestID(id string) string { return `data-testid="` + id + `"` }
 
-// planGzipSize is the size of body once compressed, as the server sends it.
-func planGzipSize(t *testing.T, body string) int {
-	t.Helper()
-	var buf bytes.Buffer
-	w := gzip.NewWriter(&buf)
-	if _, err := w.Write([]byte(body)); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Len()
-}
-
 // planCount counts the rows of a table matching a condition on the fixture's plan.
 func planCount(t *testing.T, f *accessFixture, query string, args ...any) int {
 	t.Helper()
@@ -115,7 +75,7 @@ func planValidForm(f *accessFixture) url.Values {
 func TestPlanPage(t *testing.T) {
 	f := mustAccessFixture(t)
 	base := f.app.srv.URL
-	coord := planDemoBrowser(t, base, "coordonnateur@cnltp.demo")
+	coord := signInDemo(t, base, "coordonnateur@cnltp.demo")
 	id := f.activity.ID
 
 	status, body := get(t, coord, base+"/cycles/2024/pta")
@@ -128,7 +88,7 @@ func TestPlanPage(t *testing.T) {
 		planTestID("action-form"), planTestID("action-add"), planTestID("activity-new"), planTestID("carry-over"), planTestID("plan-submit"),
 		"Soumettre le PTA", "Former 50 acteurs", "CRLTP Tonkpi", "01/03/2024 → 30/06/2024", "1\u202f000\u00a0FCFA", "Sans axe",
 		"A1 — Prévention et sensibilisation (illustratif)", `name="axisId"`, "Retirer l&#39;activité 1.1.1 du PTA ?")
-	if n := planGzipSize(t, body); n > 60*1024 {
+	if n := gzipSize(t, body); n > 60*1024 {
 		t.Errorf("PTA page weighs %d bytes compressed", n)
 	}
 
@@ -191,7 +151,7 @@ func TestPlanPage(t *testing.T) {
 
 	t.Run("ReadOnly", func(t *testing.T) {
 		for _, email := range []string{"partenaire@cnltp.demo", "valideur@cnltp.demo"} {
-			b := planDemoBrowser(t, base, email)
+			b := signInDemo(t, base, email)
 			status, body := get(t, b, base+"/cycles/2024/pta")
 			if status != http.StatusOK {
 				t.Fatalf("%s: PTA page = %d", email, status)
@@ -204,8 +164,8 @@ func TestPlanPage(t *testing.T) {
 	})
 
 	t.Run("ErrForbidden", func(t *testing.T) {
-		owner := planDemoBrowser(t, base, "responsable.tonkpi@cnltp.demo")
-		partner := planDemoBrowser(t, base, "partenaire@cnltp.demo")
+		owner := signInDemo(t, base, "responsable.tonkpi@cnltp.demo")
+		partner := signInDemo(t, base, "partenaire@cnltp.demo")
 		for _, b := range []*http.Client{owner, partner} {
 			if status, _ := get(t, b, fmt.Sprintf("%s/activites/%d/modifier", base, id)); status != http.StatusForbidden {
 				t.Errorf("edit form: %d, want 403", status)
@@ -269,7 +229,7 @@ func TestPlanPage(t *testing.T) {
 				t.Errorf("page %d: %d, %d rows, want %d", page, status, got, rows)
 			}
 			planHas(t, fmt.Sprintf("page %d", page), body, planTestID("plan-pager"), fmt.Sprintf("Page %d sur 2", page))
-			if n := planGzipSize(t, body); n > 60*1024 {
+			if n := gzipSize(t, body); n > 60*1024 {
 				t.Errorf("page %d weighs %d bytes compressed", page, n)
 			} else {
 				t.Logf("page %d: %d bytes, %d compressed", page, len(body), n)
@@ -281,7 +241,7 @@ func TestPlanPage(t *testing.T) {
 func TestPlanActivityForm(t *testing.T) {
 	f := mustAccessFixture(t)
 	base := f.app.srv.URL
-	coord := planDemoBrowser(t, base, "coordonnateur@cnltp.demo")
+	coord := signInDemo(t, base, "coordonnateur@cnltp.demo")
 	activities := func() int {
 		return planCount(t, f, `SELECT count(*) FROM activities a JOIN plans p ON p.id = a.plan_id WHERE p.year = 2024`)
 	}
@@ -295,7 +255,7 @@ func TestPlanActivityForm(t *testing.T) {
 		`name="responsibleUnitId"`, `name="ownerId"`, "Responsable CRLTP Tonkpi (fictif)", `name="partnerUnitIds"`,
 		`name="regionIds"`, `name="quarter"`, "T2 (avril – juin)", `name="startDate"`, `name="dueDate"`, `name="budgetXof"`,
 		`name="fundingSource"`, `name="indicator"`, `name="target"`, `name="deliverable"`, `name="version"`, "Tonkpi", "Expertise France")
-	if n := planGzipSize(t, body); n > 60*1024 {
+	if n := gzipSize(t, body); n > 60*1024 {
 		t.Errorf("activity form weighs %d bytes compressed", n)
 	}
 
@@ -383,7 +343,7 @@ func TestPlanActivityForm(t *testing.T) {
 		form.Set("budgetXof", "2.500.000")
 		form["partnerUnitIds"] = []string{fmt.Sprint(units[0].ID), fmt.Sprint(units[1].ID)}
 		form["regionIds"] = []string{fmt.Sprint(regions[0].ID)}
-		status, location, body := planPostLocation(t, coord, base+"/cycles/2024/pta/activites", form)
+		status, location, body := postFull(t, coord, base+"/cycles/2024/pta/activites", form)
 		if status != http.StatusSeeOther || !strings.HasPrefix(location, "/cycles/2024/pta") {
 			t.Fatalf("create = %d to %q\n%s", status, location, body)
 		}
@@ -410,7 +370,7 @@ func TestPlanActivityForm(t *testing.T) {
 func TestPlanEditActivity(t *testing.T) {
 	f := mustAccessFixture(t)
 	base := f.app.srv.URL
-	coord := planDemoBrowser(t, base, "coordonnateur@cnltp.demo")
+	coord := signInDemo(t, base, "coordonnateur@cnltp.demo")
 	id := f.activity.ID
 	editURL := fmt.Sprintf("%s/activites/%d/modifier", base, id)
 	stored := func() (string, int, int64) {
@@ -487,7 +447,7 @@ func TestPlanEditActivity(t *testing.T) {
 		}
 		// Saving again, having seen the stored values, goes through.
 		stale.Set("version", "2")
-		status, location, _ := planPostLocation(t, coord, editURL, stale)
+		status, location, _ := postFull(t, coord, editURL, stale)
 		if status != http.StatusSeeOther || !strings.HasPrefix(location, "/cycles/2024/pta") {
 			t.Fatalf("second save = %d to %q", status, location)
 		}
@@ -505,7 +465,7 @@ func TestPlanEditActivity(t *testing.T) {
 			t.Fatal("a stale delete removed the activity")
 		}
 		_, version, _ := stored()
-		status, location, _ := planPostLocation(t, coord, deleteURL, url.Values{"version": {fmt.Sprint(version)}})
+		status, location, _ := postFull(t, coord, deleteURL, url.Values{"version": {fmt.Sprint(version)}})
 		if status != http.StatusSeeOther || location != "/cycles/2024/pta" {
 			t.Errorf("delete = %d to %q", status, location)
 		}
@@ -521,7 +481,7 @@ func TestPlanActionsAndCarryOver(t *testing.T) {
 	f := mustAccessFixture(t)
 	base := f.app.srv.URL
 	ctx := context.Background()
-	coord := planDemoBrowser(t, base, "coordonnateur@cnltp.demo")
+	coord := signInDemo(t, base, "coordonnateur@cnltp.demo")
 	actions := func() int {
 		return planCount(t, f, `SELECT count(*) FROM actions a JOIN plans p ON p.id = a.plan_id WHERE p.year = 2024`)
 	}
@@ -544,7 +504,7 @@ func TestPlanActionsAndCarryOver(t *testing.T) {
 			t.Fatal(err)
 		}
 		axis := strategy.Axes[1]
-		status, location, _ := planPostLocation(t, coord, base+"/cycles/2024/pta/actions",
+		status, location, _ := postFull(t, coord, base+"/cycles/2024/pta/actions",
 			url.Values{"code": {"2.1"}, "title": {"Assister les victimes"}, "axisId": {fmt.Sprint(axis.ID)}})
 		if status != http.StatusSeeOther || !strings.HasPrefix(location, "/cycles/2024/pta") {
 			t.Fatalf("add action = %d to %q", status, location)
@@ -597,7 +557,7 @@ func TestPlanActionsAndCarryOver(t *testing.T) {
 		if status != http.StatusUnprocessableEntity || !strings.Contains(body, "Seules les activités inachevées du PTA 2023") {
 			t.Errorf("carrying over a done activity = %d", status)
 		}
-		status, location, _ := planPostLocation(t, coord, base+"/cycles/2024/pta/reprise", url.Values{"activityIds": {fmt.Sprint(unfinished.ID)}})
+		status, location, _ := postFull(t, coord, base+"/cycles/2024/pta/reprise", url.Values{"activityIds": {fmt.Sprint(unfinished.ID)}})
 		if status != http.StatusSeeOther || location != "/cycles/2024/pta" {
 			t.Fatalf("carry-over = %d to %q", status, location)
 		}
@@ -630,7 +590,7 @@ func TestPlanSubmit(t *testing.T) {
 		return cy.Stage
 	}
 
-	coord := planDemoBrowser(t, r.srv.URL, "coordonnateur@cnltp.demo")
+	coord := signInDemo(t, r.srv.URL, "coordonnateur@cnltp.demo")
 	page := r.srv.URL + cycle + "/pta"
 	_, body := get(t, coord, page)
 	planHas(t, "empty draft", body, planTestID("plan-problems"), "Le PTA ne compte aucune activité", "n&#39;est traitée par aucune action",
@@ -645,13 +605,13 @@ func TestPlanSubmit(t *testing.T) {
 		t.Fatalf("stage after a refused submission: %s", s)
 	}
 
-	if status, _, _ := planPostLocation(t, coord, page+"/actions", url.Values{"code": {"1.1"}, "title": {"Doter le comité de moyens"}}); status != http.StatusSeeOther {
+	if status, _, _ := postFull(t, coord, page+"/actions", url.Values{"code": {"1.1"}, "title": {"Doter le comité de moyens"}}); status != http.StatusSeeOther {
 		t.Fatalf("add action = %d", status)
 	}
 	plan, _ := r.db.Plan(ctx, r.org.ID, year)
 	actions, _ := r.db.Actions(ctx, r.org.ID, plan.ID)
 	units, _ := r.db.Units(ctx, r.org.ID)
-	if status, _, body := planPostLocation(t, coord, page+"/activites", url.Values{"actionId": {fmt.Sprint(actions[0].ID)}, "code": {"1.1.1"},
+	if status, _, body := postFull(t, coord, page+"/activites", url.Values{"actionId": {fmt.Sprint(actions[0].ID)}, "code": {"1.1.1"},
 		"title": {"Plaidoyer budgétaire (illustratif)"}, "responsibleUnitId": {fmt.Sprint(units[0].ID)}, "quarter": {"T4"}, "budgetXof": {"1 000 000"}}); status != http.StatusSeeOther {
 		t.Fatalf("add activity = %d\n%s", status, body)
 	}
@@ -659,7 +619,7 @@ func TestPlanSubmit(t *testing.T) {
 	_, body = get(t, coord, page)
 	planHas(t, "complete draft", body, planTestID("plan-ready"))
 
-	status, location, body := planPostLocation(t, coord, page+"/soumission", nil)
+	status, location, body := postFull(t, coord, page+"/soumission", nil)
 	if status != http.StatusSeeOther || location != cycle+"/validation" {
 		t.Fatalf("submission = %d to %q\n%s", status, location, body)
 	}
@@ -676,7 +636,7 @@ func TestPlanSubmit(t *testing.T) {
 	_, body = get(t, coord, page)
 	planHas(t, "plan in execution", body, planTestID("plan-revise"), planTestID("cycle-close"), "Réviser le PTA", "Clôturer le cycle", "Approuvé")
 	planLacks(t, "plan in execution", body, planTestID("plan-submit"), planTestID("activity-new"))
-	partner := planDemoBrowser(t, r.srv.URL, "partenaire@cnltp.demo")
+	partner := signInDemo(t, r.srv.URL, "partenaire@cnltp.demo")
 	_, body = get(t, partner, page)
 	planLacks(t, "partner's plan in execution", body, planTestID("plan-revise"), planTestID("cycle-close"))
 
@@ -689,7 +649,7 @@ func TestPlanSubmit(t *testing.T) {
 		t.Fatalf("stage after a refused close: %s", s)
 	}
 
-	status, location, _ = planPostLocation(t, coord, page+"/revision", nil)
+	status, location, _ = postFull(t, coord, page+"/revision", nil)
 	if status != http.StatusSeeOther || location != cycle+"/pta" {
 		t.Fatalf("revision = %d to %q", status, location)
 	}

@@ -33,7 +33,7 @@ func TestValidationPage(t *testing.T) {
 	f := mustAccessFixture(t)
 	base := f.app.srv.URL
 	page := fmt.Sprintf("%s/cycles/%d/validation", base, f.year)
-	approver := execAs(t, base, "approver")
+	approver := signInAs(t, base, "approver")
 	hash, _ := ptacycle.HashPassword("mot-de-passe-solide")
 	if _, err := f.app.db.CreateUser(context.Background(), ptacycle.SystemActor(f.demoOrg.ID),
 		ptacycle.User{Email: "adjoint@cnltp.demo", FullName: "Adjoint au ministère", Role: ptacycle.RoleApprover}, hash); err != nil {
@@ -56,7 +56,7 @@ func TestValidationPage(t *testing.T) {
 				`data-testid="diff"`, `data-testid="diff-first"`, `aria-current="step"`, `data-testid="deciders"`,
 				`data-testid="decision-form"`, `name="level" value="1"`, `name="version" value="1"`, `data-testid="approve"`, `data-testid="send-back"`,
 				"Renvoyer pour correction", `data-testid="decisions"`, "Aucune décision"})
-		if n := execGzipSize(t, body); n > 60_000 {
+		if n := gzipSize(t, body); n > 60_000 {
 			t.Errorf("validation page weighs %d bytes gzipped", n)
 		}
 		status, body = get(t, approver, page+"?lang=en")
@@ -65,7 +65,7 @@ func TestValidationPage(t *testing.T) {
 	})
 	t.Run("ReadOnly", func(t *testing.T) {
 		for _, role := range []string{"coordinator", "partner"} {
-			status, body := get(t, execAs(t, base, role), page)
+			status, body := get(t, signInAs(t, base, role), page)
 			execExpect(t, "validation as "+role, status, body, http.StatusOK, []string{"Version 1 du PTA"}, "decision-form", "delegate-form")
 		}
 	})
@@ -89,12 +89,12 @@ func TestValidationPage(t *testing.T) {
 			[]string{`data-testid="error-to"`, `data-testid="error-until"`, "Choisissez le valideur"})
 	})
 	t.Run("ErrForbidden", func(t *testing.T) {
-		coord := execAs(t, base, "coordinator")
+		coord := signInAs(t, base, "coordinator")
 		status, _ := post(t, coord, page[:len(page)-len("validation")]+"decision", url.Values{"level": {"1"}, "version": {"1"}, "outcome": {"approved"}})
 		if status != http.StatusForbidden {
 			t.Errorf("coordinator deciding: %d, want 403", status)
 		}
-		status, _ = post(t, execAs(t, base, "owner"), page[:len(page)-len("validation")]+"delegation", url.Values{"level": {"1"}})
+		status, _ = post(t, signInAs(t, base, "owner"), page[:len(page)-len("validation")]+"delegation", url.Values{"level": {"1"}})
 		if status != http.StatusForbidden {
 			t.Errorf("owner delegating: %d, want 403", status)
 		}
@@ -123,11 +123,11 @@ func TestValidationToExecution(t *testing.T) {
 	base := r.srv.URL
 	year := time.Now().Year()
 	cycle := fmt.Sprintf("/cycles/%d", year)
-	coord := r.as(t, execLogins["coordinator"], demo.Password)
+	coord := r.as(t, demoLogins["coordinator"], demo.Password)
 
 	// The administrator creates the deputy approver on the administration page.
-	admin := execAs(t, base, "admin")
-	st, loc, body := execPostFull(t, admin, base+"/admin/utilisateurs", url.Values{"email": {"adjoint@cnltp.demo"}, "fullName": {"Adjoint au ministère"},
+	admin := signInAs(t, base, "admin")
+	st, loc, body := postFull(t, admin, base+"/admin/utilisateurs", url.Values{"email": {"adjoint@cnltp.demo"}, "fullName": {"Adjoint au ministère"},
 		"role": {"approver"}, "unitId": {""}, "language": {"fr"}, "password": {"mot-de-passe-solide"}})
 	if st != http.StatusSeeOther || loc != "/admin" {
 		t.Fatalf("create deputy = %d to %q\n%s", st, loc, execExcerpt(body))
@@ -156,7 +156,7 @@ func TestValidationToExecution(t *testing.T) {
 	}
 	want(t, coord.do("POST", cycle+"/plan/submit", nil), 200, "submit v1")
 
-	approver := execAs(t, base, "approver")
+	approver := signInAs(t, base, "approver")
 	validation := base + cycle + "/validation"
 	status, body := get(t, approver, validation)
 	execExpect(t, "v1 under review", status, body, http.StatusOK,
@@ -166,7 +166,7 @@ func TestValidationToExecution(t *testing.T) {
 		status, body := post(t, approver, base+cycle+"/decision", url.Values{"level": {"1"}, "version": {"1"}, "outcome": {"sent_back"}})
 		execExpect(t, "send-back without comment", status, body, http.StatusUnprocessableEntity, []string{`data-testid="error-comment"`, "motivé par un commentaire"})
 	})
-	st, loc, _ = execPostFull(t, approver, base+cycle+"/decision", url.Values{"level": {"1"}, "version": {"1"}, "outcome": {"sent_back"},
+	st, loc, _ = postFull(t, approver, base+cycle+"/decision", url.Values{"level": {"1"}, "version": {"1"}, "outcome": {"sent_back"},
 		"comment": {"Préciser la cible de l'activité 1.1.2"}})
 	if st != http.StatusSeeOther || loc != cycle+"/validation" {
 		t.Fatalf("send back = %d to %q", st, loc)
@@ -185,15 +185,15 @@ func TestValidationToExecution(t *testing.T) {
 		[]string{"Version 2 du PTA", `data-testid="diff"`, `data-testid="diff-changed-1.1.2"`, `class="diff-changed"`, "Cible", "500 leaders communautaires", `name="version" value="2"`})
 
 	// The ministry delegates its level to the deputy, who approves.
-	st, loc, body = execPostFull(t, approver, base+cycle+"/delegation", url.Values{"level": {"1"}, "to": {fmt.Sprint(deputyUser.ID)}, "until": {fmt.Sprintf("%d-12-31", year)}})
+	st, loc, body = postFull(t, approver, base+cycle+"/delegation", url.Values{"level": {"1"}, "to": {fmt.Sprint(deputyUser.ID)}, "until": {fmt.Sprintf("%d-12-31", year)}})
 	if st != http.StatusSeeOther {
 		t.Fatalf("delegate = %d to %q\n%s", st, loc, execExcerpt(body))
 	}
-	deputy := execSignIn(t, base, "adjoint@cnltp.demo", "mot-de-passe-solide")
+	deputy := signIn(t, base, "adjoint@cnltp.demo", "mot-de-passe-solide")
 	status, body = get(t, deputy, validation)
 	execExpect(t, "the deputy's turn", status, body, http.StatusOK,
 		[]string{`data-testid="decision-form"`, `data-testid="chain-delegate-1"`, "Adjoint au ministère"}, `data-testid="delegate-form"`)
-	st, loc, body = execPostFull(t, deputy, base+cycle+"/decision", url.Values{"level": {"1"}, "version": {"2"}, "outcome": {"approved"}, "comment": {"Par délégation"}})
+	st, loc, body = postFull(t, deputy, base+cycle+"/decision", url.Values{"level": {"1"}, "version": {"2"}, "outcome": {"approved"}, "comment": {"Par délégation"}})
 	if st != http.StatusSeeOther {
 		t.Fatalf("deputy approves = %d to %q\n%s", st, loc, execExcerpt(body))
 	}
@@ -204,7 +204,7 @@ func TestValidationToExecution(t *testing.T) {
 	execExpect(t, "approved, as the ministry", status, body, http.StatusOK, []string{`class="done"`}, `data-testid="decision-form"`, `data-testid="delegate-form"`)
 
 	// The Tonkpi owner reports "done" on their activity, and cannot on Nawa's.
-	owner := execAs(t, base, "owner")
+	owner := signInAs(t, base, "owner")
 	tonkpi, nawa := acts[0], acts[1]
 	status, body = get(t, owner, base+"/mes-activites")
 	execExpect(t, "owner's activities", status, body, http.StatusOK,
@@ -213,7 +213,7 @@ func TestValidationToExecution(t *testing.T) {
 	if status != http.StatusForbidden {
 		t.Errorf("owner reporting on Nawa's activity: %d, want 403", status)
 	}
-	st, loc, _ = execPostFull(t, owner, fmt.Sprintf("%s/activites/%d/avancement", base, tonkpi.ID), url.Values{"version": {fmt.Sprint(tonkpi.Version)},
+	st, loc, _ = postFull(t, owner, fmt.Sprintf("%s/activites/%d/avancement", base, tonkpi.ID), url.Values{"version": {fmt.Sprint(tonkpi.Version)},
 		"status": {"done"}, "progress": {"100"}, "comment": {"50 acteurs formés à Man"}, "next": {"/mes-activites"}})
 	if st != http.StatusSeeOther || loc != "/mes-activites" {
 		t.Fatalf("report = %d to %q", st, loc)

@@ -73,7 +73,7 @@ func TestStoredTextIsEscaped(t *testing.T) {
 	var owner ptacycle.User
 	want(t, admin.do("POST", "/users", map[string]any{"email": "xss@cnltp.demo", "fullName": "Responsable " + xssBoth, "role": "owner",
 		"unitId": tonkpi, "password": "mot-de-passe-solide"}), 201, "owner").decode(t, &owner)
-	coordUser, _, _ := db.UserByEmail(ctx, execLogins["coordinator"])
+	coordUser, _, _ := db.UserByEmail(ctx, demoLogins["coordinator"])
 	want(t, admin.do("PUT", fmt.Sprintf("/users/%d", coordUser.ID), map[string]any{"fullName": "Coordonnatrice " + xssBoth, "role": "coordinator", "language": "fr", "active": true}), 200, "rename")
 
 	coordAPI := f.signIn(t, "coordinator")
@@ -108,7 +108,7 @@ func TestStoredTextIsEscaped(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	coord := execAs(t, base, "coordinator")
+	coord := signInAs(t, base, "coordinator")
 	t.Run("Drafting", func(t *testing.T) {
 		for _, path := range []string{"/cycles/2024/pta", fmt.Sprintf("/activites/%d/modifier", activity.ID), "/cycles/2024/pta/activites/nouvelle",
 			"/cycles/2024/bilan", "/cycles/2024/recommandations"} {
@@ -117,7 +117,7 @@ func TestStoredTextIsEscaped(t *testing.T) {
 	})
 
 	// Version 1 sent back with a comment, the activity retitled, version 2 approved: the diff and the decisions hold payloads too.
-	approver, _, _ := db.UserByEmail(ctx, execLogins["approver"])
+	approver, _, _ := db.UserByEmail(ctx, demoLogins["approver"])
 	plan, _ := db.Plan(ctx, org, 2024)
 	v1, err := db.FreezePlan(ctx, system, plan.ID)
 	if err != nil {
@@ -167,10 +167,10 @@ func TestStoredTextIsEscaped(t *testing.T) {
 	}{
 		{"coordinator", coord, []string{"/", "/cycles/2024/bilan", "/cycles/2024/bilan/rapport", "/cycles/2024/recommandations", "/cycles/2024/pta",
 			"/cycles/2024/validation", "/cycles/2024/execution", "/cycles/2024/execution?axis=" + fmt.Sprint(axis), activityPage, "/relances", "/journal", "/compte"}},
-		{"approver", execAs(t, base, "approver"), []string{"/", "/cycles/2024/validation", "/cycles/2024/pta", activityPage}},
-		{"owner", execSignIn(t, base, "xss@cnltp.demo", "mot-de-passe-solide"), []string{"/", "/mes-activites", activityPage, "/relances", "/compte"}},
-		{"partner", execAs(t, base, "partner"), []string{"/", "/cycles/2024/bilan", "/cycles/2024/pta", "/cycles/2024/execution", activityPage}},
-		{"admin", execAs(t, base, "admin"), []string{"/", "/admin", "/journal"}},
+		{"approver", signInAs(t, base, "approver"), []string{"/", "/cycles/2024/validation", "/cycles/2024/pta", activityPage}},
+		{"owner", signIn(t, base, "xss@cnltp.demo", "mot-de-passe-solide"), []string{"/", "/mes-activites", activityPage, "/relances", "/compte"}},
+		{"partner", signInAs(t, base, "partner"), []string{"/", "/cycles/2024/bilan", "/cycles/2024/pta", "/cycles/2024/execution", activityPage}},
+		{"admin", signInAs(t, base, "admin"), []string{"/", "/admin", "/journal"}},
 		{"anonymous", browser(), []string{"/r/" + link}},
 	}
 	for _, p := range pages {
