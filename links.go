@@ -50,3 +50,58 @@ func linkSum(secret, payload []byte) []byte {
 	mac.Write(payload)
 	return mac.Sum(nil)[:linkMAC]
 }
+
+// ResetValidity is how long a password-reset link works.
+const ResetValidity = time.Hour
+
+// A password-reset link names the user and its expiry, and carries an HMAC
+// of them and of the user's current password hash: once the password is
+// changed (by this link or otherwise) the link no longer verifies, so it
+// serves once.
+const resetPayload = 16
+
+// SignReset returns the token of a link letting userID, whose password hash
+// is currentHash, choose a new password until expires.
+func SignReset(secret []byte, userID int64, currentHash string, expires time.Time) string {
+	b := make([]byte, resetPayload, resetPayload+linkMAC)
+	binary.BigEndian.PutUint64(b[0:], uint64(userID))
+	binary.BigEndian.PutUint64(b[8:], uint64(expires.Unix()))
+	return base64.RawURLEncoding.EncodeToString(append(b, resetSum(secret, b, currentHash)...))
+}
+
+// ResetUser reads the user a reset token names, before VerifyReset checks it
+// against their current password hash. EFORBIDDEN for a malformed token.
+func ResetUser(token string) (int64, error) {
+	b, err := base64.RawURLEncoding.Strict().DecodeString(token)
+	if err != nil || len(b) != resetPayload+linkMAC {
+		return 0, ResetLinkRefused()
+	}
+	return int64(binary.BigEndian.Uint64(b[0:])), nil
+}
+
+// VerifyReset checks token against the user's current password hash.
+// EFORBIDDEN for a malformed, forged, used or expired link.
+func VerifyReset(secret []byte, token, currentHash string, now time.Time) error {
+	b, err := base64.RawURLEncoding.Strict().DecodeString(token)
+	if err != nil || len(b) != resetPayload+linkMAC || !hmac.Equal(b[resetPayload:], resetSum(secret, b[:resetPayload], currentHash)) {
+		return ResetLinkRefused()
+	}
+	if expires := time.Unix(int64(binary.BigEndian.Uint64(b[8:])), 0); now.After(expires) {
+		return Errorf(EFORBIDDEN, "Ce lien de réinitialisation a expiré : demandez-en un nouveau", "This reset link has expired: ask for a new one")
+	}
+	return nil
+}
+
+// ResetLinkRefused is the refusal of a reset link that cannot serve.
+func ResetLinkRefused() error {
+	return Errorf(EFORBIDDEN, "Ce lien de réinitialisation n'est pas valide ou a déjà servi : demandez-en un nouveau",
+		"This reset link is not valid or was already used: ask for a new one")
+}
+
+func resetSum(secret, payload []byte, currentHash string) []byte {
+	mac := hmac.New(sha256.New, secret)
+	mac.Write([]byte("ptacycle password reset v1\x00"))
+	mac.Write(payload)
+	mac.Write([]byte(currentHash))
+	return mac.Sum(nil)[:linkMAC]
+}

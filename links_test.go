@@ -71,3 +71,33 @@ func flip(s string, i int) string {
 	}
 	return s[:i] + string(c) + s[i+1:]
 }
+
+func TestResetLinks(t *testing.T) {
+	secret := []byte(strings.Repeat("s", 32))
+	now := time.Date(2024, time.June, 3, 9, 0, 0, 0, time.UTC)
+	token := ptacycle.SignReset(secret, 42, "hash-1", now.Add(ptacycle.ResetValidity))
+	if id, err := ptacycle.ResetUser(token); err != nil || id != 42 {
+		t.Fatalf("ResetUser = %d, %v", id, err)
+	}
+	if err := ptacycle.VerifyReset(secret, token, "hash-1", now); err != nil {
+		t.Errorf("a fresh link: %v", err)
+	}
+	for name, err := range map[string]error{
+		"PasswordChanged": ptacycle.VerifyReset(secret, token, "hash-2", now),
+		"Expired":         ptacycle.VerifyReset(secret, token, "hash-1", now.Add(ptacycle.ResetValidity+time.Second)),
+		"OtherSecret":     ptacycle.VerifyReset([]byte(strings.Repeat("x", 32)), token, "hash-1", now),
+		"Truncated":       ptacycle.VerifyReset(secret, token[:len(token)-2], "hash-1", now),
+		"UpdateLink":      ptacycle.VerifyReset(secret, ptacycle.SignLink(secret, 42, 42, now.Add(time.Hour)), "hash-1", now),
+	} {
+		if ptacycle.ErrorCode(err) != ptacycle.EFORBIDDEN {
+			t.Errorf("%s: %v, want EFORBIDDEN", name, err)
+		}
+	}
+	if _, err := ptacycle.ResetUser("pas un jeton"); ptacycle.ErrorCode(err) != ptacycle.EFORBIDDEN {
+		t.Errorf("ResetUser of garbage: %v", err)
+	}
+	// An update link is no reset link, and the reverse.
+	if _, _, err := ptacycle.VerifyLink(secret, token, now); err == nil {
+		t.Error("a reset token opens an update link")
+	}
+}

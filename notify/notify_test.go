@@ -145,3 +145,24 @@ func TestWebhook(t *testing.T) {
 		}
 	})
 }
+
+func TestRenderPasswordReset(t *testing.T) {
+	for lang, want := range map[string][]string{
+		"fr": {"Choisir un nouveau mot de passe ptacycle", "Bonjour Awa Koné", "valable une heure et une seule fois", "https://ptacycle.example/reinitialiser/tok"},
+		"en": {"Choose a new ptacycle password", "Hello Awa Koné", "valid for one hour and once", "https://ptacycle.example/reinitialiser/tok"},
+	} {
+		subject, text, html, err := notify.Render(notify.Content{Kind: "password_reset", Lang: lang, RecipientName: "Awa Koné", Organisation: "CNLTP",
+			ResetLink: "https://ptacycle.example/reinitialiser/tok"})
+		if err != nil || subject != want[0] {
+			t.Fatalf("%s: subject %q, %v", lang, subject, err)
+		}
+		for _, w := range want[1:] {
+			if !strings.Contains(text, w) {
+				t.Errorf("%s text lacks %q:\n%s", lang, w, text)
+			}
+		}
+		if !strings.Contains(html, `href="https://ptacycle.example/reinitialiser/tok"`) {
+			t.Errorf("%s html:\n%s", lang, html)
+		}
+	}
+}

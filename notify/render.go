@@ -16,7 +16,7 @@ var templateFiles embed.FS
 
 // Content is what a reminder or a digest says; the templates lay it out.
 type Content struct {
-	Kind          string // due_soon, due_today, overdue, escalation, digest
+	Kind          string // due_soon, due_today, overdue, escalation, digest, password_reset
 	Lang          string // fr or en
 	Organisation  string
 	RecipientName string
@@ -32,6 +32,7 @@ type Content struct {
 	Progress      int
 	Contact       string // who to contact: the coordinators, with their e-mails
 	UpdateLink    string // the one-click link to report progress, when the recipient owns the activity
+	ResetLink     string // the link to choose a new password (password_reset)
 	PageLink      string // the page in the application
 	Overdue       []DigestLine
 	Pending       []string
@@ -62,8 +63,11 @@ func Render(c Content) (subject, text, html string, err error) {
 		c.Lang = "fr"
 	}
 	base := "reminder"
-	if c.Kind == "digest" {
+	switch c.Kind {
+	case "digest":
 		base = "digest"
+	case "password_reset":
+		base = "reset"
 	}
 	name := base + "." + c.Lang
 	var b bytes.Buffer

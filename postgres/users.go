@@ -142,3 +142,11 @@ func (db *DB) SetPreferences(ctx context.Context, actor ptacycle.Actor, userID i
 	})
 	return after, err
 }
+
+// UserAndHash returns a user of any organisation, and their password hash,
+// for a signed link that names them. ENOTFOUND.
+func (db *DB) UserAndHash(ctx context.Context, id int64) (ptacycle.User, string, error) {
+	var hash string
+	u, err := scanUser(db.Pool.QueryRow(ctx, `SELECT `+userColumns+`, password_hash FROM users WHERE id = $1`, id), &hash)
+	return u, hash, err
+}

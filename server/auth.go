@@ -28,7 +28,9 @@ func (s *Server) loginPage(c *gin.Context) {
 		c.Redirect(http.StatusSeeOther, "/")
 		return
 	}
-	s.render(c, "login", loginData{Page: s.page(c, "login.title"), Next: safeNext(c.Query("next"))})
+	p := s.page(c, "login.title")
+	p.Flash = s.sessions.PopString(c.Request.Context(), sessionFlash) // e.g. a password just reset
+	s.render(c, "login", loginData{Page: p, Next: safeNext(c.Query("next"))})
 }
 
 // login checks the e-mail and password, within the sign-in limits, and opens

@@ -36,6 +36,10 @@ func (s *Server) routes() {
 	r.GET("/login", s.loginPage)
 	r.POST("/login", s.login)
 	r.POST("/logout", s.logout)
+	r.GET("/mot-de-passe-oublie", s.forgotForm)
+	r.POST("/mot-de-passe-oublie", s.forgotSend)
+	r.GET("/reinitialiser/:token", s.resetForm)
+	r.POST("/reinitialiser/:token", s.resetSave)
 
 	s.registerAPI(r)
 

@@ -38,7 +38,7 @@ func securityHeaders(next http.Handler, tls bool) http.Handler {
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()")
-		if strings.HasPrefix(r.URL.Path, "/r/") {
+		if tokenPath(r.URL.Path) {
 			h.Set("Referrer-Policy", linkReferrerPolicy)
 		} else {
 			h.Set("Referrer-Policy", referrerPolicy)
@@ -87,11 +87,16 @@ func (s *Server) refuseUnstorableText(c *gin.Context) {
 // storable reports whether PostgreSQL can hold s as text.
 func storable(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }
 
-// loggedPath is a request's path as the logs may hold it: the token of a
-// one-click link is as good as a password for its activity, so it is left out.
+// tokenPath reports whether path carries a token as good as a password: a
+// one-click link's (for its activity) or a password reset's (for its account).
+func tokenPath(path string) bool {
+	return strings.HasPrefix(path, "/r/") || strings.HasPrefix(path, "/reinitialiser/")
+}
+
+// loggedPath is a request's path as the logs may hold it: without a token.
 func loggedPath(path string) string {
-	if strings.HasPrefix(path, "/r/") {
-		return "/r/…"
+	if tokenPath(path) {
+		return path[:strings.Index(path[1:], "/")+2] + "…"
 	}
 	return path
 }

@@ -30,6 +30,9 @@ type Deps struct {
 	// SecureCookies marks the cookies Secure and sends Strict-Transport-Security:
 	// set it when users reach the server over TLS.
 	SecureCookies bool
+	// PublicURL is the address users reach the server at, for the links sent
+	// by e-mail (password reset); empty disables them.
+	PublicURL string
 }
 
 // Server is the HTTP handler of the product.
@@ -39,6 +42,7 @@ type Server struct {
 	store    *pgxstore.PostgresStore
 	engine   *gin.Engine
 	logins   *loginLimiter
+	resets   *loginLimiter // password-reset requests, counted apart from sign-ins
 	metrics  *httpMetrics
 	cache    *readCaches
 }
@@ -66,6 +70,7 @@ func New(deps Deps) *Server {
 	s.engine = gin.New()
 	_ = s.engine.SetTrustedProxies(nil) // c.ClientIP() is the peer's address, never a forged X-Forwarded-For
 	s.logins = newLoginLimiter(time.Now)
+	s.resets = newLoginLimiter(time.Now)
 	s.routes()
 	return s
 }

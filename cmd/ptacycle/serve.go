@@ -103,7 +103,7 @@ func serveHTTP(ctx context.Context, l net.Listener, db *postgres.DB, tc client.C
 		return err
 	}
 	srv := server.New(server.Deps{DB: db, Temporal: tc, UI: renderer, Logger: logger, Metrics: metrics,
-		SecureCookies: strings.HasPrefix(cfg.PublicURL, "https://")})
+		SecureCookies: strings.HasPrefix(cfg.PublicURL, "https://"), PublicURL: cfg.PublicURL})
 	defer srv.Close()
 	httpServer := &http.Server{
 		Handler:           srv.Handler(),

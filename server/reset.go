@@ -1,0 +1,187 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/ptacycle/ptacycle"
+	"github.com/ptacycle/ptacycle/notify"
+	"github.com/ptacycle/ptacycle/ui"
+)
+
+// A user who forgot their password asks for a link by e-mail (through the
+// outbox, as reminders); the link, valid an hour and once, opens a form to
+// choose a new one. Asking says the same whether the address is known or not.
+
+type forgotPage struct {
+	ui.Page
+	Email  string
+	Sent   bool
+	Errors *ui.Errors
+}
+
+type resetPage struct {
+	ui.Page
+	MinLength int
+	Token     string
+	Invalid   string // why the link cannot serve; empty when it can
+	Errors    *ui.Errors
+}
+
+func (s *Server) forgotForm(c *gin.Context) {
+	s.render(c, "forgot", forgotPage{Page: s.page(c, "forgot.title")})
+}
+
+// forgotSend sends a reset link to the address if an active account has it.
+func (s *Server) forgotSend(c *gin.Context) {
+	ctx := c.Request.Context()
+	p := forgotPage{Page: s.page(c, "forgot.title"), Email: strings.TrimSpace(c.PostForm("email"))}
+	var err error
+	switch {
+	case p.Email == "":
+		var v ptacycle.Validation
+		v.Require("email", "", "Adresse e-mail", "E-mail address")
+		err = v.Err()
+	case s.deps.PublicURL == "":
+		err = ptacycle.Errorf(ptacycle.EUNAVAILABLE, "L'envoi de liens par e-mail n'est pas configuré ici (PUBLIC_URL) : demandez à l'administrateur de réinitialiser votre mot de passe",
+			"Sending links by e-mail is not set up here (PUBLIC_URL): ask the administrator to reset your password")
+	default:
+		if wait := s.resets.reserve(p.Email, c.ClientIP()); wait > 0 {
+			c.Header("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+			err = ptacycle.Errorf(ptacycle.ETOOMANY, "Trop de demandes : réessayez dans %d min", "Too many requests: try again in %d min", int(math.Ceil(wait.Minutes())))
+		} else {
+			err = s.sendResetLink(ctx, p.Email)
+		}
+	}
+	if err != nil {
+		if ptacycle.ErrorCode(err) == ptacycle.EINTERNAL {
+			s.fail(c, err)
+			return
+		}
+		p.Errors = ui.FormErrors(err, p.Lang)
+		c.Status(statusOf(ptacycle.ErrorCode(err)))
+	} else {
+		p.Sent = true
+	}
+	s.render(c, "forgot", p)
+}
+
+// sendResetLink puts a reset e-mail in the outbox for the active account of
+// email, if there is one; an unknown address is no error.
+func (s *Server) sendResetLink(ctx context.Context, email string) error {
+	u, hash, err := s.deps.DB.UserByEmail(ctx, email)
+	if ptacycle.ErrorCode(err) == ptacycle.ENOTFOUND || err == nil && !u.Active {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	secret, err := s.linkSecret(ctx)
+	if err != nil {
+		return err
+	}
+	o, err := s.deps.DB.Organisation(ctx, u.OrganisationID)
+	if err != nil {
+		return err
+	}
+	expires := time.Now().Add(ptacycle.ResetValidity).Truncate(time.Second)
+	link := strings.TrimSuffix(s.deps.PublicURL, "/") + "/reinitialiser/" + ptacycle.SignReset(secret, u.ID, hash, expires)
+	subject, text, html, err := notify.Render(notify.Content{Kind: "password_reset", Lang: u.Language, RecipientName: u.FullName,
+		Organisation: o.Name, ResetLink: link})
+	if err != nil {
+		return err
+	}
+	_, err = s.deps.DB.CreateReminder(ctx, u.OrganisationID, ptacycle.Reminder{Key: fmt.Sprintf("reset/%d/%d", u.ID, expires.Unix()),
+		RecipientID: u.ID, Channel: ptacycle.ChannelEmail, Kind: "password_reset", Subject: subject, Body: text, BodyHTML: html, Address: u.Email})
+	return err
+}
+
+// resetTarget checks a reset link and returns the account it opens.
+func (s *Server) resetTarget(ctx context.Context, token string) (ptacycle.User, error) {
+	id, err := ptacycle.ResetUser(token)
+	if err != nil {
+		return ptacycle.User{}, err
+	}
+	u, hash, err := s.deps.DB.UserAndHash(ctx, id)
+	if ptacycle.ErrorCode(err) == ptacycle.ENOTFOUND || err == nil && !u.Active {
+		return u, ptacycle.ResetLinkRefused() // the same refusal as a forged link
+	}
+	if err != nil {
+		return u, err
+	}
+	secret, err := s.linkSecret(ctx)
+	if err != nil {
+		return u, err
+	}
+	return u, ptacycle.VerifyReset(secret, token, hash, time.Now())
+}
+
+// resetRefused shows the page of a link that cannot serve, or fails on an internal error.
+func (s *Server) resetRefused(c *gin.Context, p resetPage, err error) {
+	if ptacycle.ErrorCode(err) == ptacycle.EINTERNAL {
+		s.fail(c, err)
+		return
+	}
+	var e *ptacycle.Error
+	if errors.As(err, &e) {
+		p.Invalid = e.Text(p.Lang)
+	}
+	c.Status(statusOf(ptacycle.ErrorCode(err)))
+	s.render(c, "reset", p)
+}
+
+func (s *Server) resetForm(c *gin.Context) {
+	p := resetPage{Page: s.page(c, "reset.title"), Token: c.Param("token"), MinLength: ptacycle.MinPasswordLength}
+	if _, err := s.resetTarget(c.Request.Context(), p.Token); err != nil {
+		s.resetRefused(c, p, err)
+		return
+	}
+	s.render(c, "reset", p)
+}
+
+// resetSave sets the new password; the link then no longer verifies.
+func (s *Server) resetSave(c *gin.Context) {
+	ctx := c.Request.Context()
+	p := resetPage{Page: s.page(c, "reset.title"), Token: c.Param("token"), MinLength: ptacycle.MinPasswordLength}
+	u, err := s.resetTarget(ctx, p.Token)
+	if err != nil {
+		s.resetRefused(c, p, err)
+		return
+	}
+	password, confirm := c.PostForm("password"), c.PostForm("confirm")
+	var v ptacycle.Validation
+	if ptacycle.ValidatePassword(password) != nil {
+		v.Add("password", "Nouveau mot de passe : au moins %d caractères", "New password: at least %d characters", ptacycle.MinPasswordLength)
+	} else if confirm != password {
+		v.Add("confirm", "Les deux saisies du mot de passe diffèrent", "The two entries of the password differ")
+	}
+	err = v.Err()
+	if err == nil {
+		var hash string
+		if hash, err = ptacycle.HashPassword(password); err == nil {
+			a := ptacycle.UserActor(u)
+			a.Label = u.FullName + " (lien de réinitialisation)"
+			err = s.deps.DB.SetPassword(ctx, a, u.ID, hash)
+		}
+	}
+	if err != nil {
+		if ptacycle.ErrorCode(err) == ptacycle.EINTERNAL {
+			s.fail(c, err)
+			return
+		}
+		p.Errors = ui.FormErrors(err, p.Lang)
+		c.Status(statusOf(ptacycle.ErrorCode(err)))
+		s.render(c, "reset", p)
+		return
+	}
+	s.flash(c, p.T("reset.done"))
+	c.Redirect(http.StatusSeeOther, "/login")
+}

@@ -1,0 +1,143 @@
+package server_test
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ptacycle/ptacycle"
+	"github.com/ptacycle/ptacycle/demo"
+	"github.com/ptacycle/ptacycle/notify"
+	"github.com/ptacycle/ptacycle/notify/smtptest"
+	"github.com/ptacycle/ptacycle/postgres"
+	"github.com/ptacycle/ptacycle/server"
+)
+
+var resetInMail = regexp.MustCompile(`https://ptacycle\.example(/reinitialiser/[A-Za-z0-9_-]+)`)
+
+// TestPasswordReset: a user who forgot their password asks for a link; it
+// arrives through the outbox and a real SMTP server, pointing at the public
+// address whatever Host the request named; it sets a new password once, and
+// is refused afterwards, when expired, or for an unknown or disabled account,
+// which are answered like any other.
+func TestPasswordReset(t *testing.T) {
+	ctx := context.Background()
+	f := mustAccessFixtureWith(t, func(d *server.Deps) { d.PublicURL = "https://ptacycle.example" })
+	db, base := f.app.db, f.app.srv.URL
+	owner, _, _ := db.UserByEmail(ctx, demoLogins["owner"])
+	resets := func() []ptacycle.Reminder {
+		t.Helper()
+		list, err := db.Reminders(ctx, f.demoOrg.ID, postgres.ReminderFilter{Kind: "password_reset"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return list
+	}
+	anonymous := browser()
+	_, login := get(t, anonymous, base+"/login")
+	execExpect(t, "the sign-in page", http.StatusOK, login, http.StatusOK, []string{`href="/mot-de-passe-oublie"`, "Mot de passe oublié ?"})
+
+	ask := func(email string, header ...string) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodPost, base+"/mot-de-passe-oublie", strings.NewReader(url.Values{"email": {email}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if len(header) == 2 {
+			req.Header.Set(header[0], header[1])
+		}
+		resp, err := anonymous.Do(req)
+		return read(t, resp, err)
+	}
+	status, unknown := ask("personne@cnltp.demo")
+	execExpect(t, "an unknown address", status, unknown, http.StatusOK, []string{`data-testid="forgot-sent"`, "Si un compte actif correspond à personne@cnltp.demo"})
+	status, known := ask(strings.ToUpper(owner.Email), "X-Forwarded-Host", "attaquant.example")
+	execExpect(t, "the owner's address", status, known, http.StatusOK, []string{`data-testid="forgot-sent"`})
+	if strings.ReplaceAll(known, strings.ToUpper(owner.Email), "X") != strings.ReplaceAll(unknown, "personne@cnltp.demo", "X") {
+		t.Error("the answer tells a known address from an unknown one")
+	}
+	if n := len(resets()); n != 1 {
+		t.Fatalf("%d reset e-mails in the outbox, want 1 (the known address)", n)
+	}
+
+	smtp := smtptest.Start(t)
+	tr, _ := notify.NewSMTP(notify.SMTPConfig{Host: smtp.Host, Port: smtp.Port, TLS: "none", From: "ptacycle <ptacycle@cnltp.demo>"})
+	sender := &notify.Sender{Outbox: db, Email: tr, Logger: slog.New(slog.DiscardHandler)}
+	if _, err := sender.SendDue(ctx); err != nil {
+		t.Fatal(err)
+	}
+	mail := smtp.WaitFor(t, 1, 5*time.Second)[0]
+	m := resetInMail.FindStringSubmatch(mail.Text)
+	if len(mail.To) != 1 || mail.To[0] != owner.Email || m == nil || !strings.Contains(mail.Text, "valable une heure") {
+		t.Fatalf("reset e-mail to %v:\n%s", mail.To, mail.Text)
+	}
+	page := base + m[1]
+
+	status, form := get(t, anonymous, page)
+	execExpect(t, "the reset form", status, form, http.StatusOK, []string{`data-testid="reset-form"`, "Au moins 10 caractères"})
+	status, body := post(t, anonymous, page, url.Values{"password": {"court"}, "confirm": {"court"}})
+	execExpect(t, "a short password", status, body, http.StatusUnprocessableEntity, []string{`data-testid="error-password"`, "au moins 10 caractères"})
+	status, body = post(t, anonymous, page, url.Values{"password": {"nouveau-mot-de-passe"}, "confirm": {"nouveau-mot-de-pase"}})
+	execExpect(t, "two different entries", status, body, http.StatusUnprocessableEntity, []string{`data-testid="error-confirm"`, "diffèrent"})
+	signIn(t, base, owner.Email, demo.Password) // refused forms changed nothing
+
+	status, location, _ := postFull(t, anonymous, page, url.Values{"password": {"nouveau-mot-de-passe"}, "confirm": {"nouveau-mot-de-passe"}})
+	if status != http.StatusSeeOther || location != "/login" {
+		t.Fatalf("reset = %d to %q", status, location)
+	}
+	_, login = get(t, anonymous, base+"/login")
+	execExpect(t, "the sign-in page after the reset", http.StatusOK, login, http.StatusOK, []string{`data-testid="flash"`, "Mot de passe changé"})
+	signIn(t, base, owner.Email, "nouveau-mot-de-passe")
+	if status, _ := post(t, browser(), base+"/login", url.Values{"email": {owner.Email}, "password": {demo.Password}}); status != http.StatusUnauthorized {
+		t.Errorf("the old password still signs in: %d", status)
+	}
+	entries, _ := db.Audit(ctx, f.demoOrg.ID, postgres.AuditFilter{Entity: "user", EntityID: strconv.FormatInt(owner.ID, 10)})
+	if len(entries) == 0 || entries[0].Action != "set_password" || !strings.Contains(entries[0].ActorLabel, "lien de réinitialisation") {
+		t.Errorf("audit of the reset: %+v", entries)
+	}
+
+	t.Run("ErrUsedTwice", func(t *testing.T) {
+		status, body := get(t, anonymous, page)
+		execExpect(t, "the link once used", status, body, http.StatusForbidden, []string{`data-testid="reset-invalid"`, "déjà servi", `href="/mot-de-passe-oublie"`})
+		status, _ = post(t, anonymous, page, url.Values{"password": {"encore-un-autre-mdp"}, "confirm": {"encore-un-autre-mdp"}})
+		if status != http.StatusForbidden {
+			t.Errorf("posting through a used link: %d", status)
+		}
+		signIn(t, base, owner.Email, "nouveau-mot-de-passe")
+	})
+	t.Run("ErrExpired", func(t *testing.T) {
+		_, hash, _ := db.UserByEmail(ctx, owner.Email)
+		secret, _ := db.Secret(ctx, ptacycle.LinkSecretName, nil)
+		old := ptacycle.SignReset(secret, owner.ID, hash, time.Now().Add(-time.Minute))
+		status, body := get(t, anonymous, base+"/reinitialiser/"+old)
+		execExpect(t, "an expired link", status, body, http.StatusForbidden, []string{"a expiré"})
+	})
+	t.Run("ErrDisabledAccount", func(t *testing.T) {
+		before := len(resets())
+		if _, err := db.Pool.Exec(ctx, `UPDATE users SET active = false WHERE id = $1`, owner.ID); err != nil {
+			t.Fatal(err)
+		}
+		status, body := ask(owner.Email)
+		execExpect(t, "a disabled account", status, body, http.StatusOK, []string{`data-testid="forgot-sent"`})
+		if len(resets()) != before {
+			t.Error("a disabled account was sent a link")
+		}
+	})
+	t.Run("ErrTooMany", func(t *testing.T) {
+		var status int
+		var body string
+		for range 6 {
+			status, body = ask("quelquun@cnltp.demo")
+		}
+		execExpect(t, "the sixth request", status, body, http.StatusTooManyRequests, []string{"Trop de demandes"})
+	})
+	t.Run("ErrNotConfigured", func(t *testing.T) {
+		plain := mustAccessFixture(t)
+		status, body := post(t, browser(), plain.app.srv.URL+"/mot-de-passe-oublie", url.Values{"email": {owner.Email}})
+		execExpect(t, "without a public address", status, body, http.StatusServiceUnavailable, []string{"n&#39;est pas configuré"})
+	})
+}
