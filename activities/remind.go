@@ -18,6 +18,7 @@ const (
 	KindDueToday   = "due_today"
 	KindOverdue    = "overdue"
 	KindEscalation = "escalation"
+	KindStepOpen   = "step_open" // a step has just opened for its recipients (a version to approve)
 	KindDigest     = "digest"
 )
 

@@ -166,3 +166,16 @@ func TestRenderPasswordReset(t *testing.T) {
 		}
 	}
 }
+
+func TestRenderStepOpen(t *testing.T) {
+	c := notify.Content{Kind: "step_open", Lang: "fr", RecipientName: "Représentant du ministère", Step: "la validation du PTA",
+		Due: ptacycle.NewDate(2024, time.March, 25), Organisation: "CNLTP", PageLink: "https://ptacycle.example/cycles/2024/validation"}
+	subject, text, _, err := notify.Render(c)
+	if err != nil || subject != "À faire : la validation du PTA" || !strings.Contains(text, "Une étape du cycle annuel vous attend : la validation du PTA, pour le 25/03/2024") {
+		t.Errorf("%q %v\n%s", subject, err, text)
+	}
+	c.Lang = "en"
+	if subject, _, _, err := notify.Render(c); err != nil || !strings.HasPrefix(subject, "To do: ") {
+		t.Errorf("English subject %q, %v", subject, err)
+	}
+}

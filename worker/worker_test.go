@@ -294,6 +294,11 @@ func TestCycleOnRealStack(t *testing.T) {
 	if v1.Version != 1 || v1.Stage != ptacycle.StageValidation {
 		t.Fatalf("after submission: %+v", v1)
 	}
+	// The plenary hears at once that version 1 awaits it, in the application and by e-mail.
+	eventually(t, "the announcement to the plenary", func() bool {
+		rs, err := s.db.Reminders(ctx, org.ID, postgres.ReminderFilter{RecipientID: plenary.ID, Kind: activities.KindStepOpen})
+		return err == nil && len(rs) == 2 && strings.Contains(rs[0].Key, "/approval/v1/l1/open/") && strings.Contains(rs[0].Subject, "À faire : la validation du PTA")
+	})
 	s.mustUpdate(t, wfID, "send-back", workflows.UpdateDecide, workflows.DecideRequest{UserID: plenary.ID, Level: 1, Version: 1,
 		Outcome: ptacycle.OutcomeSentBack, Comment: "Préciser les cibles de l'action 2.1"})
 	edit := acts[2]

@@ -118,7 +118,16 @@ func (c *cycleRun) runStage(ctx workflow.Context) error {
 	case ptacycle.StageValidation:
 		level, version := c.level, c.version
 		moved := func() bool { return left() || c.level != level || c.version != version }
-		return c.awaitStep(ctx, c.approvalStep(ctx), moved)
+		s := c.approvalStep(ctx)
+		// The approvers of the level hear at once that a version awaits them, not
+		// only days later when its deadline nears. (Cycles started before this
+		// change replay without it.)
+		if !c.retroactive && workflow.GetVersion(ctx, changeAnnounceApproval, workflow.DefaultVersion, 1) == 1 {
+			if err := c.remind(ctx, s, announcement, activities.KindStepOpen); err != nil {
+				return err
+			}
+		}
+		return c.awaitStep(ctx, s, moved)
 	case ptacycle.StageExecution:
 		if c.followUpsFor != c.version && !c.retroactive {
 			in := activities.FollowUpsInput{OrganisationID: c.in.OrganisationID, OrganisationSlug: c.in.OrganisationSlug, Year: c.in.Year,
@@ -219,8 +228,17 @@ func (c *cycleRun) awaitStep(ctx workflow.Context, s step, done func() bool) err
 	return nil
 }
 
+// changeAnnounceApproval versions the announcement of a version to its approvers.
+const changeAnnounceApproval = "announce-approval"
+
+// announcement is the number of the reminder that announces a step as it opens.
+const announcement = -1
+
 func (c *cycleRun) remind(ctx workflow.Context, s step, n int, kind string) error {
 	key := fmt.Sprintf("%s/%s/%d", workflow.GetInfo(ctx).WorkflowExecution.ID, s.key, n)
+	if n == announcement {
+		key = fmt.Sprintf("%s/%s/open", workflow.GetInfo(ctx).WorkflowExecution.ID, s.key)
+	}
 	in := activities.RemindInput{Key: key, OrganisationID: c.in.OrganisationID, CycleID: c.info.CycleID, Kind: kind,
 		Step: s.label, Due: s.due, Roles: s.roles, UserIDs: s.userIDs}
 	if s.level > 0 { // a delegation made since the level began counts

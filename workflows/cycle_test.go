@@ -385,7 +385,17 @@ func TestCycleYear(t *testing.T) {
 		if _, ok := f.reminders[id+"bilan/2"]; ok {
 			t.Error("an overdue reminder for the bilan was sent although it closed on 20 February")
 		}
+		// Each level that opened, on each version, was announced at once to its approvers.
+		for _, d := range f.decisions {
+			key := fmt.Sprintf("approval/v%d/l%d/open", d.PlanVersionID-300, d.Level)
+			if r, ok := f.reminders[id+key]; !ok || r.Kind != activities.KindStepOpen || len(r.UserIDs) == 0 || r.UserIDs[0] != []int64{plenary, ministry}[d.Level-1] {
+				t.Errorf("announcement %s = %+v (sent: %v)", key, r, ok)
+			}
+		}
 		for key := range f.reminders {
+			if strings.HasSuffix(key, "/open") {
+				continue
+			}
 			if strings.Contains(key, "approval/v1/") || strings.Contains(key, "/l1/") {
 				t.Errorf("reminder %s sent, but level 1 always decided before its reminders were due", key)
 			}
