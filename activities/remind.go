@@ -19,6 +19,7 @@ const (
 	KindOverdue    = "overdue"
 	KindEscalation = "escalation"
 	KindStepOpen   = "step_open" // a step has just opened for its recipients (a version to approve)
+	KindSentBack   = "sent_back" // the plan was sent back: the coordinators read the approver's comment
 	KindDigest     = "digest"
 )
 
@@ -35,7 +36,8 @@ type RemindInput struct {
 	Due            time.Time
 	Roles          []ptacycle.Role
 	UserIDs        []int64
-	UnitOwnersOf   int64 // the owners of this unit too (an activity without a named owner)
+	UnitOwnersOf   int64  // the owners of this unit too (an activity without a named owner)
+	Comment        string // an approver's comment, for a plan sent back
 }
 
 // Remind writes, in one transaction, one in-app reminder per recipient and
@@ -71,7 +73,7 @@ func (a *Activities) Remind(ctx context.Context, in RemindInput) (int, error) {
 	var rows []ptacycle.Reminder
 	for _, u := range recipients {
 		c := notify.Content{Kind: in.Kind, Lang: u.Language, Organisation: org.Name, RecipientName: u.FullName,
-			Step: in.Step.In(u.Language), Due: ptacycle.DateOf(in.Due.In(loc)), Contact: contact}
+			Step: in.Step.In(u.Language), Due: ptacycle.DateOf(in.Due.In(loc)), Contact: contact, Comment: in.Comment}
 		base := ptacycle.Reminder{RecipientID: u.ID, Kind: in.Kind}
 		if in.CycleID != 0 {
 			base.CycleID = &in.CycleID

@@ -179,3 +179,20 @@ func TestRenderStepOpen(t *testing.T) {
 		t.Errorf("English subject %q, %v", subject, err)
 	}
 }
+
+func TestRenderSentBack(t *testing.T) {
+	c := notify.Content{Kind: "sent_back", Lang: "fr", RecipientName: "Awa Koné", Step: "la soumission du PTA", Due: ptacycle.NewDate(2024, time.March, 15),
+		Comment: "Préciser les cibles de l'action 2.1 <b>", Organisation: "CNLTP"}
+	subject, text, html, err := notify.Render(c)
+	if err != nil || subject != "PTA renvoyé — la soumission du PTA" || !strings.Contains(text, "« Préciser les cibles de l'action 2.1 <b> »") ||
+		!strings.Contains(text, "l'échéance de soumission était le 15/03/2024") {
+		t.Errorf("%q %v\n%s", subject, err, text)
+	}
+	if !strings.Contains(html, "renvoyé pour correction") || !strings.Contains(html, "2.1 &lt;b&gt;") {
+		t.Errorf("html:\n%s", html)
+	}
+	c.Lang = "en"
+	if subject, text, _, err := notify.Render(c); err != nil || !strings.HasPrefix(subject, "Plan sent back — ") || !strings.Contains(text, "sent back for correction") {
+		t.Errorf("English: %q %v\n%s", subject, err, text)
+	}
+}

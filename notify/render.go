@@ -16,7 +16,7 @@ var templateFiles embed.FS
 
 // Content is what a reminder or a digest says; the templates lay it out.
 type Content struct {
-	Kind          string // due_soon, due_today, overdue, escalation, digest, password_reset
+	Kind          string // due_soon, due_today, overdue, escalation, step_open, sent_back, digest, password_reset
 	Lang          string // fr or en
 	Organisation  string
 	RecipientName string
@@ -33,6 +33,7 @@ type Content struct {
 	Contact       string // who to contact: the coordinators, with their e-mails
 	UpdateLink    string // the one-click link to report progress, when the recipient owns the activity
 	ResetLink     string // the link to choose a new password (password_reset)
+	Comment       string // the approver's comment on a plan sent back (sent_back)
 	PageLink      string // the page in the application
 	Overdue       []DigestLine
 	Pending       []string

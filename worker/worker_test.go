@@ -301,6 +301,11 @@ func TestCycleOnRealStack(t *testing.T) {
 	})
 	s.mustUpdate(t, wfID, "send-back", workflows.UpdateDecide, workflows.DecideRequest{UserID: plenary.ID, Level: 1, Version: 1,
 		Outcome: ptacycle.OutcomeSentBack, Comment: "Préciser les cibles de l'action 2.1"})
+	// The coordinator reads the plenary's comment at once.
+	eventually(t, "the send-back notice to the coordinator", func() bool {
+		rs, err := s.db.Reminders(ctx, org.ID, postgres.ReminderFilter{RecipientID: coordinator.ID, Kind: activities.KindSentBack})
+		return err == nil && len(rs) == 2 && strings.Contains(rs[0].Body, "« Préciser les cibles de l'action 2.1 »")
+	})
 	edit := acts[2]
 	edit.Target = "500 leaders communautaires sensibilisés"
 	if _, err := s.db.UpdateActivity(ctx, coordActor, edit); err != nil {

@@ -114,7 +114,11 @@ func (c *cycleRun) runStage(ctx workflow.Context) error {
 		if c.revising { // a mid-year revision has no deadline of its own
 			return workflow.Await(ctx, left)
 		}
-		return c.awaitStep(ctx, coordinatorStep(fmt.Sprintf("submission/v%d", c.version), stepSubmission, c.info.SubmissionDue), left)
+		s := coordinatorStep(fmt.Sprintf("submission/v%d", c.version), stepSubmission, c.info.SubmissionDue)
+		if err := c.announceSendBack(ctx, s); err != nil {
+			return err
+		}
+		return c.awaitStep(ctx, s, left)
 	case ptacycle.StageValidation:
 		level, version := c.level, c.version
 		moved := func() bool { return left() || c.level != level || c.version != version }
@@ -230,6 +234,27 @@ func (c *cycleRun) awaitStep(ctx workflow.Context, s step, done func() bool) err
 
 // changeAnnounceApproval versions the announcement of a version to its approvers.
 const changeAnnounceApproval = "announce-approval"
+
+// changeAnnounceSendBack versions the notice of a send-back to the coordinators.
+const changeAnnounceSendBack = "announce-send-back"
+
+// announceSendBack tells the coordinators at once that the version they
+// submitted was sent back, with the approver's comment, when that is why
+// the plan is being drafted again.
+func (c *cycleRun) announceSendBack(ctx workflow.Context, s step) error {
+	if c.retroactive || len(c.decisions) == 0 {
+		return nil
+	}
+	last := c.decisions[len(c.decisions)-1]
+	if last.Outcome != ptacycle.OutcomeSentBack || last.Version != c.version ||
+		workflow.GetVersion(ctx, changeAnnounceSendBack, workflow.DefaultVersion, 1) != 1 {
+		return nil
+	}
+	in := activities.RemindInput{Key: fmt.Sprintf("%s/sent-back/v%d", workflow.GetInfo(ctx).WorkflowExecution.ID, c.version),
+		OrganisationID: c.in.OrganisationID, CycleID: c.info.CycleID, Kind: activities.KindSentBack, Step: s.label, Due: s.due,
+		Roles: s.roles, Comment: last.Comment}
+	return workflow.ExecuteActivity(ctx, a.Remind, in).Get(ctx, nil)
+}
 
 // announcement is the number of the reminder that announces a step as it opens.
 const announcement = -1

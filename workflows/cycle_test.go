@@ -385,6 +385,11 @@ func TestCycleYear(t *testing.T) {
 		if _, ok := f.reminders[id+"bilan/2"]; ok {
 			t.Error("an overdue reminder for the bilan was sent although it closed on 20 February")
 		}
+		// The send-back reached the coordinators at once, with its comment.
+		if r, ok := f.reminders[id+"sent-back/v1"]; !ok || r.Kind != activities.KindSentBack || r.Comment != "Préciser les indicateurs de l'axe 2" ||
+			len(r.Roles) != 1 || r.Roles[0] != ptacycle.RoleCoordinator {
+			t.Errorf("send-back notice = %+v (sent: %v)", r, ok)
+		}
 		// Each level that opened, on each version, was announced at once to its approvers.
 		for _, d := range f.decisions {
 			key := fmt.Sprintf("approval/v%d/l%d/open", d.PlanVersionID-300, d.Level)
@@ -393,7 +398,7 @@ func TestCycleYear(t *testing.T) {
 			}
 		}
 		for key := range f.reminders {
-			if strings.HasSuffix(key, "/open") {
+			if strings.HasSuffix(key, "/open") || strings.Contains(key, "sent-back") {
 				continue
 			}
 			if strings.Contains(key, "approval/v1/") || strings.Contains(key, "/l1/") {
