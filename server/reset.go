@@ -147,7 +147,8 @@ func (s *Server) resetForm(c *gin.Context) {
 	s.render(c, "reset", p)
 }
 
-// resetSave sets the new password; the link then no longer verifies.
+// resetSave sets the new password and ends the account's sessions; the link
+// then no longer verifies.
 func (s *Server) resetSave(c *gin.Context) {
 	ctx := c.Request.Context()
 	p := resetPage{Page: s.page(c, "reset.title"), Token: c.Param("token"), MinLength: ptacycle.MinPasswordLength}
@@ -171,6 +172,9 @@ func (s *Server) resetSave(c *gin.Context) {
 			a.Label = u.FullName + " (lien de réinitialisation)"
 			err = s.deps.DB.SetPassword(ctx, a, u.ID, hash)
 		}
+	}
+	if err == nil { // whoever held the old password is signed out everywhere
+		err = s.endOtherSessions(ctx, u.ID)
 	}
 	if err != nil {
 		if ptacycle.ErrorCode(err) == ptacycle.EINTERNAL {

@@ -85,12 +85,16 @@ func TestPasswordReset(t *testing.T) {
 	execExpect(t, "two different entries", status, body, http.StatusUnprocessableEntity, []string{`data-testid="error-confirm"`, "diffèrent"})
 	signIn(t, base, owner.Email, demo.Password) // refused forms changed nothing
 
+	before := signIn(t, base, owner.Email, demo.Password) // a session opened with the old password
 	status, location, _ := postFull(t, anonymous, page, url.Values{"password": {"nouveau-mot-de-passe"}, "confirm": {"nouveau-mot-de-passe"}})
 	if status != http.StatusSeeOther || location != "/login" {
 		t.Fatalf("reset = %d to %q", status, location)
 	}
 	_, login = get(t, anonymous, base+"/login")
 	execExpect(t, "the sign-in page after the reset", http.StatusOK, login, http.StatusOK, []string{`data-testid="flash"`, "Mot de passe changé"})
+	if status, _ := get(t, before, base+"/mes-activites"); status != http.StatusSeeOther {
+		t.Errorf("the session opened with the old password still works: %d", status)
+	}
 	signIn(t, base, owner.Email, "nouveau-mot-de-passe")
 	if status, _ := post(t, browser(), base+"/login", url.Values{"email": {owner.Email}, "password": {demo.Password}}); status != http.StatusUnauthorized {
 		t.Errorf("the old password still signs in: %d", status)
