@@ -175,8 +175,31 @@ func (s Strategy) Validate() error {
 	if s.EndYear < s.StartYear {
 		v.Add("endYear", "L'année de fin (%d) précède l'année de début (%d)", "End year (%d) is before start year (%d)", s.EndYear, s.StartYear)
 	}
+	v.MaxLen("title", s.Title, shortText, "Intitulé de la stratégie", "Strategy title")
+	if len(s.Axes) > maxAxes {
+		v.Add("axes", "%d axes : %d au plus", "%d axes: at most %d", len(s.Axes), maxAxes)
+	}
+	codes := map[string]int{}
+	for i, a := range s.Axes {
+		n := i + 1
+		if strings.TrimSpace(a.Code) == "" || strings.TrimSpace(a.Title) == "" {
+			v.Add("axes", "Axe n° %d : code et intitulé obligatoires", "Axis no. %d: code and title required", n)
+			continue
+		}
+		if len(a.Code) > 20 || utf8.RuneCountInString(a.Title) > shortText {
+			v.Add("axes", "Axe n° %d : code de 20 caractères et intitulé de %d caractères au plus", "Axis no. %d: code of at most 20 characters and title of at most %d", n, shortText)
+		}
+		key := strings.ToLower(strings.TrimSpace(a.Code))
+		if first, seen := codes[key]; seen {
+			v.Add("axes", "Axe n° %d : le code « %s » est déjà celui de l'axe n° %d", "Axis no. %d: code “%s” is already axis no. %d's", n, a.Code, first)
+		}
+		codes[key] = n
+	}
 	return v.Err()
 }
+
+// maxAxes bounds a strategy's axes.
+const maxAxes = 20
 
 // Axis is a strategic axis (axe stratégique).
 type Axis struct {

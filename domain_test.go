@@ -256,3 +256,23 @@ func countAdopted(recs []ptacycle.Recommendation) (n int) {
 	}
 	return n
 }
+
+func TestStrategyAxesValidate(t *testing.T) {
+	ok := ptacycle.Strategy{Title: "Stratégie 2026–2029", StartYear: 2026, EndYear: 2029,
+		Axes: []ptacycle.Axis{{Code: "A1", Title: "Prévention"}, {Code: "A2", Title: "Protection"}}}
+	if err := ok.Validate(); err != nil {
+		t.Fatalf("a good strategy: %v", err)
+	}
+	for name, axes := range map[string][]ptacycle.Axis{
+		"DuplicateCode": {{Code: "A1", Title: "Prévention"}, {Code: "a1", Title: "Protection"}},
+		"NoTitle":       {{Code: "A1"}},
+		"LongCode":      {{Code: strings.Repeat("X", 21), Title: "Prévention"}},
+		"TooMany":       make([]ptacycle.Axis, 21),
+	} {
+		bad := ok
+		bad.Axes = axes
+		if e, isErr := bad.Validate().(*ptacycle.Error); !isErr || e.Fields[0].Field != "axes" {
+			t.Errorf("%s: %v", name, bad.Validate())
+		}
+	}
+}

@@ -70,6 +70,7 @@ func (s *Server) nav(ctx context.Context, p ui.Page, u *ptacycle.User) []ui.NavI
 		{"/mes-activites", "nav.myActivities", []ptacycle.Role{owner}, false},
 		{"/relances", "nav.reminders", []ptacycle.Role{coord, appr, owner, admin}, false},
 		{"/journal", "nav.audit", []ptacycle.Role{coord, admin}, false},
+		{"/strategie", "nav.strategy", []ptacycle.Role{coord, admin}, false},
 		{"/admin", "nav.admin", []ptacycle.Role{admin}, false},
 	}
 	var items []ui.NavItem

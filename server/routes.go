@@ -92,6 +92,8 @@ func (s *Server) routes() {
 	pages.GET("activites/:id", s.authorize(actReadCycle), s.uiActivity)
 	pages.GET("preuves/:id", s.authorize(actReadCycle), s.downloadEvidence)
 
+	pages.GET("strategie", s.authorize(actReadOrganisation), s.uiStrategies)
+	pages.POST("strategie", s.authorize(actManageStrategy), s.uiCreateStrategy)
 	pages.GET("admin", s.authorize(actManageUsers), s.uiAdmin)
 	pages.POST("admin/utilisateurs", s.authorize(actManageUsers), s.uiCreateUser)
 	pages.POST("admin/utilisateurs/:id", s.authorize(actManageUsers), s.uiUpdateUser)

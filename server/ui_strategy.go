@@ -1,0 +1,105 @@
+package server
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/ptacycle/ptacycle"
+	"github.com/ptacycle/ptacycle/ui"
+)
+
+// strategyForm is a strategy as typed: its axes one per line.
+type strategyForm struct {
+	Title, StartYear, EndYear, Axes string
+}
+
+// strategyPage lists the organisation's strategies and, for those who may, the form of a new one.
+type strategyPage struct {
+	ui.Page
+	Strategies []ptacycle.Strategy
+	CanCreate  bool
+	Form       strategyForm
+	Errors     *ui.Errors
+}
+
+func (s *Server) uiStrategies(c *gin.Context) { s.renderStrategies(c, strategyForm{}, nil) }
+
+func (s *Server) renderStrategies(c *gin.Context, f strategyForm, formErr error) {
+	p := strategyPage{Page: s.page(c, "strategy.title"), Form: f}
+	p.CanCreate = allowed(currentUser(c).Role, actManageStrategy)
+	var err error
+	if p.Strategies, err = s.deps.DB.Strategies(c.Request.Context(), org(c)); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if p.Form == (strategyForm{}) {
+		year := today().Time().Year()
+		if n := len(p.Strategies); n > 0 && p.Strategies[0].EndYear >= year { // the next one follows the latest
+			year = p.Strategies[0].EndYear + 1
+		}
+		p.Form = strategyForm{StartYear: strconv.Itoa(year), EndYear: strconv.Itoa(year + 3)}
+	}
+	if formErr != nil {
+		p.Errors = ui.FormErrors(formErr, p.Lang)
+		c.Status(statusOf(ptacycle.ErrorCode(formErr)))
+	}
+	s.render(c, "strategy", p)
+}
+
+// uiCreateStrategy records a strategy and its axes from the form.
+func (s *Server) uiCreateStrategy(c *gin.Context) {
+	f := strategyForm{Title: strings.TrimSpace(c.PostForm("title")), StartYear: strings.TrimSpace(c.PostForm("startYear")),
+		EndYear: strings.TrimSpace(c.PostForm("endYear")), Axes: c.PostForm("axes")}
+	st := ptacycle.Strategy{Title: f.Title, Axes: strategyAxes(f.Axes)}
+	var v ptacycle.Validation
+	var err error
+	if st.StartYear, err = strconv.Atoi(f.StartYear); err != nil {
+		v.Add("startYear", "Année de début : un nombre comme 2026", "Start year: a number such as 2026")
+	}
+	if st.EndYear, err = strconv.Atoi(f.EndYear); err != nil {
+		v.Add("endYear", "Année de fin : un nombre comme 2029", "End year: a number such as 2029")
+	}
+	if len(st.Axes) == 0 {
+		v.Add("axes", "Saisissez au moins un axe, un par ligne", "Type at least one axis, one per line")
+	}
+	err = v.Err()
+	if err == nil {
+		st, err = s.deps.DB.CreateStrategy(c.Request.Context(), actor(c), st)
+	}
+	if err != nil {
+		if ptacycle.ErrorCode(err) == ptacycle.EINTERNAL {
+			s.fail(c, err)
+			return
+		}
+		s.renderStrategies(c, f, err)
+		return
+	}
+	s.flash(c, s.deps.UI.NewPage(lang(c), currentUser(c), "").T("strategy.created", "Title", st.Title, "Count", len(st.Axes)))
+	redirect(c, "/strategie")
+}
+
+// axisSeparators split a typed line into the axis's code and title.
+var axisSeparators = []string{" — ", " – ", " - ", " : ", "\t", ": "}
+
+// strategyAxes reads the axes typed one per line: "A1 — Prévention", "A1 : …",
+// "A1 - …", or a title alone, which is numbered by its place.
+func strategyAxes(text string) []ptacycle.Axis {
+	var axes []ptacycle.Axis
+	for line := range strings.SplitSeq(text, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		a := ptacycle.Axis{Code: strconv.Itoa(len(axes) + 1), Title: line}
+		for _, sep := range axisSeparators {
+			if code, title, ok := strings.Cut(line, sep); ok && strings.TrimSpace(code) != "" && len(strings.TrimSpace(code)) <= 20 {
+				a.Code, a.Title = strings.TrimSpace(code), strings.TrimSpace(title)
+				break
+			}
+		}
+		axes = append(axes, a)
+	}
+	return axes
+}
