@@ -63,6 +63,18 @@ func (s *Server) fail(c *gin.Context, err error) {
 	c.Abort()
 }
 
+// refusedForm answers err for a page's form: an internal error fails the
+// request (ok false); any other sets its status and comes back as the
+// errors to show next to the fields.
+func (s *Server) refusedForm(c *gin.Context, err error, lang string) (errs *ui.Errors, ok bool) {
+	if ptacycle.ErrorCode(err) == ptacycle.EINTERNAL {
+		s.fail(c, err)
+		return nil, false
+	}
+	c.Status(statusOf(ptacycle.ErrorCode(err)))
+	return ui.FormErrors(err, lang), true
+}
+
 // sessionUnavailable answers a request whose session could not be read or
 // written, PostgreSQL being unreachable: 503, as a coded JSON error under /api/.
 func sessionUnavailable(logger *slog.Logger) func(http.ResponseWriter, *http.Request, error) {

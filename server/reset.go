@@ -62,12 +62,10 @@ func (s *Server) forgotSend(c *gin.Context) {
 		}
 	}
 	if err != nil {
-		if ptacycle.ErrorCode(err) == ptacycle.EINTERNAL {
-			s.fail(c, err)
+		var ok bool
+		if p.Errors, ok = s.refusedForm(c, err, p.Lang); !ok {
 			return
 		}
-		p.Errors = ui.FormErrors(err, p.Lang)
-		c.Status(statusOf(ptacycle.ErrorCode(err)))
 	} else {
 		p.Sent = true
 	}
@@ -177,13 +175,10 @@ func (s *Server) resetSave(c *gin.Context) {
 		err = s.endOtherSessions(ctx, u.ID)
 	}
 	if err != nil {
-		if ptacycle.ErrorCode(err) == ptacycle.EINTERNAL {
-			s.fail(c, err)
-			return
+		var ok bool
+		if p.Errors, ok = s.refusedForm(c, err, p.Lang); ok {
+			s.render(c, "reset", p)
 		}
-		p.Errors = ui.FormErrors(err, p.Lang)
-		c.Status(statusOf(ptacycle.ErrorCode(err)))
-		s.render(c, "reset", p)
 		return
 	}
 	s.flash(c, p.T("reset.done"))

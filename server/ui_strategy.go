@@ -42,8 +42,10 @@ func (s *Server) renderStrategies(c *gin.Context, f strategyForm, formErr error)
 		p.Form = strategyForm{StartYear: strconv.Itoa(year), EndYear: strconv.Itoa(year + 3)}
 	}
 	if formErr != nil {
-		p.Errors = ui.FormErrors(formErr, p.Lang)
-		c.Status(statusOf(ptacycle.ErrorCode(formErr)))
+		var ok bool
+		if p.Errors, ok = s.refusedForm(c, formErr, p.Lang); !ok {
+			return
+		}
 	}
 	s.render(c, "strategy", p)
 }
@@ -69,10 +71,6 @@ func (s *Server) uiCreateStrategy(c *gin.Context) {
 		st, err = s.deps.DB.CreateStrategy(c.Request.Context(), actor(c), st)
 	}
 	if err != nil {
-		if ptacycle.ErrorCode(err) == ptacycle.EINTERNAL {
-			s.fail(c, err)
-			return
-		}
 		s.renderStrategies(c, f, err)
 		return
 	}
