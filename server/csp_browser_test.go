@@ -29,11 +29,13 @@ func TestBrowserContentSecurityPolicy(t *testing.T) {
 
 	b := mustChrome(t, f.app.srv.URL, desktopWidth, desktopHeight)
 	b.visit("/login")
+	b.visit("/mot-de-passe-oublie")
+	b.waitFor("forgot-form")
 	b.visit("/r/" + link)
 	b.waitFor("link-form")
 	pages := map[string][]string{
 		demoLogins["coordinator"]: {"/", "/cycles/2024/bilan", "/cycles/2024/bilan/rapport", "/cycles/2024/recommandations", "/cycles/2024/pta",
-			"/cycles/2024/validation", "/cycles/2024/execution", fmt.Sprintf("/activites/%d", f.activity.ID), "/relances", "/journal", "/compte"},
+			"/cycles/2024/validation", "/cycles/2024/execution", fmt.Sprintf("/activites/%d", f.activity.ID), "/relances", "/journal", "/compte", "/strategie"},
 		demoLogins["owner"]:   {"/mes-activites"},
 		demoLogins["partner"]: {"/cycles/2024/execution"},
 		demoLogins["admin"]:   {"/admin"},
