@@ -196,3 +196,17 @@ func TestRenderSentBack(t *testing.T) {
 		t.Errorf("English: %q %v\n%s", subject, err, text)
 	}
 }
+
+func TestRenderInvite(t *testing.T) {
+	c := notify.Content{Kind: "account_invite", Lang: "fr", RecipientName: "Koffi Yao", Organisation: "CNLTP", Login: "koffi.yao@cnltp.demo",
+		ResetLink: "https://ptacycle.example/reinitialiser/tok"}
+	subject, text, html, err := notify.Render(c)
+	if err != nil || subject != "Votre compte ptacycle — CNLTP" || !strings.Contains(text, "Votre identifiant est votre adresse e-mail : koffi.yao@cnltp.demo") ||
+		!strings.Contains(text, "valable 7 jours") || !strings.Contains(html, `href="https://ptacycle.example/reinitialiser/tok"`) {
+		t.Errorf("%q %v\n%s\n%s", subject, err, text, html)
+	}
+	c.Lang = "en"
+	if subject, text, _, err := notify.Render(c); err != nil || subject != "Your ptacycle account — CNLTP" || !strings.Contains(text, "valid for 7 days") {
+		t.Errorf("English: %q %v\n%s", subject, err, text)
+	}
+}

@@ -16,7 +16,7 @@ var templateFiles embed.FS
 
 // Content is what a reminder or a digest says; the templates lay it out.
 type Content struct {
-	Kind          string // due_soon, due_today, overdue, escalation, step_open, sent_back, digest, password_reset
+	Kind          string // due_soon, due_today, overdue, escalation, step_open, sent_back, digest, password_reset, account_invite
 	Lang          string // fr or en
 	Organisation  string
 	RecipientName string
@@ -32,7 +32,8 @@ type Content struct {
 	Progress      int
 	Contact       string // who to contact: the coordinators, with their e-mails
 	UpdateLink    string // the one-click link to report progress, when the recipient owns the activity
-	ResetLink     string // the link to choose a new password (password_reset)
+	ResetLink     string // the link to choose a new password (password_reset, account_invite)
+	Login         string // the address a new account signs in with (account_invite)
 	Comment       string // the approver's comment on a plan sent back (sent_back)
 	PageLink      string // the page in the application
 	Overdue       []DigestLine
@@ -69,6 +70,8 @@ func Render(c Content) (subject, text, html string, err error) {
 		base = "digest"
 	case "password_reset":
 		base = "reset"
+	case "account_invite":
+		base = "invite"
 	}
 	name := base + "." + c.Lang
 	var b bytes.Buffer

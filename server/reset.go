@@ -82,6 +82,16 @@ func (s *Server) sendResetLink(ctx context.Context, email string) error {
 	if err != nil {
 		return err
 	}
+	return s.sendPasswordLink(ctx, u, hash, "password_reset", ptacycle.ResetValidity)
+}
+
+// inviteValidity is how long the link of a new account's invitation works.
+const inviteValidity = 7 * 24 * time.Hour
+
+// sendPasswordLink puts in the outbox an e-mail of kind (password_reset,
+// account_invite) with a link letting u, whose password hash is hash,
+// choose a password within validity.
+func (s *Server) sendPasswordLink(ctx context.Context, u ptacycle.User, hash, kind string, validity time.Duration) error {
 	secret, err := s.linkSecret(ctx)
 	if err != nil {
 		return err
@@ -90,15 +100,16 @@ func (s *Server) sendResetLink(ctx context.Context, email string) error {
 	if err != nil {
 		return err
 	}
-	expires := time.Now().Add(ptacycle.ResetValidity).Truncate(time.Second)
+	expires := time.Now().Add(validity).Truncate(time.Second)
 	link := strings.TrimSuffix(s.deps.PublicURL, "/") + "/reinitialiser/" + ptacycle.SignReset(secret, u.ID, hash, expires)
-	subject, text, html, err := notify.Render(notify.Content{Kind: "password_reset", Lang: u.Language, RecipientName: u.FullName,
-		Organisation: o.Name, ResetLink: link})
+	subject, text, html, err := notify.Render(notify.Content{Kind: kind, Lang: u.Language, RecipientName: u.FullName,
+		Organisation: o.Name, ResetLink: link, Login: u.Email})
 	if err != nil {
 		return err
 	}
-	_, err = s.deps.DB.CreateReminder(ctx, u.OrganisationID, ptacycle.Reminder{Key: fmt.Sprintf("reset/%d/%d", u.ID, expires.Unix()),
-		RecipientID: u.ID, Channel: ptacycle.ChannelEmail, Kind: "password_reset", Subject: subject, Body: text, BodyHTML: html, Address: u.Email})
+	// Each request is its own message: asked twice, the link is sent twice.
+	_, err = s.deps.DB.CreateReminder(ctx, u.OrganisationID, ptacycle.Reminder{Key: fmt.Sprintf("%s/%d/%d", kind, u.ID, time.Now().UnixNano()),
+		RecipientID: u.ID, Channel: ptacycle.ChannelEmail, Kind: kind, Subject: subject, Body: text, BodyHTML: html, Address: u.Email})
 	return err
 }
 

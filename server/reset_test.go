@@ -145,3 +145,53 @@ func TestPasswordReset(t *testing.T) {
 		execExpect(t, "without a public address", status, body, http.StatusServiceUnavailable, []string{"n&#39;est pas configuré"})
 	})
 }
+
+// TestInvitation: an administrator creates an account without a password;
+// the person gets an invitation by e-mail, chooses the password through its
+// link and signs in. The administrator can send the link again.
+func TestInvitation(t *testing.T) {
+	ctx := context.Background()
+	f := mustAccessFixtureWith(t, func(d *server.Deps) { d.PublicURL = "https://ptacycle.example" })
+	db, base := f.app.db, f.app.srv.URL
+	admin := signInAs(t, base, "admin")
+	_, page := get(t, admin, base+"/admin")
+	execExpect(t, "the admin page", http.StatusOK, page, http.StatusOK, []string{"Laissez vide : la personne reçoit par e-mail un lien"})
+	owner, _, _ := db.UserByEmail(ctx, demoLogins["owner"])
+	status, location, _ := postFull(t, admin, base+"/admin/utilisateurs", url.Values{"email": {"koffi.yao@cnltp.demo"}, "fullName": {"Koffi Yao"},
+		"role": {"owner"}, "unitId": {strconv.FormatInt(*owner.UnitID, 10)}, "language": {"fr"}, "password": {""}})
+	if status != http.StatusSeeOther || location != "/admin" {
+		t.Fatalf("create without password = %d to %q", status, location)
+	}
+	_, page = get(t, admin, base+"/admin")
+	execExpect(t, "after the invitation", http.StatusOK, page, http.StatusOK, []string{"Invitation envoyée à Koffi Yao (koffi.yao@cnltp.demo)"})
+
+	smtp := smtptest.Start(t)
+	tr, _ := notify.NewSMTP(notify.SMTPConfig{Host: smtp.Host, Port: smtp.Port, TLS: "none", From: "ptacycle <ptacycle@cnltp.demo>"})
+	sender := &notify.Sender{Outbox: db, Email: tr, Logger: slog.New(slog.DiscardHandler)}
+	if _, err := sender.SendDue(ctx); err != nil {
+		t.Fatal(err)
+	}
+	mail := smtp.WaitFor(t, 1, 5*time.Second)[0]
+	m := resetInMail.FindStringSubmatch(mail.Text)
+	if mail.To[0] != "koffi.yao@cnltp.demo" || m == nil || !strings.Contains(mail.Text, "Un compte ptacycle vient d'être créé pour vous") {
+		t.Fatalf("invitation to %v:\n%s", mail.To, mail.Text)
+	}
+	anonymous := browser()
+	status, location, _ = postFull(t, anonymous, base+m[1], url.Values{"password": {"mon-mot-de-passe"}, "confirm": {"mon-mot-de-passe"}})
+	if status != http.StatusSeeOther || location != "/login" {
+		t.Fatalf("choosing the password = %d to %q", status, location)
+	}
+	signIn(t, base, "koffi.yao@cnltp.demo", "mon-mot-de-passe")
+
+	t.Run("SendAgain", func(t *testing.T) {
+		koffi, _, _ := db.UserByEmail(ctx, "koffi.yao@cnltp.demo")
+		st, loc, _ := postFull(t, admin, base+"/admin/utilisateurs/"+strconv.FormatInt(koffi.ID, 10)+"/invitation", nil)
+		invites, _ := db.Reminders(ctx, f.demoOrg.ID, postgres.ReminderFilter{RecipientID: koffi.ID, Kind: "account_invite"})
+		if st != http.StatusSeeOther || loc != "/admin" || len(invites) != 2 {
+			t.Errorf("sending the link again = %d to %q, %d invitations", st, loc, len(invites))
+		}
+		if status, _ := post(t, signInAs(t, base, "coordinator"), base+"/admin/utilisateurs/"+strconv.FormatInt(koffi.ID, 10)+"/invitation", nil); status != http.StatusForbidden {
+			t.Errorf("a coordinator sending an invitation: %d, want 403", status)
+		}
+	})
+}

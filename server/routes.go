@@ -97,6 +97,7 @@ func (s *Server) routes() {
 	pages.GET("admin", s.authorize(actManageUsers), s.uiAdmin)
 	pages.POST("admin/utilisateurs", s.authorize(actManageUsers), s.uiCreateUser)
 	pages.POST("admin/utilisateurs/:id", s.authorize(actManageUsers), s.uiUpdateUser)
+	pages.POST("admin/utilisateurs/:id/invitation", s.authorize(actManageUsers), s.uiInviteUser)
 	pages.POST("admin/structures", s.authorize(actManageUnits), s.uiCreateUnit)
 	pages.POST("admin/regions", s.authorize(actManageUnits), s.uiCreateRegion)
 	pages.POST("admin/chaine", s.authorize(actManageChain), s.uiSetChain)

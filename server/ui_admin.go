@@ -2,6 +2,7 @@ package server
 
 import (
 	"cmp"
+	"crypto/rand"
 	"errors"
 	"regexp"
 	"slices"
@@ -94,6 +95,8 @@ type adminPage struct {
 	Regions    []ui.Option
 	Parents    []ui.Option
 	RegionList []string
+	// Invitations: new accounts may get a link by e-mail to choose their password (PUBLIC_URL is set).
+	Invitations bool
 	// Holidays of this year and the next, which reminders avoid like weekends.
 	Holidays     []ptacycle.Holiday
 	HolidayYears [2]int
@@ -110,7 +113,7 @@ func (s *Server) uiAdmin(c *gin.Context) {
 
 func (s *Server) adminData(c *gin.Context, f adminForms) (adminPage, error) {
 	ctx, me := c.Request.Context(), currentUser(c)
-	data := adminPage{Page: s.page(c, "admin.title"), adminForms: f}
+	data := adminPage{Page: s.page(c, "admin.title"), adminForms: f, Invitations: s.deps.PublicURL != ""}
 	dir, err := s.loadExecDirectory(ctx, me.OrganisationID)
 	if err != nil {
 		return data, err
@@ -217,6 +220,11 @@ func (s *Server) uiCreateUser(c *gin.Context) {
 	f := adminUserForm{Email: strings.TrimSpace(c.PostForm("email")), FullName: strings.TrimSpace(c.PostForm("fullName")),
 		Role: c.PostForm("role"), UnitID: c.PostForm("unitId"), Language: cmp.Or(c.PostForm("language"), "fr")}
 	password := c.PostForm("password")
+	// Without a password, the person chooses it through an invitation sent by e-mail.
+	invite := password == "" && s.deps.PublicURL != ""
+	if invite {
+		password = rand.Text()
+	}
 	unitID, err := adminFormID("unitId", f.UnitID)
 	u := ptacycle.User{Email: f.Email, FullName: f.FullName, Role: ptacycle.Role(f.Role), UnitID: unitID, Language: f.Language}
 	// Every problem at once: the user's fields and the password's length.
@@ -228,11 +236,47 @@ func (s *Server) uiCreateUser(c *gin.Context) {
 	if err == nil {
 		u, err = s.deps.DB.CreateUser(c.Request.Context(), actor(c), u, hash)
 	}
+	if err == nil && invite {
+		err = s.sendPasswordLink(c.Request.Context(), u, hash, "account_invite", inviteValidity)
+	}
 	if err != nil {
 		s.adminRefused(c, err, adminForms{NewUser: f, UserErrors: ui.FormErrors(err, lang(c))})
 		return
 	}
-	s.flash(c, s.deps.UI.NewPage(lang(c), currentUser(c), "").T("admin.user.created", "Name", u.FullName, "Email", u.Email))
+	message := "admin.user.created"
+	if invite {
+		message = "admin.user.invited"
+	}
+	s.flash(c, s.deps.UI.NewPage(lang(c), currentUser(c), "").T(message, "Name", u.FullName, "Email", u.Email))
+	redirect(c, "/admin")
+}
+
+// uiInviteUser sends a user again a link to choose their password, valid 7 days.
+func (s *Server) uiInviteUser(c *gin.Context) {
+	id, ok := s.pathID(c, "id")
+	if !ok {
+		return
+	}
+	ctx := c.Request.Context()
+	u, err := s.deps.DB.User(ctx, org(c), id)
+	var hash string
+	if err == nil {
+		_, hash, err = s.deps.DB.UserAndHash(ctx, u.ID)
+	}
+	switch {
+	case err != nil:
+	case s.deps.PublicURL == "":
+		err = ptacycle.Errorf(ptacycle.EUNAVAILABLE, "L'envoi de liens par e-mail n'est pas configuré ici (PUBLIC_URL)", "Sending links by e-mail is not set up here (PUBLIC_URL)")
+	case !u.Active:
+		err = ptacycle.Errorf(ptacycle.ECONFLICT, "Le compte de %s est désactivé : réactivez-le d'abord", "%s's account is disabled: enable it first", u.FullName)
+	default:
+		err = s.sendPasswordLink(ctx, u, hash, "account_invite", inviteValidity)
+	}
+	if err != nil {
+		s.adminRefused(c, err, adminForms{EditID: id, EditErrors: ui.FormErrors(err, lang(c))})
+		return
+	}
+	s.flash(c, s.deps.UI.NewPage(lang(c), currentUser(c), "").T("admin.user.invited", "Name", u.FullName, "Email", u.Email))
 	redirect(c, "/admin")
 }
 
