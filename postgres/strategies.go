@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -82,4 +83,36 @@ func (db *DB) axes(ctx context.Context, strategyID int64) ([]ptacycle.Axis, erro
 	}
 	axes, err := pgx.CollectRows(rows, pgx.RowToStructByPos[ptacycle.Axis])
 	return axes, mapError(err)
+}
+
+// RenameAxis changes the title of an axis of the actor's organisation (its
+// code, which plans and workbooks refer to, stays). EINVALID, ENOTFOUND.
+func (db *DB) RenameAxis(ctx context.Context, actor ptacycle.Actor, axisID int64, title string) (ptacycle.Axis, error) {
+	title = strings.TrimSpace(title)
+	var v ptacycle.Validation
+	v.Require("title", title, "Intitulé de l'axe", "Axis title")
+	v.MaxLen("title", title, 300, "Intitulé de l'axe", "Axis title")
+	if err := v.Err(); err != nil {
+		return ptacycle.Axis{}, err
+	}
+	var before, after ptacycle.Axis
+	err := db.tx(ctx, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `
+			SELECT a.id, a.strategy_id, a.position, a.code, a.title FROM axes a JOIN strategies s ON s.id = a.strategy_id
+			WHERE a.id = $1 AND s.organisation_id = $2 FOR UPDATE OF a`, axisID, actor.OrganisationID).
+			Scan(&before.ID, &before.StrategyID, &before.Position, &before.Code, &before.Title)
+		if err != nil {
+			return err
+		}
+		after = before
+		after.Title = title
+		if before.Title == title {
+			return nil
+		}
+		if _, err := tx.Exec(ctx, `UPDATE axes SET title = $2 WHERE id = $1`, axisID, title); err != nil {
+			return err
+		}
+		return audit(ctx, tx, actor, "rename", "axis", axisID, before, after)
+	})
+	return after, err
 }

@@ -60,6 +60,7 @@ func (s *Server) apiRoutes() []route {
 		{"POST", "/users", actManageUsers, "Créer un utilisateur / Create a user", userRequest{}, ptacycle.User{}, http.StatusCreated, nil, s.createUser},
 		{"PUT", "/users/:id", actManageUsers, "Modifier un utilisateur / Update a user", userUpdate{}, ptacycle.User{}, http.StatusOK, nil, s.updateUser},
 		{"GET", "/strategies", actReadOrganisation, "Stratégies et axes / Strategies and axes", nil, []ptacycle.Strategy{}, http.StatusOK, nil, s.listStrategies},
+		{"PUT", "/axes/:id", actManageStrategy, "Corriger l'intitulé d'un axe (son code reste) / Correct an axis's title (its code stays)", axisRename{}, ptacycle.Axis{}, http.StatusOK, nil, s.renameAxis},
 		{"POST", "/strategies", actManageStrategy, "Créer une stratégie / Create a strategy", ptacycle.Strategy{}, ptacycle.Strategy{}, http.StatusCreated, nil, s.createStrategy},
 		{"GET", "/approval-chain", actReadOrganisation, "Chaîne de validation / Approval chain", nil, []ptacycle.ApprovalLevel{}, http.StatusOK, nil, s.approvalChain},
 		{"GET", "/default-deadlines", actReadOrganisation, "Échéances habituelles (jour-mois) que prend un lancement sans échéances / Usual deadlines (month-day) a launch without deadlines takes", nil, ptacycle.DeadlineDays{}, http.StatusOK, nil, s.getDeadlineDays},

@@ -128,6 +128,7 @@ func TestAccessMatrix(t *testing.T) {
 		"PUT /users/{id}":                           "admin",
 		"GET /strategies":                           all,
 		"POST /strategies":                          "coordinator admin",
+		"PUT /axes/{id}":                            "coordinator admin",
 		"GET /approval-chain":                       all,
 		"PUT /approval-chain":                       "admin",
 		"GET /default-deadlines":                    all,

@@ -94,6 +94,7 @@ func (s *Server) routes() {
 
 	pages.GET("strategie", s.authorize(actReadOrganisation), s.uiStrategies)
 	pages.POST("strategie", s.authorize(actManageStrategy), s.uiCreateStrategy)
+	pages.POST("strategie/axes/:id", s.authorize(actManageStrategy), s.uiRenameAxis)
 	pages.GET("admin", s.authorize(actManageUsers), s.uiAdmin)
 	pages.POST("admin/utilisateurs", s.authorize(actManageUsers), s.uiCreateUser)
 	pages.POST("admin/utilisateurs/:id", s.authorize(actManageUsers), s.uiUpdateUser)

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"net/http"
 	"strconv"
 	"strings"
 
@@ -22,11 +23,12 @@ type strategyPage struct {
 	CanCreate  bool
 	Form       strategyForm
 	Errors     *ui.Errors
+	AxisErrors *ui.Errors // a refused rename
 }
 
-func (s *Server) uiStrategies(c *gin.Context) { s.renderStrategies(c, strategyForm{}, nil) }
+func (s *Server) uiStrategies(c *gin.Context) { s.renderStrategies(c, strategyForm{}, nil, nil) }
 
-func (s *Server) renderStrategies(c *gin.Context, f strategyForm, formErr error) {
+func (s *Server) renderStrategies(c *gin.Context, f strategyForm, formErr, axisErr error) {
 	p := strategyPage{Page: s.page(c, "strategy.title"), Form: f}
 	p.CanCreate = allowed(currentUser(c).Role, actManageStrategy)
 	var err error
@@ -41,9 +43,15 @@ func (s *Server) renderStrategies(c *gin.Context, f strategyForm, formErr error)
 		}
 		p.Form = strategyForm{StartYear: strconv.Itoa(year), EndYear: strconv.Itoa(year + 3)}
 	}
-	if formErr != nil {
+	for _, e := range []struct {
+		err error
+		dst **ui.Errors
+	}{{formErr, &p.Errors}, {axisErr, &p.AxisErrors}} {
+		if e.err == nil {
+			continue
+		}
 		var ok bool
-		if p.Errors, ok = s.refusedForm(c, formErr, p.Lang); !ok {
+		if *e.dst, ok = s.refusedForm(c, e.err, p.Lang); !ok {
 			return
 		}
 	}
@@ -71,7 +79,7 @@ func (s *Server) uiCreateStrategy(c *gin.Context) {
 		st, err = s.deps.DB.CreateStrategy(c.Request.Context(), actor(c), st)
 	}
 	if err != nil {
-		s.renderStrategies(c, f, err)
+		s.renderStrategies(c, f, err, nil)
 		return
 	}
 	s.flash(c, s.deps.UI.NewPage(lang(c), currentUser(c), "").T("strategy.created", "Title", st.Title, "Count", len(st.Axes)))
@@ -100,4 +108,35 @@ func strategyAxes(text string) []ptacycle.Axis {
 		axes = append(axes, a)
 	}
 	return axes
+}
+
+// uiRenameAxis corrects an axis's title.
+func (s *Server) uiRenameAxis(c *gin.Context) {
+	id, ok := s.pathID(c, "id")
+	if !ok {
+		return
+	}
+	a, err := s.deps.DB.RenameAxis(c.Request.Context(), actor(c), id, c.PostForm("title"))
+	if err != nil {
+		s.renderStrategies(c, strategyForm{}, nil, err)
+		return
+	}
+	s.flash(c, s.deps.UI.NewPage(lang(c), currentUser(c), "").T("strategy.renamed", "Code", a.Code, "Title", a.Title))
+	redirect(c, "/strategie")
+}
+
+// renameAxis is the API's PUT /axes/{id}.
+func (s *Server) renameAxis(c *gin.Context) {
+	id, ok := s.pathID(c, "id")
+	var in axisRename
+	if !ok || !s.bind(c, &in) {
+		return
+	}
+	a, err := s.deps.DB.RenameAxis(c.Request.Context(), actor(c), id, in.Title)
+	s.reply(c, http.StatusOK, a, err)
+}
+
+// axisRename is the new title of an axis.
+type axisRename struct {
+	Title string `json:"title"`
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strconv"
 	"testing"
 
 	"github.com/ptacycle/ptacycle"
@@ -60,4 +61,28 @@ func TestStrategyPage(t *testing.T) {
 	_, body = get(t, coordinator, base+"/strategie")
 	execExpect(t, "after the creation", http.StatusOK, body, http.StatusOK, []string{`data-testid="flash"`, "enregistrée avec 3 axe(s)", "Coordination et suivi",
 		`name="startYear" type="number" value="2030"`})
+
+	t.Run("RenameAxis", func(t *testing.T) {
+		axis := got.Axes[1]
+		path := base + "/strategie/axes/" + strconv.FormatInt(axis.ID, 10)
+		status, body := post(t, coordinator, path, url.Values{"title": {"  "}})
+		execExpect(t, "an empty title", status, body, http.StatusUnprocessableEntity, []string{"Intitulé de l&#39;axe"})
+		if status, _ := post(t, signInAs(t, base, "partner"), path, url.Values{"title": {"Intrusion"}}); status != http.StatusForbidden {
+			t.Errorf("a partner renaming an axis: %d", status)
+		}
+		st, loc, _ := postFull(t, coordinator, path, url.Values{"title": {"Protection et assistance aux victimes"}})
+		if st != http.StatusSeeOther || loc != "/strategie" {
+			t.Fatalf("rename = %d to %q", st, loc)
+		}
+		if renamed := strategies()[0].Axes[1]; renamed.Title != "Protection et assistance aux victimes" || renamed.Code != "A2" {
+			t.Errorf("after the rename: %+v", renamed)
+		}
+		other := f.signIn(t, "other") // another organisation's coordinator
+		if res := other.doRaw("PUT", "/axes/"+strconv.FormatInt(axis.ID, 10), "application/json", []byte(`{"title": "Intrusion"}`)); res.Status != http.StatusNotFound {
+			t.Errorf("another organisation renaming the axis: %d, want 404", res.Status)
+		}
+		if renamed := strategies()[0].Axes[1]; renamed.Title != "Protection et assistance aux victimes" {
+			t.Errorf("a refused rename changed the title: %+v", renamed)
+		}
+	})
 }
