@@ -63,6 +63,9 @@ func TestStoredTextIsEscaped(t *testing.T) {
 	exec(`UPDATE organisations SET name = 'Comité ' || $2, acronym = $3 WHERE id = $1`, org, xssBoth, xssScript)
 	exec(`UPDATE strategies SET title = title || $2 WHERE organisation_id = $1`, org, xssBoth)
 	exec(`UPDATE axes SET title = title || $2 WHERE strategy_id IN (SELECT id FROM strategies WHERE organisation_id = $1)`, org, xssBoth)
+	if err := db.SetHoliday(ctx, system, ptacycle.NewDate(time.Now().Year(), time.June, 16), "Tabaski "+xssBoth); err != nil {
+		t.Fatal(err)
+	}
 
 	admin := f.signIn(t, "admin")
 	var region ptacycle.Region
@@ -166,11 +169,11 @@ func TestStoredTextIsEscaped(t *testing.T) {
 		paths  []string
 	}{
 		{"coordinator", coord, []string{"/", "/cycles/2024/bilan", "/cycles/2024/bilan/rapport", "/cycles/2024/recommandations", "/cycles/2024/pta",
-			"/cycles/2024/validation", "/cycles/2024/execution", "/cycles/2024/execution?axis=" + fmt.Sprint(axis), activityPage, "/relances", "/journal", "/compte"}},
+			"/cycles/2024/validation", "/cycles/2024/execution", "/cycles/2024/execution?axis=" + fmt.Sprint(axis), activityPage, "/relances", "/journal", "/compte", "/strategie"}},
 		{"approver", signInAs(t, base, "approver"), []string{"/", "/cycles/2024/validation", "/cycles/2024/pta", activityPage}},
 		{"owner", signIn(t, base, "xss@cnltp.demo", "mot-de-passe-solide"), []string{"/", "/mes-activites", activityPage, "/relances", "/compte"}},
 		{"partner", signInAs(t, base, "partner"), []string{"/", "/cycles/2024/bilan", "/cycles/2024/pta", "/cycles/2024/execution", activityPage}},
-		{"admin", signInAs(t, base, "admin"), []string{"/", "/admin", "/journal"}},
+		{"admin", signInAs(t, base, "admin"), []string{"/", "/admin", "/journal", "/strategie"}},
 		{"anonymous", browser(), []string{"/r/" + link}},
 	}
 	for _, p := range pages {
