@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -187,6 +189,15 @@ func TestLoad(t *testing.T) {
 			if year == 2024 && (d.Rates.Overall.Planned != want.planned || d.Rates.Overall.Done == 0) {
 				t.Errorf("2024 dashboard rate %+v, want 82 planned with some done", d.Rates.Overall)
 			}
+		}
+		// The home page says why 2024, recorded after the fact, sends no reminder.
+		res, err = c.Get(srv.URL + "/")
+		must(t, err)
+		home, err := io.ReadAll(res.Body)
+		res.Body.Close()
+		must(t, err)
+		if res.StatusCode != http.StatusOK || !strings.Contains(string(home), `data-testid="retroactive"`) || !strings.Contains(string(home), "Année 2024 saisie après coup") {
+			t.Errorf("home page of the demo's 2024: %d, no retroactive notice", res.StatusCode)
 		}
 	})
 

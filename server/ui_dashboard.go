@@ -31,6 +31,7 @@ type dashboardPage struct {
 	Cycle        *ptacycle.Cycle // the current cycle (s.currentYear), nil without any
 	Timeline     []timelineStep
 	Unavailable  bool // Temporal did not answer: the stage comes from PostgreSQL
+	Retroactive  bool // the year was recorded after it ended: no reminders, closed by the coordinator
 	Pending      *pendingView
 	Rates        *ratesView
 	ShowOverdue  bool
@@ -128,6 +129,7 @@ func (s *Server) dashboardData(c *gin.Context, failed *launchForm) (dashboardPag
 	v := s.view(ctx, o, cy)
 	d.Cycle = &cy
 	d.Unavailable = v.StatusError != ""
+	d.Retroactive = v.Status != nil && v.Status.Retroactive
 	d.Timeline = dashboardTimeline(cy, v.Status)
 	if v.Status != nil && v.Status.Pending != nil {
 		if d.Pending, err = s.pendingView(ctx, o.ID, v.Status.Pending); err != nil {
