@@ -18,8 +18,9 @@ const (
 	KindDueToday   = "due_today"
 	KindOverdue    = "overdue"
 	KindEscalation = "escalation"
-	KindStepOpen   = "step_open" // a step has just opened for its recipients (a version to approve)
-	KindSentBack   = "sent_back" // the plan was sent back: the coordinators read the approver's comment
+	KindStepOpen   = "step_open"      // a step has just opened for its recipients (a version to approve)
+	KindSentBack   = "sent_back"      // the plan was sent back: the coordinators read the approver's comment
+	KindExecution  = "execution_open" // the plan is approved: each owner hears how many activities their unit has
 	KindDigest     = "digest"
 )
 
@@ -94,25 +95,31 @@ func (a *Activities) Remind(ctx context.Context, in RemindInput) (int, error) {
 		if err != nil {
 			return 0, err
 		}
-		key := in.Key + "/" + strconv.FormatInt(u.ID, 10)
-		inApp := base
-		inApp.Key, inApp.Channel, inApp.Subject, inApp.Body = key, ptacycle.ChannelInApp, subject, text
-		rows = append(rows, inApp)
-		out := base
-		out.Subject, out.Body, out.NextAttemptAt = subject, text, quietUntil(now, u.Preferences, loc)
-		switch {
-		case u.Digest && in.Kind == KindEscalation:
-			// A coordinator who chose the weekly summary reads escalations there.
-		case u.NotifyChannel == ptacycle.ChannelWebhook:
-			out.Key, out.Channel, out.Address = key+"/sms", ptacycle.ChannelWebhook, u.Phone
-			rows = append(rows, out)
-		case u.NotifyChannel != ptacycle.ChannelInApp:
-			out.Key, out.Channel, out.Address, out.BodyHTML = key+"/email", ptacycle.ChannelEmail, u.Email, html
-			rows = append(rows, out)
-		}
+		rows = append(rows, deliveries(u, base, in.Key+"/"+strconv.FormatInt(u.ID, 10), subject, text, html, now, loc)...)
 	}
 	n, err := a.DB.CreateReminders(ctx, in.OrganisationID, rows)
 	return n, domainError(err)
+}
+
+// deliveries are the rows of one message to u: in the application, and on
+// the channel u prefers (e-mail or the SMS gateway) once their quiet hours
+// are over; a coordinator who chose the weekly summary reads escalations there.
+func deliveries(u ptacycle.User, base ptacycle.Reminder, key, subject, text, html string, now time.Time, loc *time.Location) []ptacycle.Reminder {
+	inApp := base
+	inApp.Key, inApp.Channel, inApp.Subject, inApp.Body = key, ptacycle.ChannelInApp, subject, text
+	out := base
+	out.Subject, out.Body, out.NextAttemptAt = subject, text, quietUntil(now, u.Preferences, loc)
+	switch {
+	case u.Digest && base.Kind == KindEscalation:
+		return []ptacycle.Reminder{inApp}
+	case u.NotifyChannel == ptacycle.ChannelWebhook:
+		out.Key, out.Channel, out.Address = key+"/sms", ptacycle.ChannelWebhook, u.Phone
+	case u.NotifyChannel != ptacycle.ChannelInApp:
+		out.Key, out.Channel, out.Address, out.BodyHTML = key+"/email", ptacycle.ChannelEmail, u.Email, html
+	default:
+		return []ptacycle.Reminder{inApp}
+	}
+	return []ptacycle.Reminder{inApp, out}
 }
 
 // contact names the organisation's coordinators with their e-mails, for a reminder's "who to contact".
@@ -191,4 +198,72 @@ func (a *Activities) recipients(ctx context.Context, org int64, roles []ptacycle
 		}
 	}
 	return out, nil
+}
+
+// AnnounceExecutionInput asks to tell the owners that the plan of Year is approved.
+type AnnounceExecutionInput struct {
+	Key            string
+	OrganisationID int64
+	CycleID        int64
+	PlanID         int64
+	Year           int
+	Version        int
+}
+
+// AnnounceExecution tells each active owner whose unit is responsible for
+// activities of the approved plan how many, with the page to report on
+// them: in the application and on their channel. A retried call writes
+// nothing more. It returns how many rows were new.
+func (a *Activities) AnnounceExecution(ctx context.Context, in AnnounceExecutionInput) (int, error) {
+	org, err := a.DB.Organisation(ctx, in.OrganisationID)
+	if err != nil {
+		return 0, domainError(err)
+	}
+	loc, err := time.LoadLocation(org.Timezone)
+	if err != nil {
+		loc = time.UTC
+	}
+	owners, err := a.DB.Users(ctx, org.ID, ptacycle.RoleOwner)
+	if err != nil {
+		return 0, domainError(err)
+	}
+	contact, err := a.contact(ctx, org.ID)
+	if err != nil {
+		return 0, domainError(err)
+	}
+	units, err := a.DB.Units(ctx, org.ID)
+	if err != nil {
+		return 0, domainError(err)
+	}
+	unitName := map[int64]string{}
+	for _, u := range units {
+		unitName[u.ID] = u.Name
+	}
+	counts := map[int64]int{}
+	now := a.now()
+	var rows []ptacycle.Reminder
+	for _, u := range owners {
+		if !u.Active || u.UnitID == nil {
+			continue
+		}
+		n, seen := counts[*u.UnitID]
+		if !seen {
+			if n, err = a.DB.CountActivities(ctx, org.ID, postgres.ActivityFilter{PlanID: in.PlanID, UnitID: *u.UnitID}); err != nil {
+				return 0, domainError(err)
+			}
+			counts[*u.UnitID] = n
+		}
+		if n == 0 {
+			continue
+		}
+		subject, text, html, err := notify.Render(notify.Content{Kind: KindExecution, Lang: u.Language, Organisation: org.Name, RecipientName: u.FullName,
+			UnitName: unitName[*u.UnitID], Count: n, Year: in.Year, Version: in.Version, Contact: contact, PageLink: a.PublicURL + "/mes-activites"})
+		if err != nil {
+			return 0, err
+		}
+		base := ptacycle.Reminder{RecipientID: u.ID, Kind: KindExecution, CycleID: &in.CycleID}
+		rows = append(rows, deliveries(u, base, in.Key+"/"+strconv.FormatInt(u.ID, 10), subject, text, html, now, loc)...)
+	}
+	created, err := a.DB.CreateReminders(ctx, org.ID, rows)
+	return created, domainError(err)
 }

@@ -210,3 +210,17 @@ func TestRenderInvite(t *testing.T) {
 		t.Errorf("English: %q %v\n%s", subject, err, text)
 	}
 }
+
+func TestRenderExecutionOpen(t *testing.T) {
+	c := notify.Content{Kind: "execution_open", Lang: "fr", RecipientName: "Responsable Tonkpi", Organisation: "CNLTP", UnitName: "CRLTP Tonkpi",
+		Count: 4, Year: 2024, Version: 2, PageLink: "https://ptacycle.example/mes-activites"}
+	subject, text, html, err := notify.Render(c)
+	if err != nil || subject != "PTA 2024 approuvé : 4 activité(s) pour CRLTP Tonkpi" || !strings.Contains(text, "Le PTA 2024 (version 2) est approuvé") ||
+		!strings.Contains(text, "https://ptacycle.example/mes-activites") || !strings.Contains(html, "<strong>4 activité(s)</strong>") {
+		t.Errorf("%q %v\n%s\n%s", subject, err, text, html)
+	}
+	c.Lang = "en"
+	if subject, _, _, err := notify.Render(c); err != nil || subject != "Work plan 2024 approved: 4 activities for CRLTP Tonkpi" {
+		t.Errorf("English subject %q, %v", subject, err)
+	}
+}

@@ -35,6 +35,9 @@ type Content struct {
 	ResetLink     string // the link to choose a new password (password_reset, account_invite)
 	Login         string // the address a new account signs in with (account_invite)
 	Comment       string // the approver's comment on a plan sent back (sent_back)
+	Count         int    // the activities of the recipient's unit (execution_open)
+	Year          int    // the plan's year (execution_open)
+	Version       int    // the approved version (execution_open)
 	PageLink      string // the page in the application
 	Overdue       []DigestLine
 	Pending       []string

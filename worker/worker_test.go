@@ -330,6 +330,11 @@ func TestCycleOnRealStack(t *testing.T) {
 
 	followUp := func(a ptacycle.Activity) string { return ptacycle.FollowUpWorkflowID(demo.Slug, year, a.ID) }
 	eventually(t, "the follow-ups to start", func() bool { return s.status(t, wfID).FollowUps == len(acts) })
+	// The Tonkpi owner hears what the approved plan gives their unit.
+	eventually(t, "the owner's notice of execution", func() bool {
+		rs, err := s.db.Reminders(ctx, org.ID, postgres.ReminderFilter{RecipientID: owner.ID, Kind: activities.KindExecution})
+		return err == nil && len(rs) == 2 && strings.Contains(rs[0].Subject, fmt.Sprintf("PTA %d approuvé : %d activité(s) pour CRLTP Tonkpi", year, len(acts)))
+	})
 	for _, a := range acts {
 		d, err := s.c.DescribeWorkflowExecution(ctx, followUp(a), "")
 		if err != nil || d.GetWorkflowExecutionInfo().GetStatus() != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {

@@ -140,6 +140,15 @@ func (c *cycleRun) runStage(ctx workflow.Context) error {
 				return err
 			}
 			c.followUpsFor = c.version
+			// The owners hear at once what the approved plan gives their unit to do.
+			// (Cycles started before this change replay without it.)
+			if workflow.GetVersion(ctx, changeAnnounceExecution, workflow.DefaultVersion, 1) == 1 {
+				announce := activities.AnnounceExecutionInput{Key: fmt.Sprintf("%s/execution/v%d", workflow.GetInfo(ctx).WorkflowExecution.ID, c.version),
+					OrganisationID: c.in.OrganisationID, CycleID: c.info.CycleID, PlanID: c.info.PlanID, Year: c.in.Year, Version: c.version}
+				if err := workflow.ExecuteActivity(ctx, a.AnnounceExecution, announce).Get(ctx, nil); err != nil {
+					return err
+				}
+			}
 		}
 		return workflow.Await(ctx, left)
 	}
@@ -234,6 +243,9 @@ func (c *cycleRun) awaitStep(ctx workflow.Context, s step, done func() bool) err
 
 // changeAnnounceApproval versions the announcement of a version to its approvers.
 const changeAnnounceApproval = "announce-approval"
+
+// changeAnnounceExecution versions the notice of an approved plan to the owners.
+const changeAnnounceExecution = "announce-execution"
 
 // changeAnnounceSendBack versions the notice of a send-back to the coordinators.
 const changeAnnounceSendBack = "announce-send-back"

@@ -45,6 +45,7 @@ type fakeDB struct {
 	reminders   map[string]activities.RemindInput
 	calls       map[string]int
 	followUps   activities.FollowUpsInput
+	announced   []activities.AnnounceExecutionInput
 	closeChecks []activities.CloseCheckInput
 }
 
@@ -153,6 +154,12 @@ func mustEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *fakeDB) {
 		defer f.mu.Unlock()
 		f.followUps = in
 		return 82, nil
+	})
+	env.OnActivity(a.AnnounceExecution, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.AnnounceExecutionInput) (int, error) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.announced = append(f.announced, in)
+		return 1, nil
 	})
 	env.OnActivity(a.WorkingDay, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.WorkingDayInput) (time.Time, error) {
 		return activities.PreviousWorkingDay(in.At, nil), nil
@@ -412,6 +419,9 @@ func TestCycleYear(t *testing.T) {
 	t.Run("Execution", func(t *testing.T) {
 		if f.count("StartFollowUps") != 1 || f.followUps.PlanID != 200 || f.followUps.Year != 2024 {
 			t.Errorf("follow-ups started %d times for %+v", f.count("StartFollowUps"), f.followUps)
+		}
+		if len(f.announced) != 1 || f.announced[0].PlanID != 200 || f.announced[0].Version != 2 || !strings.HasSuffix(f.announced[0].Key, "/execution/v2") {
+			t.Errorf("the owners were told %+v, want once, of version 2", f.announced)
 		}
 		if midYear.Stage != ptacycle.StageExecution || midYear.FollowUps != 82 || midYear.Pending == nil || midYear.Rates.Overall.Rounded != 67 {
 			t.Errorf("status in July = %+v", midYear)
