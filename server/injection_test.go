@@ -86,6 +86,7 @@ func TestInjectedFilters(t *testing.T) {
 		"/cycles/2024/execution": {"status", "unit", "region", "axis", "partner", "overdue", "page"},
 		"/cycles/2024/pta":       {"page", "part"},
 		"/journal":               {"entity", "since", "before"},
+		"/journal.csv":           {"entity", "since"},
 		"/relances":              {"unread", "before"},
 		"/mes-activites":         {"page"},
 		"/":                      {"year"},

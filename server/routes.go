@@ -53,6 +53,7 @@ func (s *Server) routes() {
 	pages.GET("relances", s.uiReminders)
 	pages.POST("relances/:id/lue", s.uiReadReminder)
 	pages.GET("journal", s.authorize(actReadAudit), s.uiAudit)
+	pages.GET("journal.csv", s.authorize(actReadAudit), s.uiAuditCSV)
 
 	pages.GET("cycles/:year/bilan", s.authorize(actReadCycle), s.uiBilan)
 	pages.POST("cycles/:year/bilan", s.authorize(actEditBilan), s.uiSaveBilan)

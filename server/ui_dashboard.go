@@ -677,6 +677,7 @@ type auditPage struct {
 	Since    string
 	Errors   *ui.Errors
 	More     string // the next page's address, "" on the last one
+	Export   string // the filtered log as a CSV file
 }
 
 type auditRow struct {
@@ -713,6 +714,17 @@ func (s *Server) uiAudit(c *gin.Context) {
 	if err != nil {
 		s.fail(c, err)
 		return
+	}
+	export := url.Values{}
+	if entity != "" {
+		export.Set("entity", entity)
+	}
+	if d.Since != "" && d.Errors == nil {
+		export.Set("since", d.Since)
+	}
+	d.Export = "/journal.csv"
+	if len(export) > 0 {
+		d.Export += "?" + export.Encode()
 	}
 	for _, e := range entries {
 		row := auditRow{AuditEntry: e, ActionLabel: labelOr(d.Page, "audit.action."+e.Action, e.Action),

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/csv"
 	"fmt"
 	"html"
 	"net/http"
@@ -562,10 +563,44 @@ func TestAuditPage(t *testing.T) {
 		status, body := get(t, admin, a.srv.URL+"/journal?lang=en")
 		dashboardHas(t, "English audit log", status, 200, body, []string{"Audit log", "Creation", "Older"})
 	})
+	t.Run("ExportCSV", func(t *testing.T) {
+		status, page := get(t, coord, a.srv.URL+"/journal?entity=region")
+		dashboardHas(t, "the export link", status, 200, page, []string{`href="/journal.csv?entity=region"`, `data-testid="audit-export"`})
+		resp, err := coord.Get(a.srv.URL + "/journal.csv?entity=region")
+		status, body := read(t, resp, err)
+		if status != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/csv") || !strings.Contains(resp.Header.Get("Content-Disposition"), "journal-audit-") {
+			t.Fatalf("export: %d %v", status, resp.Header)
+		}
+		if !strings.HasPrefix(body, "\ufeffDate;") {
+			t.Errorf("no byte-order mark or French header: %q", body[:min(40, len(body))])
+		}
+		r := csv.NewReader(strings.NewReader(strings.TrimPrefix(body, "\ufeff")))
+		r.Comma = ';'
+		records, err := r.ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		regions := 0
+		for _, rec := range records[1:] {
+			if rec[3] != "Région" {
+				t.Errorf("an entry of %q in an export of regions", rec[3])
+			}
+			if strings.HasPrefix(rec[5], "name: Région d'essai") {
+				regions++
+			}
+		}
+		if regions != 60 { // more than a page of the screen: the export is whole
+			t.Errorf("%d test regions exported, want 60", regions)
+		}
+	})
 	t.Run("ErrForbidden", func(t *testing.T) {
 		for _, role := range []string{"owner", "partner", "approver"} {
-			if status, _ := get(t, signInAs(t, a.srv.URL, role), a.srv.URL+"/journal"); status != http.StatusForbidden {
+			b := signInAs(t, a.srv.URL, role)
+			if status, _ := get(t, b, a.srv.URL+"/journal"); status != http.StatusForbidden {
 				t.Errorf("%s reading the audit log: %d, want 403", role, status)
+			}
+			if status, _ := get(t, b, a.srv.URL+"/journal.csv"); status != http.StatusForbidden {
+				t.Errorf("%s exporting the audit log: %d, want 403", role, status)
 			}
 		}
 	})
