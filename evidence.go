@@ -14,6 +14,9 @@ import (
 // photo of an attendance sheet, a scanned report.
 const MaxEvidenceSize = 10 << 20
 
+// MaxEvidenceFiles bounds the files one activity keeps: evidence, not an archive.
+const MaxEvidenceFiles = 20
+
 // maxEvidenceName bounds the length of a file's name, in characters.
 const maxEvidenceName = 200
 

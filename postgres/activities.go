@@ -267,6 +267,16 @@ func (db *DB) ReportProgress(ctx context.Context, actor ptacycle.Actor, p Progre
 		var fileID *int64
 		logged := map[string]any{"status": after.Status, "progress": after.Progress, "comment": p.Comment, "evidenceUrl": p.EvidenceURL}
 		if e := p.Evidence; e != nil {
+			var files int
+			if err := tx.QueryRow(ctx, `SELECT count(*) FROM evidence_files WHERE activity_id = $1`, after.ID).Scan(&files); err != nil {
+				return err
+			}
+			if files >= ptacycle.MaxEvidenceFiles {
+				var v ptacycle.Validation
+				v.Add("evidenceFile", "Preuve : cette activité a déjà %d fichiers, le maximum ; envoyez plutôt un lien vers un dossier partagé",
+					"Evidence: this activity already has %d files, the most it takes; send a link to a shared folder instead", ptacycle.MaxEvidenceFiles)
+				return v.Err()
+			}
 			sum := sha256.Sum256(e.Data)
 			if err := tx.QueryRow(ctx, `
 				INSERT INTO evidence_files (organisation_id, activity_id, name, content_type, size, content, sha256)

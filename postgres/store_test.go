@@ -322,6 +322,19 @@ func TestActivities(t *testing.T) {
 				t.Errorf("%d evidence files after a refused report, want 1 (%v)", files, err)
 			}
 		})
+		t.Run("ErrTooManyFiles", func(t *testing.T) {
+			current, _ := f.db.Activity(ctx, f.org.ID, second.ID)
+			for i := 1; i < ptacycle.MaxEvidenceFiles; i++ { // 1 stored already
+				if current, err = f.db.ReportProgress(ctx, owner, postgres.Progress{ActivityID: second.ID, Version: current.Version, Status: ptacycle.StatusDone, Evidence: &sheet}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			_, err := f.db.ReportProgress(ctx, owner, postgres.Progress{ActivityID: second.ID, Version: current.Version, Status: ptacycle.StatusDone, Evidence: &sheet})
+			wantCode(t, err, ptacycle.EINVALID)
+			if after, _ := f.db.Activity(ctx, f.org.ID, second.ID); after.Version != current.Version {
+				t.Errorf("a refused file moved the activity to version %d", after.Version)
+			}
+		})
 		t.Run("ErrConstraints", func(t *testing.T) { // the last line of defence: a file without content cannot be written
 			_, err := f.db.Pool.Exec(ctx, `INSERT INTO evidence_files (organisation_id, activity_id, name, content_type, size, content, sha256)
 				VALUES ($1, $2, 'vide.pdf', 'application/pdf', 0, '', repeat('a', 32)::bytea)`, f.org.ID, second.ID)
