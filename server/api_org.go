@@ -269,5 +269,10 @@ func (s *Server) deliveryFailures(c *gin.Context) {
 	if failed == nil {
 		failed = []ptacycle.Reminder{}
 	}
+	// These are other people's messages: a body may hold a link as good as a
+	// password (a reset, a one-click update), so only what failed is told.
+	for i := range failed {
+		failed[i].Body = ""
+	}
 	s.reply(c, http.StatusOK, failed, err)
 }

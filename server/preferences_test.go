@@ -52,8 +52,8 @@ func TestPreferences(t *testing.T) {
 	}
 
 	t.Run("FailuresShownToCoordinators", func(t *testing.T) {
-		r := ptacycle.Reminder{Key: "test/failed/email", RecipientID: coord.ID, Channel: ptacycle.ChannelEmail, Kind: "overdue",
-			Subject: "Relance perdue", Address: "parti@cnltp.demo"}
+		r := ptacycle.Reminder{Key: "test/failed/email", RecipientID: coord.ID, Channel: ptacycle.ChannelEmail, Kind: "password_reset",
+			Subject: "Relance perdue", Body: "Lien secret : https://ptacycle.example/reinitialiser/jeton-secret", Address: "parti@cnltp.demo"}
 		if _, err := f.app.db.CreateReminders(ctx, f.demoOrg.ID, []ptacycle.Reminder{r}); err != nil {
 			t.Fatal(err)
 		}
@@ -70,6 +70,10 @@ func TestPreferences(t *testing.T) {
 		api.do("GET", "/reminders/failures", nil).decode(t, &failed)
 		if len(failed) != 1 || failed[0].LastError != "550 No such user" {
 			t.Errorf("failures = %+v", failed)
+		}
+		// Someone else's message may hold a link as good as a password (a reset, a one-click update): never its body.
+		if res := api.do("GET", "/reminders/failures", nil); strings.Contains(string(res.Body), "jeton-secret") {
+			t.Errorf("the failures list shows the message's body: %s", res.Body)
 		}
 		if res := owner.do("GET", "/reminders/failures", nil); res.Status != 403 {
 			t.Errorf("owner reading failures: %d", res.Status)
