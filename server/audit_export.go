@@ -48,8 +48,8 @@ func (s *Server) uiAuditCSV(c *gin.Context) {
 	written := 0
 	for entries := first; len(entries) > 0 && written < auditExportMax; {
 		for _, e := range entries {
-			_ = w.Write([]string{e.At.UTC().Format("2006-01-02 15:04:05"), e.ActorLabel, labelOr(p, "audit.action."+e.Action, e.Action),
-				labelOr(p, "audit.entity."+e.Entity, e.Entity), e.EntityID, strings.Join(auditChanges(e.Before, e.After), " ; ")})
+			_ = w.Write([]string{e.At.UTC().Format("2006-01-02 15:04:05"), inert(e.ActorLabel), inert(labelOr(p, "audit.action."+e.Action, e.Action)),
+				inert(labelOr(p, "audit.entity."+e.Entity, e.Entity)), inert(e.EntityID), inert(strings.Join(auditChanges(e.Before, e.After), " ; "))})
 		}
 		written += len(entries)
 		if len(entries) < f.Limit {
@@ -62,4 +62,14 @@ func (s *Server) uiAuditCSV(c *gin.Context) {
 		}
 	}
 	w.Flush()
+}
+
+// inert keeps a cell of user-entered text from running as a formula when a
+// spreadsheet opens the file (=, +, -, @, or a tab or return first): it is
+// prefixed with an apostrophe, which spreadsheets show as text.
+func inert(cell string) string {
+	if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+		return "'" + cell
+	}
+	return cell
 }
