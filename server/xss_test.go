@@ -194,5 +194,9 @@ func TestStoredTextIsEscaped(t *testing.T) {
 		if raw, escaped := xssFound(body); status != http.StatusUnauthorized || raw || !escaped {
 			t.Errorf("login with a payload as e-mail: %d, as markup %v, escaped %v", status, raw, escaped)
 		}
+		status, body = post(t, browser(), base+"/mot-de-passe-oublie", url.Values{"email": {xssImage}})
+		if raw, escaped := xssFound(body); status != http.StatusServiceUnavailable || raw || !escaped {
+			t.Errorf("forgotten password with a payload as e-mail: %d, as markup %v, escaped %v", status, raw, escaped)
+		}
 	})
 }
