@@ -236,9 +236,6 @@ func (s *Server) uiCreateUser(c *gin.Context) {
 	if err == nil {
 		u, err = s.deps.DB.CreateUser(c.Request.Context(), actor(c), u, hash)
 	}
-	if err == nil && invite {
-		err = s.sendPasswordLink(c.Request.Context(), u, hash, "account_invite", inviteValidity)
-	}
 	if err != nil {
 		s.adminRefused(c, err, adminForms{NewUser: f, UserErrors: ui.FormErrors(err, lang(c))})
 		return
@@ -246,6 +243,11 @@ func (s *Server) uiCreateUser(c *gin.Context) {
 	message := "admin.user.created"
 	if invite {
 		message = "admin.user.invited"
+		// The account exists: a failed invitation is said, not the creation undone; the button sends it again.
+		if err := s.sendPasswordLink(c.Request.Context(), u, hash, "account_invite", inviteValidity); err != nil {
+			s.deps.Logger.Error("invitation", "err", err, "user_id", u.ID, "request_id", ptacycle.RequestID(c.Request.Context()))
+			message = "admin.user.inviteFailed"
+		}
 	}
 	s.flash(c, s.deps.UI.NewPage(lang(c), currentUser(c), "").T(message, "Name", u.FullName, "Email", u.Email))
 	redirect(c, "/admin")
