@@ -31,7 +31,9 @@ type importPreview struct {
 	NewActions int                 `json:"newActions"` // of which the plan lacks (the others are kept as they are)
 	Activities int                 `json:"activities"`
 	ByAxis     []xlsx.AxisCount    `json:"byAxis"`
-	Import     ptacycle.PlanImport `json:"-"`
+	// Warnings do not stop the import: activities due on a weekend or a public holiday.
+	Warnings []ptacycle.FieldError `json:"warnings"`
+	Import   ptacycle.PlanImport   `json:"-"`
 }
 
 // sendWorkbook answers with a workbook to download as name.
@@ -136,8 +138,19 @@ func (s *Server) planImport(ctx context.Context, org, planID int64, file []byte)
 	if err != nil {
 		return importPreview{}, err
 	}
+	holidays, err := s.planHolidays(ctx, org, ref.Year)
+	if err != nil {
+		return importPreview{}, err
+	}
+	activities := make([]ptacycle.Activity, len(in.Activities))
+	for i, a := range in.Activities {
+		activities[i] = a.Activity
+	}
 	p := importPreview{DryRun: true, Actions: len(in.Actions), NewActions: len(in.Actions), Activities: len(in.Activities),
-		ByAxis: xlsx.Summarize(in, ref), Import: in}
+		ByAxis: xlsx.Summarize(in, ref), Warnings: ptacycle.DueDateWarnings(activities, holidays), Import: in}
+	if p.Warnings == nil {
+		p.Warnings = []ptacycle.FieldError{}
+	}
 	for _, a := range in.Actions {
 		for _, e := range existing {
 			if e.Code == a.Code {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"mime/multipart"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -94,6 +95,7 @@ func TestPlanFilesAPI(t *testing.T) {
 			DryRun                          bool
 			Actions, NewActions, Activities int
 			ByAxis                          []xlsx.AxisCount
+			Warnings                        []ptacycle.FieldError
 		}
 		want(t, coord.send("POST", "/cycles/2024/plan/import?dryRun=true", xlsxType, file, false), 200, "preview").decode(t, &p)
 		if !p.DryRun || p.Actions != 48 || p.NewActions != 48 || p.Activities != 82 || len(p.ByAxis) != 5 || p.ByAxis[0].AxisCode != "A1" || p.ByAxis[0].Actions != 12 || p.ByAxis[0].Activities != 21 {
@@ -101,6 +103,9 @@ func TestPlanFilesAPI(t *testing.T) {
 		}
 		if n := count(); n != 0 {
 			t.Errorf("a preview wrote %d activities", n)
+		}
+		if !slices.ContainsFunc(p.Warnings, func(w ptacycle.FieldError) bool { return w.Field == "activities[1.5.1].dueDate" }) {
+			t.Errorf("the preview does not say 1.5.1 is due on a Sunday: %+v", p.Warnings)
 		}
 	})
 

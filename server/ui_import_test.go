@@ -75,7 +75,7 @@ func TestImportPages(t *testing.T) {
 
 	status, body = importPost(t, coord, base+"/cycles/2024/pta/import", mustWorkbook(t))
 	planHas(t, "the preview", body, planTestID("import-preview"), "48 action(s) dans le fichier, dont 47 nouvelle(s), et 82 activité(s).",
-		"A1 — Prévention et sensibilisation (illustratif)")
+		"A1 — Prévention et sensibilisation (illustratif)", planTestID("import-warnings"), "Activité 1.5.1 : l&#39;échéance du 31/03/2024 tombe un dimanche")
 	m := confirmAction.FindStringSubmatch(body)
 	if status != http.StatusOK || m == nil {
 		t.Fatalf("preview: %d, confirm form found: %v", status, m != nil)
