@@ -26,11 +26,11 @@ const uploadMaxBytes = xlsx.MaxFileSize + 64<<10
 
 // importPreview says what an import creates, axis by axis, before or after it is written.
 type importPreview struct {
-	DryRun     bool                `json:"dryRun"`
-	Actions    int                 `json:"actions"`    // actions in the file
-	NewActions int                 `json:"newActions"` // of which the plan lacks (the others are kept as they are)
-	Activities int                 `json:"activities"`
-	ByAxis     []xlsx.AxisCount    `json:"byAxis"`
+	DryRun     bool             `json:"dryRun"`
+	Actions    int              `json:"actions"`    // actions in the file
+	NewActions int              `json:"newActions"` // of which the plan lacks (the others are kept as they are)
+	Activities int              `json:"activities"`
+	ByAxis     []xlsx.AxisCount `json:"byAxis"`
 	// Warnings do not stop the import: activities due on a weekend or a public holiday.
 	Warnings []ptacycle.FieldError `json:"warnings"`
 	Import   ptacycle.PlanImport   `json:"-"`
