@@ -317,6 +317,10 @@ func TestCycleOnRealStack(t *testing.T) {
 	}
 	s.mustUpdate(t, wfID, "plenary-approves", workflows.UpdateDecide, workflows.DecideRequest{UserID: plenary.ID, Level: 1, Version: 2, Outcome: ptacycle.OutcomeApproved})
 	s.mustUpdate(t, wfID, "delegate", workflows.UpdateDelegate, workflows.DelegateRequest{UserID: ministry.ID, Level: 2, To: deputy.ID, Until: time.Now().Add(48 * time.Hour)})
+	eventually(t, "the deputy's notice", func() bool {
+		rs, err := s.db.Reminders(ctx, org.ID, postgres.ReminderFilter{RecipientID: deputy.ID, Kind: activities.KindStepOpen})
+		return err == nil && len(rs) >= 1 && strings.Contains(rs[0].Key, "/approval/v2/l2/delegated/")
+	})
 
 	t.Run("WorkerRestartLosesNothing", func(t *testing.T) {
 		s.w.Stop()

@@ -244,6 +244,9 @@ func (c *cycleRun) awaitStep(ctx workflow.Context, s step, done func() bool) err
 // changeAnnounceApproval versions the announcement of a version to its approvers.
 const changeAnnounceApproval = "announce-approval"
 
+// changeAnnounceDelegation versions the notice to the delegate of the level under review.
+const changeAnnounceDelegation = "announce-delegation"
+
 // changeAnnounceExecution versions the notice of an approved plan to the owners.
 const changeAnnounceExecution = "announce-execution"
 

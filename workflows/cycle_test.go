@@ -392,6 +392,10 @@ func TestCycleYear(t *testing.T) {
 		if _, ok := f.reminders[id+"bilan/2"]; ok {
 			t.Error("an overdue reminder for the bilan was sent although it closed on 20 February")
 		}
+		// The ministry's deputy heard at once that level 2 was delegated to them.
+		if r, ok := f.reminders[id+"approval/v2/l2/delegated/22"]; !ok || r.Kind != activities.KindStepOpen || len(r.UserIDs) != 1 || r.UserIDs[0] != deputy {
+			t.Errorf("delegation notice = %+v (sent: %v; all: %v)", r, ok, keys(f.reminders))
+		}
 		// The send-back reached the coordinators at once, with its comment.
 		if r, ok := f.reminders[id+"sent-back/v1"]; !ok || r.Kind != activities.KindSentBack || r.Comment != "Préciser les indicateurs de l'axe 2" ||
 			len(r.Roles) != 1 || r.Roles[0] != ptacycle.RoleCoordinator {
@@ -405,7 +409,7 @@ func TestCycleYear(t *testing.T) {
 			}
 		}
 		for key := range f.reminders {
-			if strings.HasSuffix(key, "/open") || strings.Contains(key, "sent-back") {
+			if strings.HasSuffix(key, "/open") || strings.Contains(key, "sent-back") || strings.Contains(key, "/delegated/") {
 				continue
 			}
 			if strings.Contains(key, "approval/v1/") || strings.Contains(key, "/l1/") {

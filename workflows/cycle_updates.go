@@ -1,6 +1,8 @@
 package workflows
 
 import (
+	"fmt"
+
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/ptacycle/ptacycle"
@@ -180,7 +182,15 @@ func (c *cycleRun) delegate(ctx workflow.Context, req DelegateRequest) (CycleSta
 			return err
 		}
 		c.delegations = append(c.delegations, Delegation{Level: req.Level, From: req.UserID, To: req.To, Until: req.Until})
-		return nil
+		// The delegate of the level under review hears at once that a version awaits them.
+		if c.stage != ptacycle.StageValidation || req.Level != c.level || c.retroactive ||
+			workflow.GetVersion(ctx, changeAnnounceDelegation, workflow.DefaultVersion, 1) != 1 {
+			return nil
+		}
+		s := c.approvalStep(ctx)
+		announce := activities.RemindInput{Key: fmt.Sprintf("%s/%s/delegated/%d", workflow.GetInfo(ctx).WorkflowExecution.ID, s.key, req.To),
+			OrganisationID: c.in.OrganisationID, CycleID: c.info.CycleID, Kind: activities.KindStepOpen, Step: s.label, Due: s.due, UserIDs: []int64{req.To}}
+		return workflow.ExecuteActivity(ctx, a.Remind, announce).Get(ctx, nil)
 	})
 }
 
