@@ -366,3 +366,18 @@ func (db *DB) ActivityWithContext(ctx context.Context, org, id int64) (ActivityC
 		WHERE a.id = $1`, id).Scan(&out.ActionTitle, &out.AxisTitle, &out.UnitName, &out.OwnerName)
 	return out, mapError(err)
 }
+
+// EvidenceCounts counts the files attached to each activity of a plan that has any.
+func (db *DB) EvidenceCounts(ctx context.Context, org, planID int64) (map[int64]int, error) {
+	rows, err := db.Pool.Query(ctx, `
+		SELECT f.activity_id, count(*) FROM evidence_files f JOIN activities a ON a.id = f.activity_id
+		WHERE f.organisation_id = $1 AND a.plan_id = $2 GROUP BY f.activity_id`, org, planID)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	counts := map[int64]int{}
+	var id int64
+	var n int
+	_, err = pgx.ForEachRow(rows, []any{&id, &n}, func() error { counts[id] = n; return nil })
+	return counts, mapError(err)
+}

@@ -302,6 +302,9 @@ func TestActivities(t *testing.T) {
 		if file.Name != "Liste de présence.pdf" || file.ContentType != "application/pdf" || file.Size != len(sheet.Data) || file.ActivityID != second.ID {
 			t.Errorf("evidence in the history = %+v", file)
 		}
+		if counts, err := f.db.EvidenceCounts(ctx, f.org.ID, f.plan.ID); err != nil || len(counts) != 1 || counts[second.ID] != 1 {
+			t.Errorf("EvidenceCounts = %v, %v", counts, err)
+		}
 		got, content, err := f.db.EvidenceFile(ctx, f.org.ID, file.ID)
 		if err != nil || string(content) != string(sheet.Data) || got != file {
 			t.Errorf("EvidenceFile = %+v %q, %v; want %+v", got, content, err, file)

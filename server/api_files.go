@@ -83,10 +83,14 @@ func (s *Server) exportExecution(c *gin.Context) {
 	}
 	ctx := c.Request.Context()
 	ref, actions, activities, err := s.planForExport(ctx, cc.org.ID, plan.ID)
+	var files map[int64]int
+	if err == nil {
+		files, err = s.deps.DB.EvidenceCounts(ctx, cc.org.ID, plan.ID)
+	}
 	asOf := today()
 	if err == nil {
 		err = sendWorkbook(c, fmt.Sprintf("execution-pta-%d-au-%s.xlsx", cc.year, asOf.String()), func(w io.Writer) error {
-			return xlsx.ExportExecution(w, ref, asOf, actions, activities)
+			return xlsx.ExportExecution(w, ref, asOf, actions, activities, files)
 		})
 	}
 	if err != nil {

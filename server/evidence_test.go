@@ -12,7 +12,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/xuri/excelize/v2"
+
 	"github.com/ptacycle/ptacycle"
+	"github.com/ptacycle/ptacycle/xlsx"
 )
 
 // multipartForm encodes fields and, when fileName is set, a file under "evidenceFile" (or fileField).
@@ -185,6 +188,25 @@ func TestEvidenceFiles(t *testing.T) {
 		})
 	})
 
+	t.Run("InTheExecutionWorkbook", func(t *testing.T) {
+		res := want(t, f.signIn(t, "coordinator").send("GET", fmt.Sprintf("/cycles/%d/execution.xlsx", f.year), "", nil, false), 200, "export")
+		wb, err := excelize.OpenReader(bytes.NewReader(res.Body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer wb.Close()
+		rows, _ := wb.GetRows(xlsx.ExecutionSheet)
+		want := fmt.Sprintf("%d fichier(s) dans ptacycle", files())
+		found := false
+		for _, row := range rows[2:] {
+			if len(row) == 11 && row[2] == f.activity.Code && strings.HasPrefix(row[10], want) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("the execution workbook does not say %q for %s: %q", want, f.activity.Code, rows)
+		}
+	})
 	t.Run("NameEscaped", func(t *testing.T) {
 		ct, body := multipartForm(t, form("Nom piégé"), "evidenceFile", xssImage+".pdf", sheet)
 		if status, _, _ := postMultipart(t, owner, progressURL, ct, body); status != http.StatusSeeOther {

@@ -32,7 +32,7 @@ var executionColumns = []struct {
 }{
 	{"Axe", 8, false}, {"Code action", 12, false}, {"Code activité", 12, false}, {"Activité", 50, false},
 	{"Structure responsable", 28, false}, {"Échéance", 12, true}, {"Statut", 14, false}, {"Avancement (%)", 13, false},
-	{"Dernière mise à jour", 14, true}, {"En retard", 10, false},
+	{"Dernière mise à jour", 14, true}, {"En retard", 10, false}, {"Justificatifs", 40, false},
 }
 
 var totalsHeaders = []any{"Prévues", "Réalisées", "Annulées", "Taux d'exécution", "Avancement moyen", "En retard"}
@@ -76,7 +76,7 @@ func overdue(a ptacycle.Activity, asOf ptacycle.Date) bool {
 // the sheet Exécution lists every activity with its status and whether it is
 // overdue; the sheet Totaux gives, by axis and by unit, the activities planned
 // and done and the execution rate, computed as the dashboard computes them.
-func ExportExecution(w io.Writer, ref Reference, asOf ptacycle.Date, actions []ptacycle.Action, activities []ptacycle.Activity) error {
+func ExportExecution(w io.Writer, ref Reference, asOf ptacycle.Date, actions []ptacycle.Action, activities []ptacycle.Activity, evidenceFiles map[int64]int) error {
 	b := newBook(ExecutionSheet)
 	b.newSheet(TotalsSheet)
 	title := fmt.Sprintf("Exécution du PTA %d au %s", ref.Year, asOf.French())
@@ -117,7 +117,7 @@ func ExportExecution(w io.Writer, ref Reference, asOf ptacycle.Date, actions []p
 			updated = excelSerial(ptacycle.DateOf(a.UpdatedAt))
 		}
 		b.row(sheet, 1, i+3, names.axisCode(line.action.AxisID), line.action.Code, a.Code, a.Title, names.unitName(a.ResponsibleUnitID),
-			serialOrEmpty(a.DueDate), a.Status.Label().FR, a.Progress, updated, lateMark)
+			serialOrEmpty(a.DueDate), a.Status.Label().FR, a.Progress, updated, lateMark, evidenceCell(evidenceFiles[a.ID], a.EvidenceURL))
 	}
 	b.freezeRows(sheet, 2)
 	b.check(b.AutoFilter(sheet, fmt.Sprintf("A2:%s%d", last, len(lines)+2), nil))
@@ -209,4 +209,17 @@ func (b *book) printOnA4(sheet, orientation string) {
 		FitToWidth:  ptr(1),
 		FitToHeight: ptr(0), // as many pages down as needed
 	}))
+}
+
+// evidenceCell says what backs an activity's report: the files attached in
+// the application, and the latest link given.
+func evidenceCell(files int, link string) string {
+	var parts []string
+	if files > 0 {
+		parts = append(parts, fmt.Sprintf("%d fichier(s) dans ptacycle", files))
+	}
+	if link != "" {
+		parts = append(parts, link)
+	}
+	return strings.Join(parts, " ; ")
 }

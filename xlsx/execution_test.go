@@ -3,6 +3,7 @@ package xlsx_test
 import (
 	"bytes"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -37,8 +38,15 @@ func MustExecution(tb testing.TB) ([]ptacycle.Action, []ptacycle.Activity) {
 func TestExportExecution(t *testing.T) {
 	ref := MustReference(t)
 	actions, activities := MustExecution(t)
+	files := map[int64]int{}
+	for i := range activities {
+		activities[i].ID = int64(100 + i)
+		if activities[i].Code == "B1.1" {
+			files[activities[i].ID] = 2
+		}
+	}
 	data := MustBytes(t, func(b *bytes.Buffer) error {
-		return xlsx.ExportExecution(b, ref, date(time.July, 1), actions, activities)
+		return xlsx.ExportExecution(b, ref, date(time.July, 1), actions, activities, files)
 	})
 	f, err := excelize.OpenReader(bytes.NewReader(data))
 	if err != nil {
@@ -54,14 +62,17 @@ func TestExportExecution(t *testing.T) {
 		if rows[0][0] != "Exécution du PTA 2024 au 01/07/2024" {
 			t.Errorf("title = %q", rows[0][0])
 		}
-		wantHeader := []string{"Axe", "Code action", "Code activité", "Activité", "Structure responsable", "Échéance", "Statut", "Avancement (%)", "Dernière mise à jour", "En retard"}
+		wantHeader := []string{"Axe", "Code action", "Code activité", "Activité", "Structure responsable", "Échéance", "Statut", "Avancement (%)", "Dernière mise à jour", "En retard", "Justificatifs"}
 		if !reflect.DeepEqual(rows[1], wantHeader) {
 			t.Errorf("header = %q", rows[1])
 		}
-		late := map[string]string{}
+		late, evidence := map[string]string{}, map[string]string{}
 		for _, row := range rows[2:] {
-			row = append(row, make([]string, 10-len(row))...)
-			late[row[2]] = row[9]
+			row = append(row, make([]string, 11-len(row))...)
+			late[row[2]], evidence[row[2]] = row[9], row[10]
+		}
+		if got := evidence["B1.1"]; !strings.HasPrefix(got, "2 fichier(s) dans ptacycle") || evidence["A1.1"] != "" {
+			t.Errorf("evidence = %q, want B1.1's 2 files and nothing for A1.1", evidence)
 		}
 		wantLate := map[string]string{"A1.1": "", "A1.2": "oui", "A1.3": "", "B1.1": "", "B1.2": "oui", "B1.3": "", "D1.1": "oui", "D1.2": ""}
 		if !reflect.DeepEqual(late, wantLate) {
@@ -143,7 +154,7 @@ func TestExportExecution(t *testing.T) {
 		if names["_xlnm.Print_Titles"] != "'Exécution'!$1:$2" {
 			t.Errorf("print titles = %q", names["_xlnm.Print_Titles"])
 		}
-		if names["_xlnm._FilterDatabase"] != "'Exécution'!$A$2:$J$10" {
+		if names["_xlnm._FilterDatabase"] != "'Exécution'!$A$2:$K$10" {
 			t.Errorf("autofilter = %q", names["_xlnm._FilterDatabase"])
 		}
 	})
