@@ -16,13 +16,9 @@ type WorkingDayInput struct {
 // WorkingDay moves a reminder due on a weekend or a public holiday of the
 // organisation to the same hour of the working day before.
 func (a *Activities) WorkingDay(ctx context.Context, in WorkingDayInput) (time.Time, error) {
-	org, err := a.DB.Organisation(ctx, in.OrganisationID)
+	_, loc, err := a.organisation(ctx, in.OrganisationID)
 	if err != nil {
-		return in.At, domainError(err)
-	}
-	loc, err := time.LoadLocation(org.Timezone)
-	if err != nil {
-		loc = time.UTC
+		return in.At, err
 	}
 	local := in.At.In(loc)
 	day := ptacycle.DateOf(local)

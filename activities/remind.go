@@ -50,13 +50,9 @@ func (a *Activities) Remind(ctx context.Context, in RemindInput) (int, error) {
 	if err != nil {
 		return 0, domainError(err)
 	}
-	org, err := a.DB.Organisation(ctx, in.OrganisationID)
+	org, loc, err := a.organisation(ctx, in.OrganisationID)
 	if err != nil {
-		return 0, domainError(err)
-	}
-	loc, err := time.LoadLocation(org.Timezone)
-	if err != nil {
-		loc = time.UTC
+		return 0, err
 	}
 	contact, err := a.contact(ctx, org.ID)
 	if err != nil {
@@ -215,13 +211,9 @@ type AnnounceExecutionInput struct {
 // them: in the application and on their channel. A retried call writes
 // nothing more. It returns how many rows were new.
 func (a *Activities) AnnounceExecution(ctx context.Context, in AnnounceExecutionInput) (int, error) {
-	org, err := a.DB.Organisation(ctx, in.OrganisationID)
+	org, loc, err := a.organisation(ctx, in.OrganisationID)
 	if err != nil {
-		return 0, domainError(err)
-	}
-	loc, err := time.LoadLocation(org.Timezone)
-	if err != nil {
-		loc = time.UTC
+		return 0, err
 	}
 	owners, err := a.DB.Users(ctx, org.ID, ptacycle.RoleOwner)
 	if err != nil {
@@ -266,4 +258,17 @@ func (a *Activities) AnnounceExecution(ctx context.Context, in AnnounceExecution
 	}
 	created, err := a.DB.CreateReminders(ctx, org.ID, rows)
 	return created, domainError(err)
+}
+
+// organisation reads an organisation and its time zone (UTC when its name is unknown).
+func (a *Activities) organisation(ctx context.Context, id int64) (ptacycle.Organisation, *time.Location, error) {
+	org, err := a.DB.Organisation(ctx, id)
+	if err != nil {
+		return org, nil, domainError(err)
+	}
+	loc, err := time.LoadLocation(org.Timezone)
+	if err != nil {
+		loc = time.UTC
+	}
+	return org, loc, nil
 }

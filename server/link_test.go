@@ -2,7 +2,6 @@ package server_test
 
 import (
 	"context"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -12,8 +11,6 @@ import (
 
 	"github.com/ptacycle/ptacycle"
 	"github.com/ptacycle/ptacycle/activities"
-	"github.com/ptacycle/ptacycle/notify"
-	"github.com/ptacycle/ptacycle/notify/smtptest"
 	"github.com/ptacycle/ptacycle/postgres"
 )
 
@@ -65,12 +62,7 @@ func TestReminderReachesOwner(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	srv := smtptest.Start(t)
-	tr, _ := notify.NewSMTP(notify.SMTPConfig{Host: srv.Host, Port: srv.Port, TLS: "none", From: "ptacycle <ptacycle@cnltp.demo>"})
-	sender := &notify.Sender{Outbox: db, Email: tr, Logger: slog.New(slog.DiscardHandler)}
-	if _, err := sender.SendDue(ctx); err != nil {
-		t.Fatal(err)
-	}
+	srv := deliverOutbox(t, db)
 	mails := srv.WaitFor(t, 1, 5*time.Second)
 	time.Sleep(100 * time.Millisecond)
 	if n := len(srv.Mails()); n != 1 {

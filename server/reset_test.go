@@ -64,12 +64,7 @@ func TestPasswordReset(t *testing.T) {
 		t.Fatalf("%d reset e-mails in the outbox, want 1 (the known address)", n)
 	}
 
-	smtp := smtptest.Start(t)
-	tr, _ := notify.NewSMTP(notify.SMTPConfig{Host: smtp.Host, Port: smtp.Port, TLS: "none", From: "ptacycle <ptacycle@cnltp.demo>"})
-	sender := &notify.Sender{Outbox: db, Email: tr, Logger: slog.New(slog.DiscardHandler)}
-	if _, err := sender.SendDue(ctx); err != nil {
-		t.Fatal(err)
-	}
+	smtp := deliverOutbox(t, db)
 	mail := smtp.WaitFor(t, 1, 5*time.Second)[0]
 	m := resetInMail.FindStringSubmatch(mail.Text)
 	if len(mail.To) != 1 || mail.To[0] != owner.Email || m == nil || !strings.Contains(mail.Text, "valable une heure") {
@@ -165,12 +160,7 @@ func TestInvitation(t *testing.T) {
 	_, page = get(t, admin, base+"/admin")
 	execExpect(t, "after the invitation", http.StatusOK, page, http.StatusOK, []string{"Invitation envoyée à Koffi Yao (koffi.yao@cnltp.demo)"})
 
-	smtp := smtptest.Start(t)
-	tr, _ := notify.NewSMTP(notify.SMTPConfig{Host: smtp.Host, Port: smtp.Port, TLS: "none", From: "ptacycle <ptacycle@cnltp.demo>"})
-	sender := &notify.Sender{Outbox: db, Email: tr, Logger: slog.New(slog.DiscardHandler)}
-	if _, err := sender.SendDue(ctx); err != nil {
-		t.Fatal(err)
-	}
+	smtp := deliverOutbox(t, db)
 	mail := smtp.WaitFor(t, 1, 5*time.Second)[0]
 	m := resetInMail.FindStringSubmatch(mail.Text)
 	if mail.To[0] != "koffi.yao@cnltp.demo" || m == nil || !strings.Contains(mail.Text, "Un compte ptacycle vient d'être créé pour vous") {
@@ -194,4 +184,20 @@ func TestInvitation(t *testing.T) {
 			t.Errorf("a coordinator sending an invitation: %d, want 403", status)
 		}
 	})
+}
+
+// deliverOutbox sends what the outbox holds through a real SMTP server
+// started for the test, and returns that server.
+func deliverOutbox(t *testing.T, db *postgres.DB) *smtptest.Server {
+	t.Helper()
+	smtp := smtptest.Start(t)
+	tr, err := notify.NewSMTP(notify.SMTPConfig{Host: smtp.Host, Port: smtp.Port, TLS: "none", From: "ptacycle <ptacycle@cnltp.demo>"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sender := &notify.Sender{Outbox: db, Email: tr, Logger: slog.New(slog.DiscardHandler)}
+	if _, err := sender.SendDue(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return smtp
 }
