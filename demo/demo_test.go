@@ -203,7 +203,7 @@ func TestLoad(t *testing.T) {
 
 	t.Run("Idempotent", func(t *testing.T) {
 		tables := []string{"organisations", "regions", "units", "users", "strategies", "axes", "approval_levels", "cycles", "bilans", "recommendation_actions", "activity_partners", "activity_regions", "reminders",
-			"recommendations", "plans", "plan_versions", "actions", "activities", "activity_updates", "decisions", "audit_log"}
+			"recommendations", "plans", "plan_versions", "actions", "activities", "activity_updates", "decisions", "audit_log", "holidays", "evidence_files"}
 		before := map[string]int{}
 		for _, table := range tables {
 			before[table] = count(t, db, table)
