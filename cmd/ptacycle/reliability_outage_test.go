@@ -165,11 +165,12 @@ func processCounts(t *testing.T, dbURL string) map[string]int {
 	defer db.Close()
 	counts := map[string]int{}
 	for name, sql := range map[string]string{
-		"cycle reminders": `SELECT count(*) FROM reminders WHERE key LIKE 'cycle/%'`,
-		"plan versions":   `SELECT count(*) FROM plan_versions`,
-		"decisions":       `SELECT count(*) FROM decisions`,
-		"audit entries":   `SELECT count(*) FROM audit_log`,
-		"cycles":          `SELECT count(*) FROM cycles`,
+		"cycle reminders":   `SELECT count(*) FROM reminders WHERE key LIKE 'cycle/%'`,
+		"execution notices": `SELECT count(*) FROM reminders WHERE kind = 'execution_open'`,
+		"plan versions":     `SELECT count(*) FROM plan_versions`,
+		"decisions":         `SELECT count(*) FROM decisions`,
+		"audit entries":     `SELECT count(*) FROM audit_log`,
+		"cycles":            `SELECT count(*) FROM cycles`,
 	} {
 		counts[name] = count(t, db, sql)
 	}
@@ -227,6 +228,11 @@ func TestDevKilledMidExecution(t *testing.T) {
 	waitFor(t, time.Minute, "the follow-up to start", func() (bool, string) {
 		c := coord.cycle(t, year)
 		return c.Status != nil && c.Status.FollowUps == 1, fmt.Sprintf("%+v", c)
+	})
+	// The follow-up started, the owner is told of the approved plan right after: wait for that too.
+	waitFor(t, time.Minute, "the owner's notice of execution", func() (bool, string) {
+		n := processCounts(t, dev.dbURL)["execution notices"]
+		return n > 0, fmt.Sprintf("%d notices", n)
 	})
 	before := processCounts(t, dev.dbURL)
 	// The timers the year waits on: the cycle's year end, the follow-up's next reminder.
