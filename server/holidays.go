@@ -82,8 +82,7 @@ func (s *Server) uiSetHoliday(c *gin.Context) {
 		s.adminRefused(c, err, adminForms{NewHoliday: f, HolidayErrors: ui.FormErrors(err, lang(c))})
 		return
 	}
-	p := s.deps.UI.NewPage(lang(c), currentUser(c), "")
-	s.flash(c, p.T("admin.holiday.saved", "Name", f.Name, "Day", ui.FormatDate(day, p.Lang)))
+	s.flashT(c, "admin.holiday.saved", "Name", f.Name, "Day", ui.FormatDate(day, lang(c)))
 	redirect(c, "/admin#feries")
 }
 
@@ -97,8 +96,7 @@ func (s *Server) uiDeleteHoliday(c *gin.Context) {
 		s.adminRefused(c, err, adminForms{HolidayErrors: ui.FormErrors(err, lang(c))})
 		return
 	}
-	p := s.deps.UI.NewPage(lang(c), currentUser(c), "")
-	s.flash(c, p.T("admin.holiday.removed", "Day", ui.FormatDate(day, p.Lang)))
+	s.flashT(c, "admin.holiday.removed", "Day", ui.FormatDate(day, lang(c)))
 	redirect(c, "/admin#feries")
 }
 
@@ -144,6 +142,6 @@ func (s *Server) uiSetDeadlineDays(c *gin.Context) {
 		s.adminRefused(c, err, adminForms{Deadlines: &f, DeadlineErrors: ui.FormErrors(err, lang(c))})
 		return
 	}
-	s.flash(c, s.deps.UI.NewPage(lang(c), currentUser(c), "").T("admin.deadlines.saved"))
+	s.flashT(c, "admin.deadlines.saved")
 	redirect(c, "/admin#echeances")
 }

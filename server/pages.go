@@ -89,6 +89,11 @@ func (s *Server) flash(c *gin.Context, msg string) {
 	s.sessions.Put(c.Request.Context(), sessionFlash, msg)
 }
 
+// flashT leaves message id, in the user's language, for the next page they see.
+func (s *Server) flashT(c *gin.Context, id string, args ...any) {
+	s.flash(c, s.deps.UI.NewPage(lang(c), currentUser(c), "").T(id, args...))
+}
+
 // redirect sends the browser to path after a successful form (post/redirect/get).
 func redirect(c *gin.Context, path string) {
 	c.Redirect(http.StatusSeeOther, path)

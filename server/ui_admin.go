@@ -249,7 +249,7 @@ func (s *Server) uiCreateUser(c *gin.Context) {
 			message = "admin.user.inviteFailed"
 		}
 	}
-	s.flash(c, s.deps.UI.NewPage(lang(c), currentUser(c), "").T(message, "Name", u.FullName, "Email", u.Email))
+	s.flashT(c, message, "Name", u.FullName, "Email", u.Email)
 	redirect(c, "/admin")
 }
 
@@ -278,7 +278,7 @@ func (s *Server) uiInviteUser(c *gin.Context) {
 		s.adminRefused(c, err, adminForms{EditID: id, EditErrors: ui.FormErrors(err, lang(c))})
 		return
 	}
-	s.flash(c, s.deps.UI.NewPage(lang(c), currentUser(c), "").T("admin.user.invited", "Name", u.FullName, "Email", u.Email))
+	s.flashT(c, "admin.user.invited", "Name", u.FullName, "Email", u.Email)
 	redirect(c, "/admin")
 }
 
@@ -306,7 +306,7 @@ func (s *Server) uiUpdateUser(c *gin.Context) {
 		s.adminRefused(c, err, adminForms{EditID: id, EditErrors: ui.FormErrors(err, lang(c))})
 		return
 	}
-	s.flash(c, s.deps.UI.NewPage(lang(c), me, "").T("admin.user.updated", "Name", target.FullName))
+	s.flashT(c, "admin.user.updated", "Name", target.FullName)
 	redirect(c, "/admin")
 }
 
@@ -332,7 +332,7 @@ func (s *Server) uiCreateUnit(c *gin.Context) {
 		s.adminRefused(c, err, adminForms{NewUnit: f, UnitErrors: ui.FormErrors(err, lang(c))})
 		return
 	}
-	s.flash(c, s.deps.UI.NewPage(lang(c), currentUser(c), "").T("admin.unit.created", "Name", u.Name))
+	s.flashT(c, "admin.unit.created", "Name", u.Name)
 	redirect(c, "/admin")
 }
 
@@ -343,7 +343,7 @@ func (s *Server) uiCreateRegion(c *gin.Context) {
 		s.adminRefused(c, err, adminForms{RegionName: name, RegionErrors: ui.FormErrors(err, lang(c))})
 		return
 	}
-	s.flash(c, s.deps.UI.NewPage(lang(c), currentUser(c), "").T("admin.region.created", "Name", r.Name))
+	s.flashT(c, "admin.region.created", "Name", r.Name)
 	redirect(c, "/admin")
 }
 
@@ -383,7 +383,7 @@ func (s *Server) uiSetChain(c *gin.Context) {
 		s.adminRefused(c, adminChainFieldNames(err, levels), adminForms{Chain: rows, ChainErrors: ui.FormErrors(adminChainFieldNames(err, levels), lang(c))})
 		return
 	}
-	s.flash(c, s.deps.UI.NewPage(lang(c), currentUser(c), "").T("admin.chain.saved", "Count", len(levels)))
+	s.flashT(c, "admin.chain.saved", "Count", len(levels))
 	redirect(c, "/admin")
 }
 

@@ -204,7 +204,7 @@ func (s *Server) uiSaveBilan(c *gin.Context) {
 		s.renderBilan(c, cc, &form, err)
 		return
 	}
-	s.bilanFlash(c, "bilan.saved")
+	s.flashT(c, "bilan.saved")
 	redirect(c, fmt.Sprintf("/cycles/%d/bilan", cc.year))
 }
 
@@ -218,13 +218,8 @@ func (s *Server) uiCloseBilan(c *gin.Context) {
 		s.renderBilan(c, cc, nil, err)
 		return
 	}
-	s.bilanFlash(c, "bilan.closedFlash", "Year", cc.year-1)
+	s.flashT(c, "bilan.closedFlash", "Year", cc.year-1)
 	redirect(c, fmt.Sprintf("/cycles/%d/recommandations", cc.year))
-}
-
-// bilanFlash leaves message id, in the user's language, for the next page.
-func (s *Server) bilanFlash(c *gin.Context, id string, args ...any) {
-	s.flash(c, s.deps.UI.NewPage(lang(c), currentUser(c), "").T(id, args...))
 }
 
 // recommendationsView is the recommendations page.
@@ -357,7 +352,7 @@ func (s *Server) uiAddRecommendation(c *gin.Context) {
 		s.renderRecommendations(c, cc, form, err)
 		return
 	}
-	s.bilanFlash(c, "recs.added", "Number", r.Position)
+	s.flashT(c, "recs.added", "Number", r.Position)
 	redirect(c, fmt.Sprintf("/cycles/%d/recommandations", cc.year))
 }
 
@@ -384,7 +379,7 @@ func (s *Server) uiDeleteRecommendation(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.bilanFlash(c, "recs.deleted")
+	s.flashT(c, "recs.deleted")
 	redirect(c, s.recPagePath(c))
 }
 
@@ -412,7 +407,7 @@ func (s *Server) uiAdopt(c *gin.Context) {
 		s.renderRecommendations(c, cc, recommendationForm{}, err)
 		return
 	}
-	s.bilanFlash(c, "recs.adoptedFlash", "Count", len(ids))
+	s.flashT(c, "recs.adoptedFlash", "Count", len(ids))
 	redirect(c, fmt.Sprintf("/cycles/%d/pta", cc.year))
 }
 
@@ -435,7 +430,7 @@ func (s *Server) uiLinkRecommendation(c *gin.Context) {
 		s.renderRecommendations(c, cc, recommendationForm{}, err)
 		return
 	}
-	s.bilanFlash(c, "recs.linked", "Count", len(ids))
+	s.flashT(c, "recs.linked", "Count", len(ids))
 	redirect(c, fmt.Sprintf("/cycles/%d/recommandations#rec-%d", cc.year, id))
 }
 

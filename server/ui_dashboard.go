@@ -402,8 +402,7 @@ func (s *Server) uiLaunch(c *gin.Context) {
 		s.renderDashboard(c, &form)
 		return
 	}
-	p := s.deps.UI.NewPage(lang(c), currentUser(c), "")
-	s.flash(c, p.T("home.launched", "Year", in.Year))
+	s.flashT(c, "home.launched", "Year", in.Year)
 	redirect(c, "/")
 }
 
@@ -551,8 +550,7 @@ func (s *Server) uiChangePassword(c *gin.Context) {
 		s.renderAccount(c, ui.FormErrors(err, lang(c)))
 		return
 	}
-	p := s.deps.UI.NewPage(lang(c), currentUser(c), "")
-	s.flash(c, p.T("account.changed"))
+	s.flashT(c, "account.changed")
 	redirect(c, "/compte")
 }
 
@@ -648,8 +646,7 @@ func (s *Server) uiReadReminder(c *gin.Context) {
 		s.renderReminders(c, "reminders#reminder-list")
 		return
 	}
-	p := s.deps.UI.NewPage(lang(c), u, "")
-	s.flash(c, p.T("reminders.marked"))
+	s.flashT(c, "reminders.marked")
 	before, _ := strconv.ParseInt(c.Query("before"), 10, 64)
 	redirect(c, "/relances"+remindersQuery(before, c.Query("unread") == "true"))
 }

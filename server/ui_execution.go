@@ -282,7 +282,7 @@ func (s *Server) uiReportProgress(c *gin.Context) {
 		if plan, perr := s.deps.DB.PlanByID(ctx, u.OrganisationID, a.PlanID); perr == nil {
 			s.tellFollowUp(ctx, u.OrganisationID, plan.Year, id)
 		}
-		s.flash(c, s.deps.UI.NewPage(lang(c), u, "").T("execution.progress.saved", "Code", a.Code))
+		s.flashT(c, "execution.progress.saved", "Code", a.Code)
 		redirect(c, next)
 		return
 	}

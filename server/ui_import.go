@@ -112,7 +112,6 @@ func (s *Server) uiConfirmImport(c *gin.Context) {
 	if err := s.deps.DB.DeleteUpload(ctx, cc.org.ID, id); err != nil {
 		s.deps.Logger.Warn("import : fichier non effacé / upload not deleted", "id", id, "err", err)
 	}
-	p := s.deps.UI.NewPage(lang(c), currentUser(c), "")
-	s.flash(c, p.T("import.done", "Actions", preview.NewActions, "Activities", preview.Activities))
+	s.flashT(c, "import.done", "Actions", preview.NewActions, "Activities", preview.Activities)
 	redirect(c, fmt.Sprintf("/cycles/%d/pta", cc.year))
 }

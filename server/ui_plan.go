@@ -480,8 +480,7 @@ func (s *Server) uiAddAction(c *gin.Context) {
 		})
 		return
 	}
-	p := s.deps.UI.NewPage(lang(c), currentUser(c), "")
-	s.flash(c, p.T("plan.actionAdded", "Code", a.Code))
+	s.flashT(c, "plan.actionAdded", "Code", a.Code)
 	redirect(c, fmt.Sprintf("/cycles/%d/pta#action-%d", cc.year, a.ID))
 }
 
@@ -508,8 +507,7 @@ func (s *Server) uiCarryOver(c *gin.Context) {
 		s.refusePlan(c, cc, plan, err, func(p *planPage, e *ui.Errors) { p.CarryErrors = e })
 		return
 	}
-	p := s.deps.UI.NewPage(lang(c), currentUser(c), "")
-	s.flash(c, p.T("plan.carriedOver", "Count", len(acts)))
+	s.flashT(c, "plan.carriedOver", "Count", len(acts))
 	redirect(c, fmt.Sprintf("/cycles/%d/pta", cc.year))
 }
 
@@ -848,8 +846,7 @@ func (s *Server) uiCreateActivity(c *gin.Context) {
 		s.showPlanActivityForm(c, plan.ID, cc.year, 0, form, status, err)
 		return
 	}
-	p := s.deps.UI.NewPage(lang(c), currentUser(c), "")
-	s.flash(c, p.T("plan.activity.created", "Title", a.Title))
+	s.flashT(c, "plan.activity.created", "Title", a.Title)
 	redirect(c, fmt.Sprintf("/cycles/%d/pta#activity-%d", cc.year, a.ID))
 }
 
@@ -917,8 +914,7 @@ func (s *Server) uiUpdateActivity(c *gin.Context) {
 		s.render(c, "plan#activity-row", gin.H{"Page": s.deps.UI.NewPage(lang(c), currentUser(c), ""), "Row": refs.row(a), "Editable": true})
 		return
 	}
-	p := s.deps.UI.NewPage(lang(c), currentUser(c), "")
-	s.flash(c, p.T("plan.activity.updated", "Title", a.Title))
+	s.flashT(c, "plan.activity.updated", "Title", a.Title)
 	redirect(c, fmt.Sprintf("/cycles/%d/pta#activity-%d", plan.Year, a.ID))
 }
 
@@ -943,7 +939,6 @@ func (s *Server) uiDeleteActivity(c *gin.Context) {
 		s.refusePlanStep(c, cycleContext{org: o, year: plan.Year, cycle: cy}, plan, err)
 		return
 	}
-	p := s.deps.UI.NewPage(lang(c), currentUser(c), "")
-	s.flash(c, p.T("plan.activity.deleted", "Title", stored.Title))
+	s.flashT(c, "plan.activity.deleted", "Title", stored.Title)
 	redirect(c, fmt.Sprintf("/cycles/%d/pta", plan.Year))
 }

@@ -82,7 +82,7 @@ func (s *Server) uiCreateStrategy(c *gin.Context) {
 		s.renderStrategies(c, f, err, nil)
 		return
 	}
-	s.flash(c, s.deps.UI.NewPage(lang(c), currentUser(c), "").T("strategy.created", "Title", st.Title, "Count", len(st.Axes)))
+	s.flashT(c, "strategy.created", "Title", st.Title, "Count", len(st.Axes))
 	redirect(c, "/strategie")
 }
 
@@ -121,7 +121,7 @@ func (s *Server) uiRenameAxis(c *gin.Context) {
 		s.renderStrategies(c, strategyForm{}, nil, err)
 		return
 	}
-	s.flash(c, s.deps.UI.NewPage(lang(c), currentUser(c), "").T("strategy.renamed", "Code", a.Code, "Title", a.Title))
+	s.flashT(c, "strategy.renamed", "Code", a.Code, "Title", a.Title)
 	redirect(c, "/strategie")
 }
 
