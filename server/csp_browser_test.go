@@ -19,7 +19,7 @@ import (
 func TestBrowserContentSecurityPolicy(t *testing.T) {
 	ctx := context.Background()
 	f := mustAccessFixture(t)
-	execApprove(t, f)
+	approvePlan(t, f)
 	owner, _, _ := f.app.db.UserByEmail(ctx, demoLogins["owner"])
 	secret, err := f.app.db.Secret(ctx, ptacycle.LinkSecretName, func() ([]byte, error) { return []byte(strings.Repeat("k", 32)), nil })
 	if err != nil {

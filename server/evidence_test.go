@@ -58,7 +58,7 @@ var evidenceLink = regexp.MustCompile(`href="/preuves/(\d+)" download data-testi
 // bad file, a file too large or a stale report writes nothing.
 func TestEvidenceFiles(t *testing.T) {
 	f := mustAccessFixture(t)
-	execApprove(t, f)
+	approvePlan(t, f)
 	ctx := context.Background()
 	db, base := f.app.db, f.app.srv.URL
 	files := func() int {

@@ -29,7 +29,7 @@ var injections = []string{
 func TestInjectedFilters(t *testing.T) {
 	ctx := context.Background()
 	f := mustAccessFixture(t)
-	execApprove(t, f)
+	approvePlan(t, f)
 	db, base := f.app.db, f.app.srv.URL
 	api := f.signIn(t, "coordinator")
 	pages := signInAs(t, base, "coordinator")

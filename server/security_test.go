@@ -167,7 +167,7 @@ func TestNoSecretsInLogs(t *testing.T) {
 	f := mustAccessFixtureWith(t, func(d *server.Deps) {
 		d.Logger = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	})
-	execApprove(t, f)
+	approvePlan(t, f)
 	base, db := f.app.srv.URL, f.app.db
 	const wrongPassword, newPassword = "mauvais-secret-7319", "nouveau-secret-8642"
 	coordEmail := demoLogins["coordinator"]

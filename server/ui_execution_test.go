@@ -41,27 +41,6 @@ func execExcerpt(body string) string {
 	return body
 }
 
-// execApprove freezes the fixture's plan and approves it directly in the
-// store, as the workflow would: the plan is in execution without Temporal.
-func execApprove(t *testing.T, f *accessFixture) {
-	t.Helper()
-	ctx := context.Background()
-	a := f.app
-	plan, _ := a.db.Plan(ctx, f.demoOrg.ID, f.year)
-	actor := ptacycle.SystemActor(f.demoOrg.ID)
-	v, err := a.db.FreezePlan(ctx, actor, plan.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	approver, _, _ := a.db.UserByEmail(ctx, demoLogins["approver"])
-	if _, err := a.db.RecordDecision(ctx, ptacycle.UserActor(approver), ptacycle.Decision{PlanVersionID: v.ID, Level: 1, ApproverID: approver.ID, Outcome: ptacycle.OutcomeApproved}, true); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.db.Pool.Exec(ctx, `UPDATE cycles SET stage = 'execution' WHERE organisation_id = $1 AND year = $2`, f.demoOrg.ID, f.year); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // execNawaActivity adds to the fixture's plan an activity of another unit than the demo owner's.
 func execNawaActivity(t *testing.T, f *accessFixture) ptacycle.Activity {
 	t.Helper()
@@ -106,7 +85,7 @@ func TestMyActivitiesPage(t *testing.T) {
 	})
 
 	nawa := execNawaActivity(t, f)
-	execApprove(t, f)
+	approvePlan(t, f)
 	t.Run("Open", func(t *testing.T) {
 		status, body := get(t, owner, base+"/mes-activites")
 		execExpect(t, "my activities in execution", status, body, http.StatusOK,
@@ -171,7 +150,7 @@ func TestExecutionPage(t *testing.T) {
 			`data-testid="not-open"`, "1 activité(s) prévue(s), 0 réalisée(s)", "CRLTP Tonkpi", "en retard"})
 
 	nawa := execNawaActivity(t, f)
-	execApprove(t, f)
+	approvePlan(t, f)
 	for _, role := range []string{"coordinator", "approver", "partner"} {
 		status, body := get(t, signInAs(t, base, role), page)
 		execExpect(t, "execution as "+role, status, body, http.StatusOK,
@@ -230,7 +209,7 @@ func TestActivityPage(t *testing.T) {
 		"progress-form")
 
 	nawa := execNawaActivity(t, f)
-	execApprove(t, f)
+	approvePlan(t, f)
 	t.Run("ReadOnly", func(t *testing.T) {
 		for _, role := range []string{"partner", "approver", "admin"} {
 			status, body := get(t, signInAs(t, base, role), page)
