@@ -35,27 +35,6 @@ func dashboardDemo(t *testing.T) (*app, ptacycle.Organisation) {
 	return a, o
 }
 
-// dashboardHas checks that body holds every want, and none of the refused.
-func dashboardHas(t *testing.T, what string, status, wantStatus int, body string, wants []string, refused ...string) {
-	t.Helper()
-	if status != wantStatus {
-		t.Errorf("%s: status %d, want %d", what, status, wantStatus)
-	}
-	for _, w := range wants {
-		if !strings.Contains(body, w) {
-			t.Errorf("%s lacks %q", what, w)
-		}
-	}
-	for _, r := range refused {
-		if strings.Contains(body, r) {
-			t.Errorf("%s shows %q", what, r)
-		}
-	}
-	if t.Failed() {
-		t.Logf("%s:\n%s", what, body)
-	}
-}
-
 // dashboardLight checks that a page stays well under the 100 KB budget once compressed.
 func dashboardLight(t *testing.T, what, body string) {
 	t.Helper()
@@ -93,25 +72,25 @@ func TestDashboardWithoutCycle(t *testing.T) {
 	year := time.Now().Year()
 
 	status, body := get(t, coord, a.srv.URL+"/")
-	dashboardHas(t, "coordinator's dashboard", status, 200, body, []string{`data-testid="dashboard"`, `data-testid="no-cycle"`,
+	execExpect(t, "coordinator's dashboard", status, body, 200, []string{`data-testid="dashboard"`, `data-testid="no-cycle"`,
 		"Aucun cycle annuel n&#39;a encore été lancé", `data-testid="launch-form"`, `action="/cycles"`, fmt.Sprintf(`name="year" type="number" value="%d"`, year),
 		`name="bilanDue" type="date"`, `name="recommendationsDue"`, `name="submissionDue"`, `data-testid="launch-submit"`, "Lancer le cycle", "Vide : le 15 février"},
 		`data-testid="timeline"`)
 	dashboardLight(t, "dashboard", body)
 
 	status, body = get(t, coord, a.srv.URL+"/?lang=en")
-	dashboardHas(t, "English dashboard", status, 200, body, []string{"No annual cycle has been launched yet", "Launch the annual cycle", "Work plan year"})
+	execExpect(t, "English dashboard", status, body, 200, []string{"No annual cycle has been launched yet", "Launch the annual cycle", "Work plan year"})
 	_, _ = get(t, coord, a.srv.URL+"/?lang=fr")
 
 	for _, role := range []string{"owner", "partner", "approver", "admin"} {
 		status, body := get(t, signInAs(t, a.srv.URL, role), a.srv.URL+"/")
-		dashboardHas(t, role+"'s dashboard", status, 200, body, []string{`data-testid="no-cycle"`, "Le coordonnateur le lancera"}, `data-testid="launch-form"`)
+		execExpect(t, role+"'s dashboard", status, body, 200, []string{`data-testid="no-cycle"`, "Le coordonnateur le lancera"}, `data-testid="launch-form"`)
 	}
 
 	t.Run("ErrDeadlinesOutOfOrder", func(t *testing.T) {
 		status, body := post(t, coord, a.srv.URL+"/cycles", url.Values{"year": {fmt.Sprint(year)}, "bilanDue": {fmt.Sprintf("%d-03-01", year)},
 			"recommendationsDue": {fmt.Sprintf("%d-02-01", year)}})
-		dashboardHas(t, "launch with deadlines out of order", status, 422, body, []string{`data-testid="form-error"`,
+		execExpect(t, "launch with deadlines out of order", status, body, 422, []string{`data-testid="form-error"`,
 			`data-testid="error-recommendationsDue"`, "L&#39;échéance des recommandations précède celle du bilan",
 			fmt.Sprintf(`value="%d-03-01"`, year), `data-testid="launch-form"`})
 		if n := dashboardCycles(t, a, o.ID); n != 0 {
@@ -120,7 +99,7 @@ func TestDashboardWithoutCycle(t *testing.T) {
 	})
 	t.Run("ErrBadDateAndYear", func(t *testing.T) {
 		status, body := post(t, coord, a.srv.URL+"/cycles", url.Values{"year": {"l'an prochain"}, "submissionDue": {"31/02/2026"}})
-		dashboardHas(t, "launch with a bad date", status, 422, body, []string{`data-testid="error-year"`, "nombre entier attendu",
+		execExpect(t, "launch with a bad date", status, body, 422, []string{`data-testid="error-year"`, "nombre entier attendu",
 			`data-testid="error-submissionDue"`, "Date &#34;31/02/2026&#34; invalide", `value="l&#39;an prochain"`})
 		if n := dashboardCycles(t, a, o.ID); n != 0 {
 			t.Errorf("%d cycles after a refused launch", n)
@@ -128,7 +107,7 @@ func TestDashboardWithoutCycle(t *testing.T) {
 	})
 	t.Run("ErrYearOutOfRange", func(t *testing.T) {
 		status, body := post(t, coord, a.srv.URL+"/cycles", url.Values{"year": {"1999"}})
-		dashboardHas(t, "launch of 1999", status, 422, body, []string{`data-testid="error-year"`, "Année 1999 invalide"})
+		execExpect(t, "launch of 1999", status, body, 422, []string{`data-testid="error-year"`, "Année 1999 invalide"})
 	})
 	t.Run("ErrForbidden", func(t *testing.T) {
 		for _, role := range []string{"owner", "partner", "approver", "admin"} {
@@ -143,7 +122,7 @@ func TestDashboardWithoutCycle(t *testing.T) {
 	})
 	t.Run("ErrProcessUnavailable", func(t *testing.T) {
 		status, body := post(t, coord, a.srv.URL+"/cycles", url.Values{"year": {fmt.Sprint(year)}})
-		dashboardHas(t, "launch without Temporal", status, 503, body, []string{`data-testid="form-error"`, "injoignable", `data-testid="launch-form"`})
+		execExpect(t, "launch without Temporal", status, body, 503, []string{`data-testid="form-error"`, "injoignable", `data-testid="launch-form"`})
 		if n := dashboardCycles(t, a, o.ID); n != 0 {
 			t.Errorf("%d cycles after a failed launch", n)
 		}
@@ -177,7 +156,7 @@ func TestDashboardExecution(t *testing.T) {
 
 	coord := signInAs(t, a.srv.URL, "coordinator")
 	status, body := get(t, coord, a.srv.URL+"/")
-	dashboardHas(t, "dashboard in execution", status, 200, body, []string{
+	execExpect(t, "dashboard in execution", status, body, 200, []string{
 		`data-testid="process-unavailable"`, "injoignable",
 		`data-testid="timeline"`, `data-testid="stage-execution" aria-current="step"`, `class="done" data-testid="stage-validation"`,
 		"Échéance : 31/12/2024", "Échéance : 15/02/2024",
@@ -191,17 +170,17 @@ func TestDashboardExecution(t *testing.T) {
 	dashboardLight(t, "dashboard in execution", body)
 
 	status, body = get(t, coord, a.srv.URL+"/?lang=en")
-	dashboardHas(t, "English dashboard in execution", status, 200, body, []string{"Execution rate", ">33%<", "Overdue activities", "Follow the execution", "unreachable"})
+	execExpect(t, "English dashboard in execution", status, body, 200, []string{"Execution rate", ">33%<", "Overdue activities", "Follow the execution", "unreachable"})
 	_, _ = get(t, coord, a.srv.URL+"/?lang=fr")
 
 	status, body = get(t, signInAs(t, a.srv.URL, "owner"), a.srv.URL+"/")
-	dashboardHas(t, "owner's dashboard", status, 200, body, []string{"Activités en retard de votre structure", `data-testid="action-unfinished"`,
+	execExpect(t, "owner's dashboard", status, body, 200, []string{"Activités en retard de votre structure", `data-testid="action-unfinished"`,
 		"2 activité(s) de votre structure reste(nt) à terminer", `href="/mes-activites"`}, `data-testid="launch-form"`)
 	status, body = get(t, signInAs(t, a.srv.URL, "approver"), a.srv.URL+"/")
-	dashboardHas(t, "approver's dashboard", status, 200, body, []string{`data-testid="action-none"`, "Aucune décision ne vous attend"})
+	execExpect(t, "approver's dashboard", status, body, 200, []string{`data-testid="action-none"`, "Aucune décision ne vous attend"})
 	partnerClient := signInAs(t, a.srv.URL, "partner")
 	status, body = get(t, partnerClient, a.srv.URL+"/")
-	dashboardHas(t, "partner's dashboard", status, 200, body, []string{`href="/cycles/2024/pta"`, `href="/cycles/2024/execution"`, ">33 %<",
+	execExpect(t, "partner's dashboard", status, body, 200, []string{`href="/cycles/2024/pta"`, `href="/cycles/2024/execution"`, ">33 %<",
 		`data-testid="action-contributions"`, "Expertise France", "n&#39;est encore partenaire d&#39;aucune activité de ce PTA"})
 	// The partner's unit joins the first activity (done) and the third: the dashboard counts them and links to them.
 	partnerUser, _, _ := a.db.UserByEmail(ctx, demoLogins["partner"])
@@ -213,26 +192,26 @@ func TestDashboardExecution(t *testing.T) {
 	}
 	contributions := fmt.Sprintf("/cycles/2024/execution?partner=%d", *partnerUser.UnitID)
 	status, body = get(t, partnerClient, a.srv.URL+"/")
-	dashboardHas(t, "partner's dashboard with contributions", status, 200, body, []string{"est partenaire de 2 activité(s) de ce PTA, dont 1 réalisée(s)",
+	execExpect(t, "partner's dashboard with contributions", status, body, 200, []string{"est partenaire de 2 activité(s) de ce PTA, dont 1 réalisée(s)",
 		`href="` + html.EscapeString(contributions) + `"`, "Voir ces activités"})
 	status, body = get(t, partnerClient, a.srv.URL+contributions)
-	dashboardHas(t, "the partner's activities", status, 200, body, []string{fmt.Sprintf(`data-testid="exec-row-%d"`, acts[0].ID), fmt.Sprintf(`data-testid="exec-row-%d"`, acts[2].ID),
+	execExpect(t, "the partner's activities", status, body, 200, []string{fmt.Sprintf(`data-testid="exec-row-%d"`, acts[0].ID), fmt.Sprintf(`data-testid="exec-row-%d"`, acts[2].ID),
 		fmt.Sprintf(`<option value="%d" selected>`, *partnerUser.UnitID)}, fmt.Sprintf(`data-testid="exec-row-%d"`, acts[1].ID))
 	status, body = get(t, signInAs(t, a.srv.URL, "admin"), a.srv.URL+"/")
-	dashboardHas(t, "admin's dashboard", status, 200, body, []string{`data-testid="action-admin"`, `href="/admin"`})
+	execExpect(t, "admin's dashboard", status, body, 200, []string{`data-testid="action-admin"`, `href="/admin"`})
 
 	t.Run("ClosedOffersTheNextYear", func(t *testing.T) {
 		if _, err := a.db.Pool.Exec(ctx, `UPDATE cycles SET stage = 'closed', closed_at = '2024-12-31T12:00:00Z' WHERE organisation_id = $1 AND year = 2024`, f.demoOrg.ID); err != nil {
 			t.Fatal(err)
 		}
 		status, body := get(t, coord, a.srv.URL+"/")
-		dashboardHas(t, "dashboard of a closed cycle", status, 200, body, []string{`data-testid="stage-closed" aria-current="step"`, "Clôturé le 31/12/2024",
+		execExpect(t, "dashboard of a closed cycle", status, body, 200, []string{`data-testid="stage-closed" aria-current="step"`, "Clôturé le 31/12/2024",
 			`data-testid="action-closed"`, `data-testid="launch-form"`, `name="year" type="number" value="2025"`, ">33 %<"},
 			`data-testid="process-unavailable"`)
 		status, body = get(t, signInAs(t, a.srv.URL, "partner"), a.srv.URL+"/")
-		dashboardHas(t, "partner on a closed cycle", status, 200, body, nil, `data-testid="launch-form"`)
+		execExpect(t, "partner on a closed cycle", status, body, 200, nil, `data-testid="launch-form"`)
 		status, body = post(t, coord, a.srv.URL+"/cycles", url.Values{"year": {"2024"}})
-		dashboardHas(t, "launching 2024 again", status, 409, body, []string{`data-testid="error-year"`, "Le cycle 2024 a déjà été lancé"})
+		execExpect(t, "launching 2024 again", status, body, 409, []string{`data-testid="error-year"`, "Le cycle 2024 a déjà été lancé"})
 	})
 	t.Run("BilanRatesBeforeExecution", func(t *testing.T) {
 		cy, err := a.db.CreateCycle(ctx, actor, ptacycle.Cycle{Year: 2025, WorkflowID: "cycle/cnltp/2025", Deadlines: ptacycle.DefaultDeadlines(2025)})
@@ -245,7 +224,7 @@ func TestDashboardExecution(t *testing.T) {
 			t.Fatal(err)
 		}
 		status, body := get(t, coord, a.srv.URL+"/")
-		dashboardHas(t, "dashboard at the 2025 bilan", status, 200, body, []string{`data-testid="stage-bilan" aria-current="step"`,
+		execExpect(t, "dashboard at the 2025 bilan", status, body, 200, []string{`data-testid="stage-bilan" aria-current="step"`,
 			"Exécution du PTA 2024 (bilan)", ">33 %<", `href="/cycles/2025/bilan" data-testid="action-step-link"`},
 			`data-testid="overdue"`, `data-testid="launch-form"`)
 	})
@@ -268,14 +247,14 @@ func TestDashboardLaunch(t *testing.T) {
 		t.Fatalf("cycle after launch = %+v, %v", cy, err)
 	}
 	status, body := get(t, coord, r.srv.URL+"/")
-	dashboardHas(t, "dashboard after launch", status, 200, body, []string{`data-testid="flash"`, fmt.Sprintf("Cycle %d lancé", year),
+	execExpect(t, "dashboard after launch", status, body, 200, []string{`data-testid="flash"`, fmt.Sprintf("Cycle %d lancé", year),
 		`data-testid="stage-bilan" aria-current="step"`, fmt.Sprintf("Échéance : 15/02/%d", year), fmt.Sprintf("Échéance : 31/12/%d", year),
 		`data-testid="pending"`, "En attente : la clôture du bilan", "Coordonnateur", `data-testid="pending-due"`, fmt.Sprintf("À faire avant le 15/02/%d", year),
 		`data-testid="pending-late"`, `data-testid="action-step"`, fmt.Sprintf(`href="/cycles/%d/bilan" data-testid="action-step-link"`, year)},
 		`data-testid="process-unavailable"`, `data-testid="launch-form"`)
 
 	status, body = post(t, coord, r.srv.URL+"/cycles", url.Values{"year": {fmt.Sprint(year)}})
-	dashboardHas(t, "second launch", status, 409, body, []string{`data-testid="error-year"`, "déjà été lancé"})
+	execExpect(t, "second launch", status, body, 409, []string{`data-testid="error-year"`, "déjà été lancé"})
 
 	// To validation through the API: the approver then sees the decision waiting for them.
 	api := r.as(t, "coordonnateur@cnltp.demo", demo.Password)
@@ -297,11 +276,11 @@ func TestDashboardLaunch(t *testing.T) {
 	want(t, api.do("POST", cycle+"/plan/submit", nil), 200, "submit")
 
 	status, body = get(t, signIn(t, r.srv.URL, "valideur@cnltp.demo", demo.Password), r.srv.URL+"/")
-	dashboardHas(t, "approver's dashboard in validation", status, 200, body, []string{`data-testid="stage-validation" aria-current="step"`,
+	execExpect(t, "approver's dashboard in validation", status, body, 200, []string{`data-testid="stage-validation" aria-current="step"`,
 		"En attente : la validation du PTA", `data-testid="pending-names"`, "Représentante du ministère (fictive)",
 		`data-testid="action-decide"`, "Une décision vous attend au niveau 1", fmt.Sprintf(`href="/cycles/%d/validation"`, year)})
 	status, body = get(t, signIn(t, r.srv.URL, "responsable.tonkpi@cnltp.demo", demo.Password), r.srv.URL+"/")
-	dashboardHas(t, "owner's dashboard in validation", status, 200, body, []string{"pas encore en exécution"}, `data-testid="overdue"`)
+	execExpect(t, "owner's dashboard in validation", status, body, 200, []string{"pas encore en exécution"}, `data-testid="overdue"`)
 }
 
 func TestAccountPage(t *testing.T) {
@@ -319,18 +298,18 @@ func TestAccountPage(t *testing.T) {
 	}
 
 	status, body := get(t, owner, a.srv.URL+"/compte")
-	dashboardHas(t, "account page", status, 200, body, []string{"Mon compte", `data-testid="profile-name">Responsable CRLTP Tonkpi (fictif)<`,
+	execExpect(t, "account page", status, body, 200, []string{"Mon compte", `data-testid="profile-name">Responsable CRLTP Tonkpi (fictif)<`,
 		`data-testid="profile-email">responsable.tonkpi@cnltp.demo<`, "Responsable d&#39;activité", `data-testid="profile-unit">CRLTP Tonkpi<`,
 		`data-testid="profile-language">Français<`, `data-testid="password-form"`, `name="current" type="password"`, `name="new" type="password"`,
 		`name="confirm" type="password"`, `data-testid="password-submit"`, "Au moins 10 caractères"})
 	dashboardLight(t, "account page", body)
 	status, body = get(t, owner, a.srv.URL+"/compte?lang=en")
-	dashboardHas(t, "English account page", status, 200, body, []string{"My account", "Activity owner", "Change password"})
+	execExpect(t, "English account page", status, body, 200, []string{"My account", "Activity owner", "Change password"})
 	_, _ = get(t, owner, a.srv.URL+"/compte?lang=fr")
 
 	t.Run("ErrConfirmationDiffers", func(t *testing.T) {
 		status, body := post(t, owner, a.srv.URL+"/compte/mot-de-passe", url.Values{"current": {demo.Password}, "new": {"nouveau-mot-de-passe"}, "confirm": {"nouveau-mot-de-pase"}})
-		dashboardHas(t, "mismatched confirmation", status, 422, body, []string{`data-testid="error-confirm"`, "La confirmation ne correspond pas au nouveau mot de passe"},
+		execExpect(t, "mismatched confirmation", status, body, 422, []string{`data-testid="error-confirm"`, "La confirmation ne correspond pas au nouveau mot de passe"},
 			"nouveau-mot-de-passe")
 		if !passwordIs(t, demo.Password) {
 			t.Error("the password changed")
@@ -338,14 +317,14 @@ func TestAccountPage(t *testing.T) {
 	})
 	t.Run("ErrWrongCurrent", func(t *testing.T) {
 		status, body := post(t, owner, a.srv.URL+"/compte/mot-de-passe", url.Values{"current": {"pas-le-bon-mot"}, "new": {"nouveau-mot-de-passe"}, "confirm": {"nouveau-mot-de-passe"}})
-		dashboardHas(t, "wrong current password", status, 422, body, []string{`data-testid="error-current"`, "Mot de passe actuel incorrect"})
+		execExpect(t, "wrong current password", status, body, 422, []string{`data-testid="error-current"`, "Mot de passe actuel incorrect"})
 		if !passwordIs(t, demo.Password) {
 			t.Error("the password changed")
 		}
 	})
 	t.Run("ErrTooShort", func(t *testing.T) {
 		status, body := post(t, owner, a.srv.URL+"/compte/mot-de-passe", url.Values{"current": {demo.Password}, "new": {"court"}, "confirm": {"court"}})
-		dashboardHas(t, "short password", status, 422, body, []string{`data-testid="error-new"`, "au moins 10 caractères"})
+		execExpect(t, "short password", status, body, 422, []string{`data-testid="error-new"`, "au moins 10 caractères"})
 	})
 	t.Run("ChangedAndOtherSessionsEnded", func(t *testing.T) {
 		other := signIn(t, a.srv.URL, email, demo.Password)
@@ -355,7 +334,7 @@ func TestAccountPage(t *testing.T) {
 			t.Fatalf("change = %d to %q", status, resp.Header.Get("Location"))
 		}
 		status, body := get(t, owner, a.srv.URL+"/compte")
-		dashboardHas(t, "account after the change", status, 200, body, []string{`data-testid="flash"`, "Mot de passe changé"})
+		execExpect(t, "account after the change", status, body, 200, []string{`data-testid="flash"`, "Mot de passe changé"})
 		if !passwordIs(t, "nouveau-mot-de-passe") {
 			t.Error("the password did not change")
 		}
@@ -400,7 +379,7 @@ func TestRemindersPage(t *testing.T) {
 	owner := signInAs(t, a.srv.URL, "owner")
 
 	status, body := get(t, owner, a.srv.URL+"/relances")
-	dashboardHas(t, "reminders", status, 200, body, []string{"Relances", `data-testid="unread-count">2<`,
+	execExpect(t, "reminders", status, body, 200, []string{"Relances", `data-testid="unread-count">2<`,
 		fmt.Sprintf(`data-testid="reminder-%d" data-unread="true"`, overdue), fmt.Sprintf(`data-testid="reminder-%d" data-unread="true"`, dueSoon),
 		"En retard : Sensibiliser 20 villages", "Échéance proche", fmt.Sprintf(`data-testid="read-%d"`, overdue), "Marquer comme lu"},
 		fmt.Sprintf(`data-testid="reminder-%d"`, escalation), "Courriel : Sensibiliser")
@@ -409,7 +388,7 @@ func TestRemindersPage(t *testing.T) {
 	}
 	dashboardLight(t, "reminders", body)
 	status, body = get(t, owner, a.srv.URL+"/relances?lang=en")
-	dashboardHas(t, "English reminders", status, 200, body, []string{"Reminders", "Mark as read", "Deadline approaching"})
+	execExpect(t, "English reminders", status, body, 200, []string{"Reminders", "Mark as read", "Deadline approaching"})
 	_, _ = get(t, owner, a.srv.URL+"/relances?lang=fr")
 
 	t.Run("ErrSomeoneElses", func(t *testing.T) {
@@ -428,14 +407,14 @@ func TestRemindersPage(t *testing.T) {
 			t.Fatalf("mark read = %d to %q", status, resp.Header.Get("Location"))
 		}
 		status, body := get(t, owner, a.srv.URL+"/relances")
-		dashboardHas(t, "reminders after reading one", status, 200, body, []string{`data-testid="flash"`, "Relance marquée comme lue",
+		execExpect(t, "reminders after reading one", status, body, 200, []string{`data-testid="flash"`, "Relance marquée comme lue",
 			`data-testid="unread-count">1<`, fmt.Sprintf(`data-testid="read-%d"`, dueSoon)}, fmt.Sprintf(`data-testid="read-%d"`, overdue))
 		status, body = get(t, owner, a.srv.URL+"/relances?unread=true")
-		dashboardHas(t, "unread reminders", status, 200, body, []string{fmt.Sprintf(`data-testid="reminder-%d"`, dueSoon)}, fmt.Sprintf(`data-testid="reminder-%d"`, overdue))
+		execExpect(t, "unread reminders", status, body, 200, []string{fmt.Sprintf(`data-testid="reminder-%d"`, dueSoon)}, fmt.Sprintf(`data-testid="reminder-%d"`, overdue))
 	})
 	t.Run("MarkReadWithHTMX", func(t *testing.T) {
 		status, body := dashboardHTMX(t, owner, fmt.Sprintf("%s/relances/%d/lue", a.srv.URL, dueSoon))
-		dashboardHas(t, "htmx fragment", status, 200, body, []string{`id="reminder-list"`, `data-testid="unread-count">0<`}, "<html", `data-testid="read-`)
+		execExpect(t, "htmx fragment", status, body, 200, []string{`id="reminder-list"`, `data-testid="unread-count">0<`}, "<html", `data-testid="read-`)
 		if n, _ := a.db.UnreadReminders(ctx, o.ID, users["responsable.tonkpi@cnltp.demo"]); n != 0 {
 			t.Errorf("%d unread reminders left", n)
 		}
@@ -526,7 +505,7 @@ func TestAuditPage(t *testing.T) {
 	coord := signInAs(t, a.srv.URL, "coordinator")
 
 	status, body := get(t, coord, a.srv.URL+"/journal")
-	dashboardHas(t, "audit log", status, 200, body, []string{"Journal d&#39;audit", `data-testid="audit-filters"`, `name="entity"`, `<option value="activity">Activité</option>`,
+	execExpect(t, "audit log", status, body, 200, []string{"Journal d&#39;audit", `data-testid="audit-filters"`, `name="entity"`, `<option value="activity">Activité</option>`,
 		`name="since" type="date"`, `data-testid="audit-table"`, "Région d&#39;essai 59", "Création", "Administrateur (fictif)", "name: Région d&#39;essai 59",
 		`data-testid="audit-more"`})
 	dashboardLight(t, "audit log", body)
@@ -546,26 +525,26 @@ func TestAuditPage(t *testing.T) {
 
 	status, body = get(t, coord, a.srv.URL+"/journal?entity=user")
 	rows := auditRow.FindAllStringSubmatch(body, -1)
-	dashboardHas(t, "audit log of users", status, 200, body, []string{`<option value="user" selected>Utilisateur</option>`}, "Région d&#39;essai", `data-testid="audit-more"`)
+	execExpect(t, "audit log of users", status, body, 200, []string{`<option value="user" selected>Utilisateur</option>`}, "Région d&#39;essai", `data-testid="audit-more"`)
 	if len(rows) != 5 {
 		t.Errorf("%d user entries, want the 5 demo users", len(rows))
 	}
 	tomorrow := time.Now().UTC().AddDate(0, 0, 1).Format(time.DateOnly)
 	status, body = get(t, coord, a.srv.URL+"/journal?since="+tomorrow)
-	dashboardHas(t, "audit log since tomorrow", status, 200, body, []string{`data-testid="audit-empty"`, `value="` + tomorrow + `"`})
+	execExpect(t, "audit log since tomorrow", status, body, 200, []string{`data-testid="audit-empty"`, `value="` + tomorrow + `"`})
 
 	t.Run("ErrBadSince", func(t *testing.T) {
 		status, body := get(t, coord, a.srv.URL+"/journal?since=hier")
-		dashboardHas(t, "audit log since a bad date", status, 422, body, []string{`data-testid="error-since"`, "Date &#34;hier&#34; invalide"})
+		execExpect(t, "audit log since a bad date", status, body, 422, []string{`data-testid="error-since"`, "Date &#34;hier&#34; invalide"})
 	})
 	t.Run("English", func(t *testing.T) {
 		admin := signInAs(t, a.srv.URL, "admin")
 		status, body := get(t, admin, a.srv.URL+"/journal?lang=en")
-		dashboardHas(t, "English audit log", status, 200, body, []string{"Audit log", "Creation", "Older"})
+		execExpect(t, "English audit log", status, body, 200, []string{"Audit log", "Creation", "Older"})
 	})
 	t.Run("ExportCSV", func(t *testing.T) {
 		status, page := get(t, coord, a.srv.URL+"/journal?entity=region")
-		dashboardHas(t, "the export link", status, 200, page, []string{`href="/journal.csv?entity=region"`, `data-testid="audit-export"`})
+		execExpect(t, "the export link", status, page, 200, []string{`href="/journal.csv?entity=region"`, `data-testid="audit-export"`})
 		resp, err := coord.Get(a.srv.URL + "/journal.csv?entity=region")
 		status, body := read(t, resp, err)
 		if status != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/csv") || !strings.Contains(resp.Header.Get("Content-Disposition"), "journal-audit-") {
