@@ -95,11 +95,6 @@ func (s *Server) home(c *gin.Context) { s.renderDashboard(c, nil) }
 // renderDashboard renders the home page; a failed launch comes back with its form.
 func (s *Server) renderDashboard(c *gin.Context, failed *launchForm) {
 	d, err := s.dashboardData(c, failed)
-	if err == nil && d.Launch != nil {
-		var o ptacycle.Organisation
-		o, err = s.deps.DB.Organisation(c.Request.Context(), org(c))
-		d.Launch.Usual = o.DeadlineDays
-	}
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -111,16 +106,16 @@ func (s *Server) dashboardData(c *gin.Context, failed *launchForm) (dashboardPag
 	ctx, u := c.Request.Context(), currentUser(c)
 	d := dashboardPage{Page: s.page(c, "home.title")}
 	coordinator := u.Role == ptacycle.RoleCoordinator
-	year := s.currentYear(ctx, u.OrganisationID)
-	if year == 0 {
-		if coordinator {
-			d.Launch = orLaunch(failed, time.Now().Year())
-		}
-		return d, nil
-	}
 	o, err := s.deps.DB.Organisation(ctx, u.OrganisationID)
 	if err != nil {
 		return d, err
+	}
+	year := s.currentYear(ctx, u.OrganisationID)
+	if year == 0 {
+		if coordinator {
+			d.Launch = orLaunch(failed, time.Now().Year(), o.DeadlineDays)
+		}
+		return d, nil
 	}
 	cy, err := s.deps.DB.Cycle(ctx, o.ID, year)
 	if err != nil {
@@ -162,17 +157,19 @@ func (s *Server) dashboardData(c *gin.Context, failed *launchForm) (dashboardPag
 		return d, err
 	}
 	if coordinator && (cy.Stage == ptacycle.StageClosed || failed != nil) {
-		d.Launch = orLaunch(failed, cy.Year+1)
+		d.Launch = orLaunch(failed, cy.Year+1, o.DeadlineDays)
 	}
 	return d, nil
 }
 
-// orLaunch is the failed form if any, else an empty one proposing year.
-func orLaunch(failed *launchForm, year int) *launchForm {
-	if failed != nil {
-		return failed
+// orLaunch is the failed form if any, else an empty one proposing year; both
+// say which deadlines empty fields take (usual, the organisation's).
+func orLaunch(failed *launchForm, year int, usual ptacycle.DeadlineDays) *launchForm {
+	if failed == nil {
+		failed = &launchForm{Year: strconv.Itoa(year)}
 	}
-	return &launchForm{Year: strconv.Itoa(year)}
+	failed.Usual = usual
+	return failed
 }
 
 // dashboardTimeline places the cycle on its six stages, with the workflow's
