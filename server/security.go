@@ -56,13 +56,12 @@ func securityHeaders(next http.Handler, tls bool) http.Handler {
 // formMaxBytes; a larger one is left to its handler, which refuses it.
 func (s *Server) refuseUnstorableText(c *gin.Context) {
 	params := c.Request.URL.Query()
-	api := strings.HasPrefix(c.Request.URL.Path, "/api/")
-	if !api { // a page's form is never larger (the API bounds its bodies route by route)
+	api, multipart := strings.HasPrefix(c.Request.URL.Path, "/api/"), strings.HasPrefix(c.ContentType(), "multipart/")
+	if !api || multipart { // a page's form or a file is never larger (the API bounds its other bodies route by route)
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, formMaxBytes)
 	}
 	switch {
-	case strings.HasPrefix(c.ContentType(), "multipart/") && c.Request.ContentLength <= formMaxBytes:
-		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, formMaxBytes)
+	case multipart && c.Request.ContentLength <= formMaxBytes:
 		if c.Request.ParseMultipartForm(formMaxBytes) == nil { // else the handler meets the error and tells it
 			params = c.Request.Form
 		}
