@@ -3,17 +3,17 @@ package activities
 import (
 	"context"
 	"errors"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/ptacycle/ptacycle"
-	"github.com/ptacycle/ptacycle/postgres"
+	"github.com/ptacycle/ptacycle/internal/searchattrs"
 )
 
 // FollowUpInput starts the follow-up of one activity during execution.
@@ -44,95 +44,95 @@ const followUpBatch = 500
 // followUpConcurrency is how many workflow starts are in flight at once.
 const followUpConcurrency = 32
 
+// FollowUpProgress is the heartbeat of StartFollowUps and StopFollowUps: every
+// activity of the plan up to AfterID, in id order, is handled, Done of them
+// counted. Ids do not move when due dates or statuses change, so a retry
+// resumes exactly where the crashed attempt stopped.
+type FollowUpProgress struct {
+	AfterID int64
+	Done    int
+}
+
 // StartFollowUps starts one follow-up workflow per unfinished activity of the
 // plan, in batches, from an activity rather than as child workflows so that
 // 10,000 activities add nothing to the cycle's history. A follow-up already
 // running is kept (its id names the activity); after a crash the heartbeat
-// says which batch to resume from. It returns how many are running.
+// says where to resume. It returns how many are running.
 func (a *Activities) StartFollowUps(ctx context.Context, in FollowUpsInput) (int, error) {
-	offset := 0
-	if activity.HasHeartbeatDetails(ctx) {
-		_ = activity.GetHeartbeatDetails(ctx, &offset)
-	}
-	started := offset
 	cursor := a.now()
-	for {
-		batch, err := a.DB.Activities(ctx, in.OrganisationID, postgres.ActivityFilter{PlanID: in.PlanID, Limit: followUpBatch, Offset: offset})
-		if err != nil {
-			return started, domainError(err)
-		}
-		var failed atomic.Value
-		var wg sync.WaitGroup
-		sem := make(chan struct{}, followUpConcurrency)
-		for _, act := range batch {
-			if act.Status.Finished() {
-				continue
-			}
-			sem <- struct{}{}
-			wg.Go(func() {
-				defer func() { <-sem }()
-				_, err := a.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-					ID:                       ptacycle.FollowUpWorkflowID(in.OrganisationSlug, in.Year, act.ID),
-					TaskQueue:                ptacycle.TaskQueue,
-					WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-					WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
-				}, ptacycle.FollowUpWorkflowName, FollowUpInput{
-					OrganisationID: in.OrganisationID, OrganisationSlug: in.OrganisationSlug, Year: in.Year,
-					CycleID: in.CycleID, ActivityID: act.ID, Policy: in.Policy, Cursor: cursor,
-				})
-				if err != nil {
-					failed.Store(err)
-				}
-			})
-		}
-		wg.Wait()
-		if err, ok := failed.Load().(error); ok {
-			return started, err
-		}
-		offset += len(batch)
-		started = offset
-		activity.RecordHeartbeat(ctx, offset)
-		if len(batch) < followUpBatch {
-			return started, nil
-		}
-	}
+	return a.eachActivity(ctx, in, true, func(ctx context.Context, id int64) error {
+		_, err := a.Temporal.ExecuteWorkflow(ctx, FollowUpStartOptions(in.OrganisationSlug, in.Year, id), ptacycle.FollowUpWorkflowName,
+			FollowUpInput{OrganisationID: in.OrganisationID, OrganisationSlug: in.OrganisationSlug, Year: in.Year,
+				CycleID: in.CycleID, ActivityID: id, Policy: in.Policy, Cursor: cursor})
+		return err
+	})
 }
 
 // StopFollowUps cancels the follow-up of every activity of the plan; one that
 // already ended is skipped.
 func (a *Activities) StopFollowUps(ctx context.Context, in FollowUpsInput) error {
-	offset := 0
-	if activity.HasHeartbeatDetails(ctx) {
-		_ = activity.GetHeartbeatDetails(ctx, &offset)
-	}
-	for {
-		batch, err := a.DB.Activities(ctx, in.OrganisationID, postgres.ActivityFilter{PlanID: in.PlanID, Limit: followUpBatch, Offset: offset})
-		if err != nil {
-			return domainError(err)
-		}
-		var failed atomic.Value
-		var wg sync.WaitGroup
-		sem := make(chan struct{}, followUpConcurrency)
-		for _, act := range batch {
-			sem <- struct{}{}
-			wg.Go(func() {
-				defer func() { <-sem }()
-				err := a.Temporal.CancelWorkflow(ctx, ptacycle.FollowUpWorkflowID(in.OrganisationSlug, in.Year, act.ID), "")
-				var notFound *serviceerror.NotFound
-				if err != nil && !errors.As(err, &notFound) {
-					failed.Store(err)
-				}
-			})
-		}
-		wg.Wait()
-		if err, ok := failed.Load().(error); ok {
-			return err
-		}
-		offset += len(batch)
-		activity.RecordHeartbeat(ctx, offset)
-		if len(batch) < followUpBatch {
+	_, err := a.eachActivity(ctx, in, false, func(ctx context.Context, id int64) error {
+		err := a.Temporal.CancelWorkflow(ctx, ptacycle.FollowUpWorkflowID(in.OrganisationSlug, in.Year, id), "")
+		var notFound *serviceerror.NotFound
+		if errors.As(err, &notFound) {
 			return nil
 		}
+		return err
+	})
+	return err
+}
+
+// eachActivity calls do for each activity of the plan (the unfinished ones
+// only, if asked), followUpConcurrency at a time, resuming after the last
+// heartbeat. After each batch it heartbeats the longest run of activities
+// done in id order, so that a failed batch is resumed from its first
+// activity not done. The first error stops it, and is returned.
+func (a *Activities) eachActivity(ctx context.Context, in FollowUpsInput, unfinished bool, do func(context.Context, int64) error) (int, error) {
+	var p FollowUpProgress
+	if activity.HasHeartbeatDetails(ctx) && activity.GetHeartbeatDetails(ctx, &p) != nil {
+		p = FollowUpProgress{} // a heartbeat of another shape: start over, every call is idempotent
+	}
+	for {
+		ids, err := a.DB.PlanActivityIDs(ctx, in.OrganisationID, in.PlanID, p.AfterID, followUpBatch, unfinished)
+		if err != nil {
+			return p.Done, domainError(err)
+		}
+		done := make([]bool, len(ids))
+		g, gctx := errgroup.WithContext(ctx)
+		g.SetLimit(followUpConcurrency)
+		for i, id := range ids {
+			g.Go(func() error {
+				if err := do(gctx, id); err != nil {
+					return err
+				}
+				done[i] = true
+				return nil
+			})
+		}
+		err = g.Wait()
+		for i, id := range ids {
+			if !done[i] {
+				break
+			}
+			p.AfterID, p.Done = id, p.Done+1
+		}
+		activity.RecordHeartbeat(ctx, p)
+		if err != nil || len(ids) < followUpBatch {
+			return p.Done, err
+		}
+	}
+}
+
+// FollowUpStartOptions are the options of an activity's follow-up: one per
+// activity and year, a running one kept, found in Temporal's tools by the
+// organisation and year it belongs to.
+func FollowUpStartOptions(slug string, year int, activityID int64) client.StartWorkflowOptions {
+	return client.StartWorkflowOptions{
+		ID:                       ptacycle.FollowUpWorkflowID(slug, year, activityID),
+		TaskQueue:                ptacycle.TaskQueue,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+		TypedSearchAttributes:    temporal.NewSearchAttributes(searchattrs.Organisation.ValueSet(slug), searchattrs.Year.ValueSet(int64(year))),
 	}
 }
 

@@ -26,7 +26,6 @@ import (
 	"github.com/ptacycle/ptacycle/server"
 	"github.com/ptacycle/ptacycle/ui"
 	"github.com/ptacycle/ptacycle/worker"
-	"github.com/ptacycle/ptacycle/workflows"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
@@ -55,7 +54,7 @@ func TestLoad(t *testing.T) {
 	db := pgtest.MustDB(t)
 	ts := temporaltest.NewServer(temporaltest.WithT(t))
 	tc := ts.GetDefaultClient()
-	must(t, searchattrs.Ensure(ctx, tc, ts.GetDefaultNamespace(), workflows.SearchAttributeTypes()))
+	must(t, searchattrs.Ensure(ctx, tc, ts.GetDefaultNamespace(), searchattrs.Types()))
 	w := worker.New(tc, &activities.Activities{DB: db, Temporal: tc, Clock: time.Now}, sdkworker.Options{})
 	must(t, w.Start())
 	t.Cleanup(w.Stop)

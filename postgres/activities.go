@@ -202,6 +202,22 @@ func (db *DB) Activities(ctx context.Context, org int64, f ActivityFilter) ([]pt
 	return activities, mapError(err)
 }
 
+// PlanActivityIDs returns up to limit ids of the plan's activities (only the
+// unfinished ones when unfinished is set) after afterID, in id order: a page
+// that stays put while due dates and statuses change, for batch work that
+// resumes from the last id it handled.
+func (db *DB) PlanActivityIDs(ctx context.Context, org, planID, afterID int64, limit int, unfinished bool) ([]int64, error) {
+	rows, err := db.Pool.Query(ctx, `
+		SELECT id FROM activities
+		WHERE organisation_id = $1 AND plan_id = $2 AND id > $3 AND (NOT $5 OR status NOT IN ('done', 'cancelled'))
+		ORDER BY id LIMIT $4`, org, planID, afterID, limit, unfinished)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	return ids, mapError(err)
+}
+
 // CountActivities counts the organisation's activities matching f (its Limit and Offset aside).
 func (db *DB) CountActivities(ctx context.Context, org int64, f ActivityFilter) (int, error) {
 	var n int

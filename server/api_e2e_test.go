@@ -40,7 +40,7 @@ func mustRealStack(t *testing.T) *realStack {
 	db := pgtest.MustDB(t)
 	ts := temporaltest.NewServer(temporaltest.WithT(t))
 	tc := ts.GetDefaultClient()
-	if err := searchattrs.Ensure(ctx, tc, ts.GetDefaultNamespace(), workflows.SearchAttributeTypes()); err != nil {
+	if err := searchattrs.Ensure(ctx, tc, ts.GetDefaultNamespace(), searchattrs.Types()); err != nil {
 		t.Fatal(err)
 	}
 	w := worker.New(tc, &activities.Activities{DB: db, Temporal: tc, Clock: time.Now}, sdkworker.Options{})

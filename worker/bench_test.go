@@ -14,7 +14,6 @@ import (
 	"github.com/ptacycle/ptacycle/internal/searchattrs"
 	"github.com/ptacycle/ptacycle/postgres/pgtest"
 	"github.com/ptacycle/ptacycle/worker"
-	"github.com/ptacycle/ptacycle/workflows"
 )
 
 // These benchmarks are two of `ptacycle bench`'s scenarios (internal/bench)
@@ -74,7 +73,7 @@ func BenchmarkCycleHistory(b *testing.B) {
 	ts := temporaltest.NewServer()
 	defer ts.Stop()
 	c := ts.GetDefaultClient()
-	if err := searchattrs.Ensure(ctx, c, ts.GetDefaultNamespace(), workflows.SearchAttributeTypes()); err != nil {
+	if err := searchattrs.Ensure(ctx, c, ts.GetDefaultNamespace(), searchattrs.Types()); err != nil {
 		b.Fatal(err)
 	}
 	w := worker.New(c, &activities.Activities{DB: db, Temporal: c, Clock: time.Now}, sdkworker.Options{})

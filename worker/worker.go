@@ -32,7 +32,7 @@ func New(c client.Client, acts *activities.Activities, opts sdkworker.Options) s
 // lacks them, then runs a worker (with interceptors, if any) until ctx is done
 // and stops it (waiting for running activities to finish).
 func Run(ctx context.Context, c client.Client, namespace string, acts *activities.Activities, interceptors ...interceptor.WorkerInterceptor) error {
-	if err := searchattrs.Ensure(ctx, c, namespace, workflows.SearchAttributeTypes()); err != nil {
+	if err := searchattrs.Ensure(ctx, c, namespace, searchattrs.Types()); err != nil {
 		if ctx.Err() != nil { // stopped while starting: a shutdown, not a failure
 			return nil
 		}

@@ -76,7 +76,7 @@ func mustStack(t *testing.T) *stack {
 	ctx := context.Background()
 	s := &stack{db: pgtest.MustDB(t), ts: temporaltest.NewServer(temporaltest.WithT(t))}
 	s.c = s.ts.GetDefaultClient()
-	if err := searchattrs.Ensure(ctx, s.c, s.ts.GetDefaultNamespace(), workflows.SearchAttributeTypes()); err != nil {
+	if err := searchattrs.Ensure(ctx, s.c, s.ts.GetDefaultNamespace(), searchattrs.Types()); err != nil {
 		t.Fatal(err)
 	}
 	s.acts = &activities.Activities{DB: s.db, Temporal: s.c, Clock: time.Now}
@@ -191,8 +191,8 @@ func TestCycleOnRealStack(t *testing.T) {
 	overdue := ptacycle.DateOf(time.Now().AddDate(0, 0, -10))
 	// Deadlines 10 days past: each step sends an overdue reminder and its escalation at once.
 	_, err = s.c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: wfID, TaskQueue: ptacycle.TaskQueue,
-		TypedSearchAttributes: temporal.NewSearchAttributes(workflows.OrganisationAttribute.ValueSet(demo.Slug),
-			workflows.YearAttribute.ValueSet(int64(year)), workflows.StageAttribute.ValueSet(string(ptacycle.StageBilan)))},
+		TypedSearchAttributes: temporal.NewSearchAttributes(searchattrs.Organisation.ValueSet(demo.Slug),
+			searchattrs.Year.ValueSet(int64(year)), searchattrs.Stage.ValueSet(string(ptacycle.StageBilan)))},
 		ptacycle.CycleWorkflowName, workflows.CycleInput{OrganisationID: org.ID, OrganisationSlug: demo.Slug, Year: year,
 			Deadlines: ptacycle.Deadlines{Bilan: overdue, Recommendations: overdue, Submission: overdue}, LaunchedBy: &coordinator.ID})
 	if err != nil {
@@ -462,8 +462,14 @@ func TestCycleOnRealStack(t *testing.T) {
 // recordHistory writes a workflow's history under workflows/testdata for the replay tests.
 func recordHistory(t *testing.T, c client.Client, wfID, file string) {
 	t.Helper()
+	recordRun(t, c, wfID, "", file)
+}
+
+// recordRun writes one run's history (the latest when runID is empty).
+func recordRun(t *testing.T, c client.Client, wfID, runID, file string) {
+	t.Helper()
 	ctx := context.Background()
-	iter := c.GetWorkflowHistory(ctx, wfID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	iter := c.GetWorkflowHistory(ctx, wfID, runID, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	hist, err := client.HistoryFromJSON(strings.NewReader(`{"events":[]}`), client.HistoryJSONOptions{})
 	if err != nil {
 		t.Fatal(err)

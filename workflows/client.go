@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/ptacycle/ptacycle"
+	"github.com/ptacycle/ptacycle/internal/searchattrs"
 )
 
 // This file is the client side of the cycle: how the server (and the demo)
@@ -21,8 +22,8 @@ func CycleStartOptions(slug string, year int) client.StartWorkflowOptions {
 		TaskQueue:                ptacycle.TaskQueue,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		TypedSearchAttributes: temporal.NewSearchAttributes(OrganisationAttribute.ValueSet(slug),
-			YearAttribute.ValueSet(int64(year)), StageAttribute.ValueSet(string(ptacycle.StageBilan))),
+		TypedSearchAttributes: temporal.NewSearchAttributes(searchattrs.Organisation.ValueSet(slug),
+			searchattrs.Year.ValueSet(int64(year)), searchattrs.Stage.ValueSet(string(ptacycle.StageBilan))),
 	}
 }
 

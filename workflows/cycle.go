@@ -10,6 +10,7 @@ import (
 
 	"github.com/ptacycle/ptacycle"
 	"github.com/ptacycle/ptacycle/activities"
+	"github.com/ptacycle/ptacycle/internal/searchattrs"
 )
 
 // Labels of the steps a cycle waits for, used in reminders and the status query.
@@ -299,7 +300,7 @@ func (c *cycleRun) remind(ctx workflow.Context, s step, n int, kind string) erro
 // attributes and in PostgreSQL, retrying until the database takes it.
 func (c *cycleRun) setStage(ctx workflow.Context, s ptacycle.Stage) error {
 	c.stage = s
-	if err := workflow.UpsertTypedSearchAttributes(ctx, StageAttribute.ValueSet(string(s))); err != nil {
+	if err := workflow.UpsertTypedSearchAttributes(ctx, searchattrs.Stage.ValueSet(string(s))); err != nil {
 		return err
 	}
 	in := activities.RecordStageInput{OrganisationID: c.in.OrganisationID, CycleID: c.info.CycleID, Stage: s}
@@ -326,7 +327,7 @@ func (c *cycleRun) close(ctx workflow.Context) (CycleResult, error) {
 		return CycleResult{}, err
 	}
 	c.stage = ptacycle.StageClosed
-	if err := workflow.UpsertTypedSearchAttributes(ctx, StageAttribute.ValueSet(string(ptacycle.StageClosed))); err != nil {
+	if err := workflow.UpsertTypedSearchAttributes(ctx, searchattrs.Stage.ValueSet(string(ptacycle.StageClosed))); err != nil {
 		return CycleResult{}, err
 	}
 	c.busy = false
@@ -348,8 +349,8 @@ func (c *cycleRun) startNextYear(ctx workflow.Context) error {
 		WorkflowID:        ptacycle.CycleWorkflowID(c.in.OrganisationSlug, next),
 		TaskQueue:         ptacycle.TaskQueue,
 		ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON,
-		TypedSearchAttributes: temporal.NewSearchAttributes(OrganisationAttribute.ValueSet(c.in.OrganisationSlug),
-			YearAttribute.ValueSet(int64(next)), StageAttribute.ValueSet(string(ptacycle.StageBilan))),
+		TypedSearchAttributes: temporal.NewSearchAttributes(searchattrs.Organisation.ValueSet(c.in.OrganisationSlug),
+			searchattrs.Year.ValueSet(int64(next)), searchattrs.Stage.ValueSet(string(ptacycle.StageBilan))),
 	}
 	child := workflow.ExecuteChildWorkflow(workflow.WithChildOptions(ctx, opts), ptacycle.CycleWorkflowName,
 		CycleInput{OrganisationID: c.in.OrganisationID, OrganisationSlug: c.in.OrganisationSlug, Year: next})

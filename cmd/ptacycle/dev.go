@@ -19,9 +19,9 @@ import (
 	"github.com/ptacycle/ptacycle/demo"
 	"github.com/ptacycle/ptacycle/internal/devtemporal"
 	"github.com/ptacycle/ptacycle/internal/pgcluster"
+	"github.com/ptacycle/ptacycle/internal/searchattrs"
 	"github.com/ptacycle/ptacycle/postgres"
 	"github.com/ptacycle/ptacycle/server"
-	"github.com/ptacycle/ptacycle/workflows"
 )
 
 // runDev runs the whole product in this process: embedded Temporal on a
@@ -88,7 +88,7 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, stdo
 		DatabaseFile:     filepath.Join(dir, "temporal.db"),
 		Port:             *temporalPort,
 		Namespace:        cfg.TemporalNamespace,
-		SearchAttributes: workflows.SearchAttributeTypes(),
+		SearchAttributes: searchattrs.Types(),
 	})
 	if err != nil {
 		return err

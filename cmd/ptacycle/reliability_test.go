@@ -23,6 +23,7 @@ import (
 	"github.com/ptacycle/ptacycle/demo"
 	"github.com/ptacycle/ptacycle/internal/devtemporal"
 	"github.com/ptacycle/ptacycle/internal/pgcluster"
+	"github.com/ptacycle/ptacycle/internal/searchattrs"
 	"github.com/ptacycle/ptacycle/notify/smtptest"
 	"github.com/ptacycle/ptacycle/postgres"
 	"github.com/ptacycle/ptacycle/postgres/pgtest"
@@ -193,7 +194,7 @@ func (s *stack) start(f failer) {
 		f.Fatal(err)
 	}
 	if s.temporal, err = devtemporal.Start(devtemporal.Options{DatabaseFile: filepath.Join(s.dataDir, "temporal.db"),
-		SearchAttributes: workflows.SearchAttributeTypes(), Logger: serverlog.NewNoopLogger()}); err != nil {
+		SearchAttributes: searchattrs.Types(), Logger: serverlog.NewNoopLogger()}); err != nil {
 		f.Fatal(err)
 	}
 	if s.tc, err = client.Dial(client.Options{HostPort: s.temporal.Address(), Logger: quietSDKLogger()}); err != nil {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"go.temporal.io/api/workflowservice/v1"
@@ -17,6 +16,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/ptacycle/ptacycle/activities"
 )
@@ -60,23 +60,19 @@ func ExecutionStart(ctx context.Context, acts *activities.Activities, in activit
 	if err != nil {
 		return r, err
 	}
-	var failed atomic.Value
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, startConcurrency)
+	var g errgroup.Group
+	g.SetLimit(startConcurrency)
 	start := time.Now()
 	for i := range n {
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			if _, err := acts.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-				ID: fmt.Sprintf("bare/%s/%d/%d", in.OrganisationSlug, in.Year, i), TaskQueue: "bench-bare"}, noop); err != nil {
-				failed.Store(err)
-			}
+		g.Go(func() error {
+			_, err := acts.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+				ID: fmt.Sprintf("bare/%s/%d/%d", in.OrganisationSlug, in.Year, i), TaskQueue: "bench-bare"}, noop)
+			return err
 		})
 	}
-	wg.Wait()
+	err = g.Wait()
 	r.Bare = time.Since(start)
-	if err, ok := failed.Load().(error); ok {
+	if err != nil {
 		return r, fmt.Errorf("bare starts: %w", err)
 	}
 	if err := eventually(ctx, 10*time.Minute, "bare workflows listed", func() (bool, error) {
@@ -90,12 +86,12 @@ func ExecutionStart(ctx context.Context, acts *activities.Activities, in activit
 	suite.SetLogger(sdklog.NewStructuredLogger(slog.New(slog.DiscardHandler))) // failures come back as errors
 	env := suite.NewTestActivityEnvironment()
 	env.RegisterActivity(acts)
-	var offset atomic.Int64
+	var mu sync.Mutex
+	var progress activities.FollowUpProgress
 	env.SetOnActivityHeartbeatListener(func(_ *activity.Info, details converter.EncodedValues) {
-		var done int64
-		if details.Get(&done) == nil {
-			offset.Store(done)
-		}
+		mu.Lock()
+		defer mu.Unlock()
+		_ = details.Get(&progress)
 	})
 	started := 0
 	start = time.Now()
@@ -107,7 +103,9 @@ func ExecutionStart(ctx context.Context, acts *activities.Activities, in activit
 		var appErr *temporal.ApplicationError
 		if err != nil && attempt < 3 && !(errors.As(err, &appErr) && appErr.NonRetryable()) {
 			r.Retries++
-			env.SetHeartbeatDetails(int(offset.Load()))
+			mu.Lock()
+			env.SetHeartbeatDetails(progress)
+			mu.Unlock()
 			continue
 		}
 		r.FollowUps = time.Since(start)

@@ -30,11 +30,11 @@ import (
 	"github.com/ptacycle/ptacycle/activities"
 	"github.com/ptacycle/ptacycle/internal/devtemporal"
 	"github.com/ptacycle/ptacycle/internal/pgcluster"
+	"github.com/ptacycle/ptacycle/internal/searchattrs"
 	"github.com/ptacycle/ptacycle/postgres"
 	"github.com/ptacycle/ptacycle/server"
 	"github.com/ptacycle/ptacycle/ui"
 	"github.com/ptacycle/ptacycle/worker"
-	"github.com/ptacycle/ptacycle/workflows"
 )
 
 // idleNamespace is where the execution-start scenario starts its workflows:
@@ -95,7 +95,7 @@ func StartStack(ctx context.Context, databaseURL string, w io.Writer) (_ *Stack,
 	}
 
 	if s.temporal, err = devtemporal.Start(devtemporal.Options{DatabaseFile: filepath.Join(s.dir, "temporal.db"),
-		SearchAttributes: workflows.SearchAttributeTypes(),
+		SearchAttributes: searchattrs.Types(),
 		Logger: temporallog.NewZapLogger(zap.New(zapcore.NewCore(zapcore.NewConsoleEncoder(zap.NewDevelopmentEncoderConfig()),
 			zapcore.AddSync(s.log), zap.ErrorLevel)))}); err != nil {
 		return nil, err
