@@ -76,6 +76,10 @@ func (a *Activities) OpenCycle(ctx context.Context, in OpenCycleInput) (CycleInf
 	if err != nil {
 		return CycleInfo{}, domainError(err)
 	}
+	if cycle.Stage == ptacycle.StageClosed { // a closed year is never reopened, by a reset or a duplicate start
+		return CycleInfo{}, domainError(ptacycle.Errorf(ptacycle.ECONFLICT, "Le cycle %d est clôturé : il ne peut pas être rouvert",
+			"The %d cycle is closed: it cannot be reopened", in.Year))
+	}
 	plan, err := a.DB.Plan(ctx, org.ID, in.Year)
 	if err != nil {
 		return CycleInfo{}, domainError(err)

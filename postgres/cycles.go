@@ -70,7 +70,8 @@ func (db *DB) Cycles(ctx context.Context, org int64) ([]ptacycle.Cycle, error) {
 }
 
 // SetStage records that a cycle reached stage; setting the stage it already has
-// changes nothing and logs nothing, so a retried workflow activity is harmless. ENOTFOUND.
+// changes nothing and logs nothing, so a retried workflow activity is harmless.
+// A closed cycle keeps its stage. ENOTFOUND, ECONFLICT (closed).
 func (db *DB) SetStage(ctx context.Context, actor ptacycle.Actor, cycleID int64, stage ptacycle.Stage) error {
 	if !stage.Valid() {
 		return ptacycle.Errorf(ptacycle.EINVALID, "Étape %q inconnue", "Unknown stage %q", string(stage))
@@ -81,8 +82,11 @@ func (db *DB) SetStage(ctx context.Context, actor ptacycle.Actor, cycleID int64,
 			actor.OrganisationID, cycleID).Scan(&before); err != nil {
 			return err
 		}
-		if before == stage {
+		switch {
+		case before == stage:
 			return nil
+		case before == ptacycle.StageClosed:
+			return errClosedCycle
 		}
 		var closedAt *time.Time
 		if stage == ptacycle.StageClosed {
@@ -95,6 +99,11 @@ func (db *DB) SetStage(ctx context.Context, actor ptacycle.Actor, cycleID int64,
 		return audit(ctx, tx, actor, "stage", "cycle", cycleID, map[string]any{"stage": before}, map[string]any{"stage": stage})
 	})
 }
+
+// errClosedCycle refuses any change to the process of a year already closed:
+// a closed year is never reopened, whichever workflow asks.
+var errClosedCycle = ptacycle.Errorf(ptacycle.ECONFLICT, "Ce cycle est clôturé : son étape et son bilan ne changent plus",
+	"This cycle is closed: its stage and its review no longer change")
 
 // SetApprovalChain replaces the organisation's approval chain. EINVALID (an approver of another organisation, a gap).
 func (db *DB) SetApprovalChain(ctx context.Context, actor ptacycle.Actor, levels []ptacycle.ApprovalLevel) error {

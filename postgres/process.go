@@ -121,13 +121,19 @@ func (db *DB) PlanRates(ctx context.Context, org, planID int64, overdueAsOf ptac
 	return b.Breakdown(), overdue, nil
 }
 
-// StoreBilanRates records the computed execution rates of the year under review.
+// StoreBilanRates records the computed execution rates of the year under
+// review. ENOTFOUND, ECONFLICT (the cycle is closed).
 func (db *DB) StoreBilanRates(ctx context.Context, actor ptacycle.Actor, cycleID int64, rates ptacycle.RateBreakdown) error {
 	return db.tx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `
-			UPDATE bilans b SET rates = $3 FROM cycles c
-			WHERE b.cycle_id = c.id AND c.organisation_id = $1 AND c.id = $2 AND b.rates IS DISTINCT FROM $3::jsonb`,
-			actor.OrganisationID, cycleID, jsonOrNil(rates))
+		var stage ptacycle.Stage
+		if err := tx.QueryRow(ctx, `SELECT stage FROM cycles WHERE organisation_id = $1 AND id = $2 FOR UPDATE`,
+			actor.OrganisationID, cycleID).Scan(&stage); err != nil {
+			return err
+		}
+		if stage == ptacycle.StageClosed {
+			return errClosedCycle
+		}
+		tag, err := tx.Exec(ctx, `UPDATE bilans SET rates = $2 WHERE cycle_id = $1 AND rates IS DISTINCT FROM $2::jsonb`, cycleID, jsonOrNil(rates))
 		if err != nil || tag.RowsAffected() == 0 {
 			return err
 		}

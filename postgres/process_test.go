@@ -609,6 +609,23 @@ func TestCloseCycle(t *testing.T) {
 	if n := auditCount(t, f, "cycle", f.cycle.ID, "close"); n != 1 {
 		t.Errorf("%d close entries in the audit log, want 1", n)
 	}
+	t.Run("ErrClosedCycleStage", func(t *testing.T) {
+		// A year closed is never reopened: no stage change, no new bilan rates, whoever asks.
+		err := f.db.SetStage(ctx, f.actor, f.cycle.ID, ptacycle.StageBilan)
+		if ptacycle.ErrorCode(err) != ptacycle.ECONFLICT || !strings.Contains(err.Error(), "clôturé") {
+			t.Errorf("SetStage on a closed cycle: %v, want ECONFLICT", err)
+		}
+		must(t, f.db.SetStage(ctx, f.actor, f.cycle.ID, ptacycle.StageClosed)) // the stage it has: a retry
+		err = f.db.StoreBilanRates(ctx, f.actor, f.cycle.ID, ptacycle.ComputeBreakdown([]ptacycle.RateItem{{Status: ptacycle.StatusDone, Progress: 100}}))
+		if ptacycle.ErrorCode(err) != ptacycle.ECONFLICT {
+			t.Errorf("StoreBilanRates on a closed cycle: %v, want ECONFLICT", err)
+		}
+		c, _ := f.db.Cycle(ctx, f.org.ID, 2024)
+		b, _ := f.db.Bilan(ctx, f.org.ID, f.cycle.ID)
+		if c.Stage != ptacycle.StageClosed || c.ClosedAt == nil || !c.ClosedAt.Equal(*closed.ClosedAt) || b.Rates != nil {
+			t.Errorf("the closed cycle changed: stage %s, closed at %v (was %v), rates %+v", c.Stage, c.ClosedAt, closed.ClosedAt, b.Rates)
+		}
+	})
 	t.Run("OtherOrganisationsCycle", func(t *testing.T) {
 		must(t, f.db.CloseCycle(ctx, f.actor, other.cycle.ID, 10))
 		if c, _ := f.db.Cycle(ctx, other.org.ID, 2024); c.Stage == ptacycle.StageClosed {

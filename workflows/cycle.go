@@ -342,13 +342,15 @@ func (c *cycleRun) close(ctx workflow.Context) (CycleResult, error) {
 
 // startNextYear starts year+1's cycle as an abandoned child: it outlives this
 // one, under its own id (the id names the year, which continue-as-new would
-// keep). A next year already launched by hand is left as it is.
+// keep). A next year already launched by hand, running or closed, is left as it is.
 func (c *cycleRun) startNextYear(ctx workflow.Context) error {
 	next := c.in.Year + 1
 	opts := workflow.ChildWorkflowOptions{
 		WorkflowID:        ptacycle.CycleWorkflowID(c.in.OrganisationSlug, next),
 		TaskQueue:         ptacycle.TaskQueue,
 		ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON,
+		// A next year that already ran (recorded out of order, or this year reset) is never started again.
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		TypedSearchAttributes: temporal.NewSearchAttributes(searchattrs.Organisation.ValueSet(c.in.OrganisationSlug),
 			searchattrs.Year.ValueSet(int64(next)), searchattrs.Stage.ValueSet(string(ptacycle.StageBilan))),
 	}
