@@ -103,6 +103,20 @@ func runFollowUpHistories(ctx context.Context, s *Stack, org Org, plan ptacycle.
 		return r, err
 	}
 	ids := byOwner[org.Owners[len(org.Owners)-1].ID] // at least two (LoadActivities)
+	// A follow-up ends when its cycle's workflow is no longer running; the
+	// benchmark's cycle is driven by none, so a stand-in runs under its id,
+	// on a task queue no worker polls, for as long as the measure lasts.
+	cycle, err := s.DB.CycleOfPlan(ctx, org.ID, plan.ID)
+	if err != nil {
+		return r, err
+	}
+	if _, err := s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: cycle.WorkflowID, TaskQueue: "bench-unpolled"},
+		"BenchCycleStandIn"); err != nil {
+		return r, err
+	}
+	defer func() {
+		_ = s.Temporal.TerminateWorkflow(context.WithoutCancel(ctx), cycle.WorkflowID, "", "measure done")
+	}()
 	today := ptacycle.DateOf(time.Now())
 	waiting, reminding := ids[0], ids[1]
 	quick := activities.DefaultReminderPolicy()

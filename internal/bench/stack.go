@@ -108,6 +108,11 @@ func StartStack(ctx context.Context, databaseURL string, w io.Writer) (_ *Stack,
 		Namespace: idleNamespace, WorkflowExecutionRetentionPeriod: durationpb.New(24 * time.Hour)}); err != nil {
 		return nil, err
 	}
+	// The follow-ups started there carry the same search attributes as in
+	// the product's namespace.
+	if err := searchattrs.Ensure(ctx, s.Temporal, idleNamespace, searchattrs.Types()); err != nil {
+		return nil, err
+	}
 	if s.Idle, err = client.DialContext(ctx, client.Options{HostPort: s.temporal.Address(), Namespace: idleNamespace, Logger: logger}); err != nil {
 		return nil, err
 	}
