@@ -501,6 +501,21 @@ type Reminder struct {
 	NextAttemptAt time.Time `json:"-"`
 }
 
+// ProcessFailure is a side effect of a cycle that failed for good — a
+// reminder that could not be prepared, an announcement, the projection of a
+// stage: the year went on without it, and the coordinators are told.
+type ProcessFailure struct {
+	ID           int64     `json:"id"`
+	CycleID      *int64    `json:"cycleId,omitempty"`
+	ActivityID   *int64    `json:"activityId,omitempty"`
+	Key          string    `json:"-"` // one per side effect: recording it again writes nothing
+	Operation    string    `json:"operation"`
+	ReminderKind string    `json:"reminderKind,omitempty"`
+	ErrorCode    string    `json:"errorCode"`
+	ErrorDetail  string    `json:"errorDetail"`
+	CreatedAt    time.Time `json:"createdAt"`
+}
+
 // Actor is who makes a change: a signed-in user, or the system (a workflow) when UserID is nil.
 type Actor struct {
 	UserID         *int64

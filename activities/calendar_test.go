@@ -31,3 +31,58 @@ func TestPreviousWorkingDay(t *testing.T) {
 		})
 	}
 }
+
+// TestShiftInZone: "14 days before" a deadline at 08:00 in Paris is at 08:00
+// too, though the clocks changed in between (28 March 2027); counted in 24-hour
+// days it drifted to 07:00.
+func TestShiftInZone(t *testing.T) {
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		t.Skip("no time zone database")
+	}
+	due := time.Date(2027, time.April, 5, 8, 0, 0, 0, paris)
+	tests := []struct {
+		name  string
+		shift time.Duration
+		want  time.Time
+	}{
+		{"Days before, across the change", -14 * 24 * time.Hour, time.Date(2027, time.March, 22, 8, 0, 0, 0, paris)},
+		{"Weeks after", 14 * 24 * time.Hour, time.Date(2027, time.April, 19, 8, 0, 0, 0, paris)},
+		{"Hours stay hours", -90 * time.Minute, due.Add(-90 * time.Minute)},
+		{"Days and hours", -(3*24*time.Hour + time.Hour), time.Date(2027, time.April, 2, 7, 0, 0, 0, paris)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := activities.ShiftInZone(due, tt.shift, paris); !got.Equal(tt.want) {
+				t.Errorf("ShiftInZone(%v, %v) = %v, want %v", due, tt.shift, got.In(paris), tt.want)
+			}
+		})
+	}
+	if naive := due.Add(-14 * 24 * time.Hour).In(paris); naive.Hour() == 8 {
+		t.Fatal("the example no longer crosses a change of time")
+	}
+}
+
+func TestAddWorkingDays(t *testing.T) {
+	friday := ptacycle.NewDate(2024, time.March, 8)
+	easterMonday := ptacycle.NewDate(2024, time.April, 1)
+	tests := []struct {
+		name     string
+		from     ptacycle.Date
+		n        int
+		holidays []ptacycle.Date
+		want     ptacycle.Date
+	}{
+		{"Zero", friday, 0, nil, friday},
+		{"Over a weekend", friday, 1, nil, ptacycle.NewDate(2024, time.March, 11)},
+		{"Two weeks", friday, 10, nil, ptacycle.NewDate(2024, time.March, 22)},
+		{"Over a holiday", ptacycle.NewDate(2024, time.March, 29), 1, []ptacycle.Date{easterMonday}, ptacycle.NewDate(2024, time.April, 2)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := activities.AddWorkingDays(tt.from, tt.n, tt.holidays); got != tt.want {
+				t.Errorf("AddWorkingDays(%v, %d) = %v, want %v", tt.from, tt.n, got, tt.want)
+			}
+		})
+	}
+}

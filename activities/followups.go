@@ -26,6 +26,10 @@ type FollowUpInput struct {
 	Policy           ReminderPolicy
 	// Cursor: reminders due at or before it were handled already (by an earlier run, or before execution began).
 	Cursor time.Time
+	// Reminders sent by the earlier runs of the follow-up, carried over when it continues as new.
+	Reminders int
+	// HistoryLimit is the history length past which a run continues as new; 0 takes the workflow's own.
+	HistoryLimit int
 }
 
 // FollowUpsInput names the plan whose activities are followed.
@@ -144,6 +148,9 @@ type ActivityState struct {
 	PostponedUntil time.Time // idem for the new date of a postponed activity
 	OwnerID        int64
 	UnitID         int64
+	// CycleOver: the activity's cycle is closed, or its workflow no longer
+	// runs (terminated, failed): nobody is to be reminded any more.
+	CycleOver bool
 }
 
 // CheckActivityInput names the activity to read.
@@ -151,9 +158,13 @@ type CheckActivityInput struct {
 	OrganisationID int64
 	ActivityID     int64
 	ReminderHour   int
+	// BeforeReminder: a reminder is about to go out, so the cycle's workflow
+	// is asked whether it still runs (a change signal needs only the database).
+	BeforeReminder bool
 }
 
-// CheckActivity reads an activity's status and dates; a deleted activity is reported as not found.
+// CheckActivity reads an activity's status and dates, and whether its cycle
+// still follows it; a deleted activity is reported as not found.
 func (a *Activities) CheckActivity(ctx context.Context, in CheckActivityInput) (ActivityState, error) {
 	act, err := a.DB.Activity(ctx, in.OrganisationID, in.ActivityID)
 	if ptacycle.ErrorCode(err) == ptacycle.ENOTFOUND {
@@ -161,6 +172,10 @@ func (a *Activities) CheckActivity(ctx context.Context, in CheckActivityInput) (
 	}
 	if err != nil {
 		return ActivityState{}, domainError(err)
+	}
+	over, err := a.cycleOver(ctx, in.OrganisationID, act.PlanID, in.BeforeReminder)
+	if err != nil {
+		return ActivityState{}, err
 	}
 	org, err := a.DB.Organisation(ctx, in.OrganisationID)
 	if err != nil {
@@ -170,7 +185,7 @@ func (a *Activities) CheckActivity(ctx context.Context, in CheckActivityInput) (
 	if err != nil {
 		loc = time.UTC
 	}
-	s := ActivityState{Found: true, Status: act.Status}
+	s := ActivityState{Found: true, Status: act.Status, CycleOver: over}
 	if !act.DueDate.IsZero() {
 		s.DueAt = at(act.DueDate, in.ReminderHour, loc)
 	}
@@ -184,4 +199,25 @@ func (a *Activities) CheckActivity(ctx context.Context, in CheckActivityInput) (
 		s.UnitID = *act.ResponsibleUnitID
 	}
 	return s, nil
+}
+
+// cycleOver says whether the cycle of plan no longer follows its activities:
+// closed in the database, or (when askTemporal) its workflow not running.
+func (a *Activities) cycleOver(ctx context.Context, org, planID int64, askTemporal bool) (bool, error) {
+	cycle, err := a.DB.CycleOfPlan(ctx, org, planID)
+	if err != nil {
+		return false, domainError(err)
+	}
+	if cycle.Stage == ptacycle.StageClosed || !askTemporal {
+		return cycle.Stage == ptacycle.StageClosed, nil
+	}
+	d, err := a.Temporal.DescribeWorkflowExecution(ctx, cycle.WorkflowID, "")
+	var notFound *serviceerror.NotFound
+	switch {
+	case errors.As(err, &notFound):
+		return true, nil
+	case err != nil:
+		return false, err
+	}
+	return d.GetWorkflowExecutionInfo().GetStatus() != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING, nil
 }

@@ -59,6 +59,12 @@ func (db *DB) CycleByWorkflowID(ctx context.Context, id string) (ptacycle.Cycle,
 	return scanCycle(db.Pool.QueryRow(ctx, `SELECT `+cycleColumns+` FROM cycles WHERE workflow_id = $1`, id))
 }
 
+// CycleOfPlan returns the cycle a plan belongs to. ENOTFOUND.
+func (db *DB) CycleOfPlan(ctx context.Context, org, planID int64) (ptacycle.Cycle, error) {
+	return scanCycle(db.Pool.QueryRow(ctx, `SELECT `+cycleColumns+` FROM cycles WHERE organisation_id = $1
+		AND id = (SELECT cycle_id FROM plans WHERE organisation_id = $1 AND id = $2)`, org, planID))
+}
+
 // Cycles lists the organisation's cycles, the latest year first.
 func (db *DB) Cycles(ctx context.Context, org int64) ([]ptacycle.Cycle, error) {
 	rows, err := db.Pool.Query(ctx, `SELECT `+cycleColumns+` FROM cycles WHERE organisation_id = $1 ORDER BY year DESC`, org)

@@ -47,6 +47,8 @@ type cycleRun struct {
 	finalRate      ptacycle.Rate
 	calendar       workflow.Version // 1: reminders move off weekends and holidays
 	retroactive    bool             // launched after its year ended: recorded by hand, no reminders, no year-end closing
+	levelDue       time.Time        // when the level under review is due; zero: counted as before (calendar days from levelSince)
+	failures       int              // side effects that failed for good so far: numbers their records
 }
 
 // Cycle drives an organisation's year: bilan → recommendations → drafting →
@@ -71,7 +73,9 @@ func Cycle(ctx workflow.Context, in CycleInput) (CycleResult, error) {
 	}
 	c.opened = true // from now on a step recorded by a handler cannot race the bilan's own
 	bilan := activities.ComputeBilanInput{OrganisationID: in.OrganisationID, CycleID: c.info.CycleID, PreviousPlanID: c.info.PreviousPlanID}
-	if err := workflow.ExecuteActivity(ctx, a.ComputeBilan, bilan).Get(ctx, &c.rates); err != nil {
+	if err := c.sideEffect(ctx, activities.OpComputeBilan, func(ctx workflow.Context) error {
+		return workflow.ExecuteActivity(ctx, a.ComputeBilan, bilan).Get(ctx, &c.rates)
+	}); err != nil {
 		return CycleResult{}, err
 	}
 	// A year recorded after it ended (history entered afterwards, the seed's
@@ -113,6 +117,7 @@ func (c *cycleRun) runStage(ctx workflow.Context) error {
 		return c.awaitStep(ctx, coordinatorStep("recommendations", stepRecommendations, c.info.RecommendationsDue), left)
 	case ptacycle.StageDrafting:
 		if c.revising { // a mid-year revision has no deadline of its own
+			c.details(ctx, fmt.Sprintf("Mid-year revision of the %d plan: waiting for the coordinators to submit it again", c.in.Year))
 			return workflow.Await(ctx, left)
 		}
 		s := coordinatorStep(fmt.Sprintf("submission/v%d", c.version), stepSubmission, c.info.SubmissionDue)
@@ -137,7 +142,9 @@ func (c *cycleRun) runStage(ctx workflow.Context) error {
 		if c.followUpsFor != c.version && !c.retroactive {
 			in := activities.FollowUpsInput{OrganisationID: c.in.OrganisationID, OrganisationSlug: c.in.OrganisationSlug, Year: c.in.Year,
 				CycleID: c.info.CycleID, PlanID: c.info.PlanID, Policy: c.info.Reminders}
-			if err := workflow.ExecuteActivity(withBatchOptions(ctx), a.StartFollowUps, in).Get(ctx, &c.followUps); err != nil {
+			if err := c.sideEffect(ctx, activities.OpStartFollowUps, func(ctx workflow.Context) error {
+				return workflow.ExecuteActivity(withBatchOptions(ctx), a.StartFollowUps, in).Get(ctx, &c.followUps)
+			}); err != nil {
 				return err
 			}
 			c.followUpsFor = c.version
@@ -146,11 +153,15 @@ func (c *cycleRun) runStage(ctx workflow.Context) error {
 			if workflow.GetVersion(ctx, changeAnnounceExecution, workflow.DefaultVersion, 1) == 1 {
 				announce := activities.AnnounceExecutionInput{Key: fmt.Sprintf("%s/execution/v%d", workflow.GetInfo(ctx).WorkflowExecution.ID, c.version),
 					OrganisationID: c.in.OrganisationID, CycleID: c.info.CycleID, PlanID: c.info.PlanID, Year: c.in.Year, Version: c.version}
-				if err := workflow.ExecuteActivity(ctx, a.AnnounceExecution, announce).Get(ctx, nil); err != nil {
+				if err := c.sideEffect(ctx, activities.OpAnnounceExecution, func(ctx workflow.Context) error {
+					return workflow.ExecuteActivity(ctx, a.AnnounceExecution, announce).Get(ctx, nil)
+				}); err != nil {
 					return err
 				}
 			}
 		}
+		c.details(ctx, fmt.Sprintf("Execution of the %d plan (version %d): %d follow-ups started; closes at the year's end, %s, or when the coordinators close it",
+			c.in.Year, c.version, c.followUps, c.info.YearEnd.Format(time.RFC3339)))
 		return workflow.Await(ctx, left)
 	}
 	return fmt.Errorf("cycle: unexpected stage %q", stage)
@@ -159,9 +170,8 @@ func (c *cycleRun) runStage(ctx workflow.Context) error {
 // approvalStep is the reminder schedule of the level under review: its
 // approver (and delegate) must act; the coordinators and the next level's approver hear of a delay.
 func (c *cycleRun) approvalStep(ctx workflow.Context) step {
-	l := c.chain[c.level-1]
 	s := step{key: fmt.Sprintf("approval/v%d/l%d", c.version, c.level), label: stepApproval, level: c.level,
-		due: c.levelSince.Add(days(l.DeadlineDays)), escalateRoles: []ptacycle.Role{ptacycle.RoleCoordinator}}
+		due: c.levelDueAt(), escalateRoles: []ptacycle.Role{ptacycle.RoleCoordinator}}
 	if c.level < len(c.chain) {
 		s.escalateUsers = []int64{c.chain[c.level].ApproverID}
 	}
@@ -212,11 +222,59 @@ func stepReminder(due time.Time, p ReminderPolicy, n int) (time.Time, string) {
 
 // awaitStep waits until done, sending the step's reminders as their times
 // come. Reminders whose time passed before the wait began are collapsed into
-// the latest one, sent at once.
+// the latest one, sent at once. Each time is counted in the organisation's
+// time zone and moved off weekends and holidays before it is compared with
+// now; steps begun before that change keep their schedule (awaitStepBefore).
 func (c *cycleRun) awaitStep(ctx workflow.Context, s step, done func() bool) error {
 	if c.retroactive {
 		return workflow.Await(ctx, done)
 	}
+	if workflow.GetVersion(ctx, changeStepSchedule, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return c.awaitStepBefore(ctx, s, done)
+	}
+	when, kind, err := c.reminderAt(ctx, s, 0)
+	if err != nil {
+		return err
+	}
+	for n := 0; !done(); n++ {
+		next, nextKind, err := c.reminderAt(ctx, s, n+1)
+		if err != nil {
+			return err
+		}
+		if now := workflow.Now(ctx); next.After(now) {
+			c.details(ctx, fmt.Sprintf("Waiting for %s (%s), due %s; next reminder (%s) at %s",
+				s.label.EN, s.key, s.due.Format(time.RFC3339), kind, when.Format(time.RFC3339)))
+			if when.After(now) {
+				ok, err := workflow.AwaitWithTimeout(ctx, when.Sub(now), done)
+				if err != nil || ok {
+					return err
+				}
+			}
+			if err := c.remind(ctx, s, n, kind); err != nil {
+				return err
+			}
+		}
+		when, kind = next, nextKind
+	}
+	return nil
+}
+
+// reminderAt is when the n-th reminder of step s goes out: its time counted
+// from the deadline on the organisation's calendar, moved to the working day
+// before if it falls on a weekend or holiday (as it is when that cannot be known).
+func (c *cycleRun) reminderAt(ctx workflow.Context, s step, n int) (time.Time, string, error) {
+	at, kind := stepReminder(s.due, c.info.Reminders, n)
+	in := activities.WorkingDayInput{OrganisationID: c.in.OrganisationID, At: at, Due: s.due}
+	when := at
+	err := c.sideEffect(ctx, activities.OpWorkingDay, func(ctx workflow.Context) error {
+		return workflow.ExecuteActivity(ctx, a.WorkingDay, in).Get(ctx, &when)
+	})
+	return when, kind, err
+}
+
+// awaitStepBefore is awaitStep as cycles started before changeStepSchedule
+// run it: it skips a reminder on unadjusted times but waits on adjusted ones.
+func (c *cycleRun) awaitStepBefore(ctx workflow.Context, s step, done func() bool) error {
 	for n := 0; !done(); n++ {
 		when, kind := stepReminder(s.due, c.info.Reminders, n)
 		now := workflow.Now(ctx)
@@ -225,7 +283,9 @@ func (c *cycleRun) awaitStep(ctx workflow.Context, s step, done func() bool) err
 		}
 		if c.calendar == 1 {
 			in := activities.WorkingDayInput{OrganisationID: c.in.OrganisationID, At: when}
-			if err := workflow.ExecuteActivity(ctx, a.WorkingDay, in).Get(ctx, &when); err != nil {
+			if err := c.sideEffect(ctx, activities.OpWorkingDay, func(ctx workflow.Context) error {
+				return workflow.ExecuteActivity(ctx, a.WorkingDay, in).Get(ctx, &when)
+			}); err != nil {
 				return err
 			}
 		}
@@ -254,6 +314,14 @@ const changeAnnounceExecution = "announce-execution"
 // changeAnnounceSendBack versions the notice of a send-back to the coordinators.
 const changeAnnounceSendBack = "announce-send-back"
 
+// changeStepSchedule versions the steps' reminder times counted in the
+// organisation's zone and compared with now once moved off weekends and holidays.
+const changeStepSchedule = "step-schedule"
+
+// changeApprovalWorkingDays versions approval deadlines counted in working
+// days at the organisation's usual hour.
+const changeApprovalWorkingDays = "approval-working-days"
+
 // announceSendBack tells the coordinators at once that the version they
 // submitted was sent back, with the approver's comment, when that is why
 // the plan is being drafted again.
@@ -269,7 +337,7 @@ func (c *cycleRun) announceSendBack(ctx workflow.Context, s step) error {
 	in := activities.RemindInput{Key: fmt.Sprintf("%s/sent-back/v%d", workflow.GetInfo(ctx).WorkflowExecution.ID, c.version),
 		OrganisationID: c.in.OrganisationID, CycleID: c.info.CycleID, Kind: activities.KindSentBack, Step: s.label, Due: s.due,
 		Roles: s.roles, Comment: last.Comment}
-	return workflow.ExecuteActivity(ctx, a.Remind, in).Get(ctx, nil)
+	return c.sendReminder(ctx, in)
 }
 
 // announcement is the number of the reminder that announces a step as it opens.
@@ -285,26 +353,36 @@ func (c *cycleRun) remind(ctx workflow.Context, s step, n int, kind string) erro
 	if s.level > 0 { // a delegation made since the level began counts
 		in.UserIDs = c.approversOf(ctx, s.level)
 	}
-	if err := workflow.ExecuteActivity(ctx, a.Remind, in).Get(ctx, nil); err != nil {
+	if err := c.sendReminder(ctx, in); err != nil {
 		return err
 	}
 	if kind != activities.KindOverdue || (len(s.escalateRoles) == 0 && len(s.escalateUsers) == 0) {
 		return nil
 	}
 	in.Key, in.Kind, in.Roles, in.UserIDs = key+"/escalation", activities.KindEscalation, s.escalateRoles, s.escalateUsers
-	return workflow.ExecuteActivity(ctx, a.Remind, in).Get(ctx, nil)
+	return c.sendReminder(ctx, in)
+}
+
+// sendReminder writes a reminder (a side effect: a failure is recorded, and the cycle goes on).
+func (c *cycleRun) sendReminder(ctx workflow.Context, in activities.RemindInput) error {
+	return c.sideEffectOf(ctx, activities.FailureInput{Operation: activities.OpRemind, ReminderKind: in.Kind}, func(ctx workflow.Context) error {
+		return workflow.ExecuteActivity(ctx, a.Remind, in).Get(ctx, nil)
+	})
 }
 
 // setStage moves to stage s at once (the main loop and the validators see it
 // with the rest of the handler's state), then records it in the search
-// attributes and in PostgreSQL, retrying until the database takes it.
+// attributes and in PostgreSQL; a projection that fails for good is recorded
+// and the next stage's projection catches up.
 func (c *cycleRun) setStage(ctx workflow.Context, s ptacycle.Stage) error {
 	c.stage = s
 	if err := workflow.UpsertTypedSearchAttributes(ctx, searchattrs.Stage.ValueSet(string(s))); err != nil {
 		return err
 	}
 	in := activities.RecordStageInput{OrganisationID: c.in.OrganisationID, CycleID: c.info.CycleID, Stage: s}
-	return workflow.ExecuteActivity(ctx, a.RecordStage, in).Get(ctx, nil)
+	return c.sideEffect(ctx, activities.OpRecordStage, func(ctx workflow.Context) error {
+		return workflow.ExecuteActivity(ctx, a.RecordStage, in).Get(ctx, nil)
+	})
 }
 
 // close stops the follow-ups, stores the final rate, closes the cycle and
@@ -316,10 +394,12 @@ func (c *cycleRun) close(ctx workflow.Context) (CycleResult, error) {
 	}
 	c.busy = true
 	steps := activities.StepInput{OrganisationID: c.in.OrganisationID, CycleID: c.info.CycleID, PlanID: c.info.PlanID, UserID: c.closedBy}
-	if c.followUpsFor > 0 {
+	if c.followUpsFor > 0 { // a follow-up also ends by itself, at its next reminder, once the cycle is closed
 		in := activities.FollowUpsInput{OrganisationID: c.in.OrganisationID, OrganisationSlug: c.in.OrganisationSlug, Year: c.in.Year,
 			CycleID: c.info.CycleID, PlanID: c.info.PlanID}
-		if err := workflow.ExecuteActivity(withBatchOptions(ctx), a.StopFollowUps, in).Get(ctx, nil); err != nil {
+		if err := c.sideEffect(ctx, activities.OpStopFollowUps, func(ctx workflow.Context) error {
+			return workflow.ExecuteActivity(withBatchOptions(ctx), a.StopFollowUps, in).Get(ctx, nil)
+		}); err != nil {
 			return CycleResult{}, err
 		}
 	}
@@ -331,7 +411,8 @@ func (c *cycleRun) close(ctx workflow.Context) (CycleResult, error) {
 		return CycleResult{}, err
 	}
 	c.busy = false
-	if err := c.startNextYear(ctx); err != nil {
+	c.details(ctx, fmt.Sprintf("Closed with an execution rate of %d %%; starting the %d cycle", c.finalRate.Rounded, c.in.Year+1))
+	if err := c.sideEffect(ctx, activities.OpStartNextYear, c.startNextYear); err != nil {
 		return CycleResult{}, err
 	}
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
@@ -383,9 +464,8 @@ func (c *cycleRun) status(ctx workflow.Context) CycleStatus {
 		}
 	case ptacycle.StageValidation:
 		if c.level > 0 && c.level <= len(c.chain) {
-			l := c.chain[c.level-1]
 			s.Pending = &PendingStep{Step: "decide", Label: stepApproval, Roles: []ptacycle.Role{ptacycle.RoleApprover},
-				UserIDs: c.approversOf(ctx, c.level), Level: c.level, Due: c.levelSince.Add(days(l.DeadlineDays))}
+				UserIDs: c.approversOf(ctx, c.level), Level: c.level, Due: c.levelDueAt()}
 		}
 	case ptacycle.StageExecution:
 		s.Pending = &PendingStep{Step: "execution", Label: stepExecution, Roles: []ptacycle.Role{ptacycle.RoleOwner, ptacycle.RoleCoordinator}}
@@ -394,4 +474,36 @@ func (c *cycleRun) status(ctx workflow.Context) CycleStatus {
 		}
 	}
 	return s
+}
+
+// startLevel opens approval level n of the version under review, now: its
+// deadline is its chain's number of working days later, at the organisation's
+// usual hour (levels begun before that change count calendar days from their
+// start, see levelDueAt).
+func (c *cycleRun) startLevel(ctx workflow.Context, n int) {
+	c.level, c.levelSince, c.levelDue = n, workflow.Now(ctx), time.Time{}
+	if workflow.GetVersion(ctx, changeApprovalWorkingDays, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return
+	}
+	in := activities.ApprovalDueInput{OrganisationID: c.in.OrganisationID, Since: c.levelSince, WorkingDays: c.chain[n-1].DeadlineDays,
+		Hour: c.info.Reminders.ReminderHourOfDay}
+	var due time.Time
+	if err := workflow.ExecuteActivity(ctx, a.ApprovalDue, in).Get(ctx, &due); err == nil {
+		c.levelDue = due
+	} else {
+		workflow.GetLogger(ctx).Warn("approval deadline counted in calendar days", "level", n, "error", err)
+	}
+}
+
+// levelDueAt is when the level under review is due.
+func (c *cycleRun) levelDueAt() time.Time {
+	if !c.levelDue.IsZero() {
+		return c.levelDue
+	}
+	return c.levelSince.Add(days(c.chain[c.level-1].DeadlineDays))
+}
+
+// details says in words, in Temporal's tools, what the cycle waits for.
+func (c *cycleRun) details(ctx workflow.Context, what string) {
+	workflow.SetCurrentDetails(ctx, fmt.Sprintf("%s — cycle %d of %s, stage %s", what, c.in.Year, c.in.OrganisationSlug, c.stage))
 }

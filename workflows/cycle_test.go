@@ -47,6 +47,21 @@ type fakeDB struct {
 	followUps   activities.FollowUpsInput
 	announced   []activities.AnnounceExecutionInput
 	closeChecks []activities.CloseCheckInput
+	failing     map[string]bool // activities that fail for good
+	failures    []activities.FailureInput
+	info        workflows.CycleInfo // what OpenCycle answers
+	onOpen      func()              // runs inside OpenCycle, when set
+}
+
+// errForGood is what an activity failing for good returns: a foreign key
+// violation maps to EINVALID, which no retry fixes.
+var errForGood = temporal.NewNonRetryableApplicationError("Donnée refusée", ptacycle.EINVALID, nil)
+
+// fails says whether activity name is set to fail for good.
+func (f *fakeDB) fails(name string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.failing[name]
 }
 
 func (f *fakeDB) called(name string) {
@@ -75,7 +90,7 @@ func info() workflows.CycleInfo {
 }
 
 // mustEnv returns a test environment whose activities are served by a fakeDB.
-func mustEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *fakeDB) {
+func mustEnv(t *testing.T, failing ...string) (*testsuite.TestWorkflowEnvironment, *fakeDB) {
 	t.Helper()
 	var suite testsuite.WorkflowTestSuite
 	env := suite.NewTestWorkflowEnvironment()
@@ -84,12 +99,32 @@ func mustEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *fakeDB) {
 	// cycle, is whatever each test registers as ptacycle.CycleWorkflowName.
 	env.RegisterWorkflowWithOptions(workflows.Cycle, workflow.RegisterOptions{Name: underTest})
 	env.RegisterActivity(a)
-	f := &fakeDB{reminders: map[string]activities.RemindInput{}, calls: map[string]int{}}
+	f := &fakeDB{reminders: map[string]activities.RemindInput{}, calls: map[string]int{}, failing: map[string]bool{}, info: info()}
+	for _, name := range failing {
+		f.failing[name] = true
+	}
+	env.OnActivity(a.RecordFailure, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.FailureInput) error {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.failures = append(f.failures, in)
+		return nil
+	})
 	env.OnActivity(a.OpenCycle, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.OpenCycleInput) (workflows.CycleInfo, error) {
 		f.called("OpenCycle")
-		return info(), nil
+		f.mu.Lock()
+		onOpen := f.onOpen
+		f.mu.Unlock()
+		if onOpen != nil {
+			onOpen()
+		}
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		return f.info, nil
 	})
 	env.OnActivity(a.RecordStage, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.RecordStageInput) error {
+		if f.fails("RecordStage") {
+			return errForGood
+		}
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		f.stages = append(f.stages, in.Stage)
@@ -140,6 +175,9 @@ func mustEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *fakeDB) {
 		return in.Decision, nil
 	})
 	env.OnActivity(a.Remind, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.RemindInput) (int, error) {
+		if f.fails("Remind") {
+			return 0, errForGood
+		}
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		if _, dup := f.reminders[in.Key]; dup {
@@ -156,13 +194,23 @@ func mustEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *fakeDB) {
 		return 82, nil
 	})
 	env.OnActivity(a.AnnounceExecution, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.AnnounceExecutionInput) (int, error) {
+		if f.fails("AnnounceExecution") {
+			return 0, errForGood
+		}
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		f.announced = append(f.announced, in)
 		return 1, nil
 	})
 	env.OnActivity(a.WorkingDay, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.WorkingDayInput) (time.Time, error) {
+		if f.fails("WorkingDay") {
+			return time.Time{}, errForGood
+		}
 		return activities.PreviousWorkingDay(in.At, nil), nil
+	})
+	env.OnActivity(a.ApprovalDue, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.ApprovalDueInput) (time.Time, error) {
+		d := activities.AddWorkingDays(ptacycle.DateOf(in.Since), in.WorkingDays, nil).Time()
+		return time.Date(d.Year(), d.Month(), d.Day(), in.Hour, 0, 0, 0, time.UTC), nil
 	})
 	env.OnActivity(a.StopFollowUps, mock.Anything, mock.Anything).Return(func(context.Context, activities.FollowUpsInput) error {
 		f.called("StopFollowUps")
@@ -349,6 +397,10 @@ func TestCycleYear(t *testing.T) {
 		v2 := u.wantAccepted(t, "submit-v2")
 		if v2.Version != 2 || v2.Level != 1 || v2.Stage != ptacycle.StageValidation {
 			t.Errorf("second submission: %+v", v2)
+		}
+		// Submitted on Friday 8 March, 10 working days: due Friday 22 March at the usual hour.
+		if due := time.Date(2024, time.March, 22, 8, 0, 0, 0, time.UTC); v2.Pending == nil || !v2.Pending.Due.Equal(due) {
+			t.Errorf("level 1 of version 2 is due %v, want %v", v2.Pending, due)
 		}
 		if len(f.decisions) != 3 {
 			t.Fatalf("decisions = %+v, want send-back, plenary approval, delegated approval", f.decisions)
@@ -545,5 +597,135 @@ func TestRetroactiveCycle(t *testing.T) {
 	}
 	if next.Year != 2025 {
 		t.Errorf("next cycle %+v", next)
+	}
+}
+
+// TestCycleSurvivesFailedSideEffects makes each side effect of the year fail
+// for good — every reminder, every working-day look-up, the owners'
+// announcement, every projection of a stage — with a sent-back version and
+// late steps: the year still runs to its end, closes and starts the next,
+// and each failure is recorded for the coordinators.
+func TestCycleSurvivesFailedSideEffects(t *testing.T) {
+	for _, name := range []string{"Remind", "WorkingDay", "AnnounceExecution", "RecordStage"} {
+		t.Run(name, func(t *testing.T) {
+			env, f := mustEnv(t, name)
+			var next workflows.CycleInput
+			env.RegisterWorkflowWithOptions(func(_ workflow.Context, in workflows.CycleInput) (workflows.CycleResult, error) {
+				next = in
+				return workflows.CycleResult{}, nil
+			}, workflow.RegisterOptions{Name: ptacycle.CycleWorkflowName})
+			u := newUpdates()
+			// The bilan closes late (reminders due), the plan is sent back once.
+			u.send(env, day(time.February, 20), "close-bilan", workflows.UpdateCloseBilan, workflows.CloseBilanRequest{UserID: coordinator})
+			u.send(env, day(time.February, 21), "adopt", workflows.UpdateAdoptRecommendations, workflows.AdoptRecommendationsRequest{UserID: coordinator})
+			u.send(env, day(time.March, 1), "submit-1", workflows.UpdateSubmitPlan, workflows.SubmitPlanRequest{UserID: coordinator})
+			u.send(env, day(time.March, 20), "send-back", workflows.UpdateDecide, workflows.DecideRequest{UserID: plenary, Level: 1, Version: 1,
+				Outcome: ptacycle.OutcomeSentBack, Comment: "Préciser les cibles"})
+			u.send(env, day(time.March, 25), "submit-2", workflows.UpdateSubmitPlan, workflows.SubmitPlanRequest{UserID: coordinator})
+			u.send(env, day(time.March, 26), "l1", workflows.UpdateDecide, workflows.DecideRequest{UserID: plenary, Level: 1, Version: 2, Outcome: ptacycle.OutcomeApproved})
+			u.send(env, day(time.March, 27), "l2", workflows.UpdateDecide, workflows.DecideRequest{UserID: ministry, Level: 2, Version: 2, Outcome: ptacycle.OutcomeApproved})
+
+			env.ExecuteWorkflow(underTest, workflows.CycleInput{OrganisationID: 7, OrganisationSlug: "cnltp", Year: 2024})
+			if !env.IsWorkflowCompleted() {
+				t.Fatal("the year did not end")
+			}
+			if err := env.GetWorkflowError(); err != nil {
+				t.Fatalf("the year failed with %s failing: %v", name, err)
+			}
+			for _, id := range []string{"close-bilan", "adopt", "submit-1", "send-back", "submit-2", "l1", "l2"} {
+				u.wantAccepted(t, id)
+			}
+			if f.count("FinalizeCycle") != 1 || next.Year != 2025 {
+				t.Errorf("FinalizeCycle %d times, next year %+v: the year did not close and open the next", f.count("FinalizeCycle"), next)
+			}
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			if len(f.failures) == 0 {
+				t.Fatalf("no failure of %s recorded", name)
+			}
+			keys := map[string]bool{}
+			for _, fl := range f.failures {
+				if fl.ErrorCode != ptacycle.EINVALID || fl.Key == "" || fl.CycleID != 100 || fl.OrganisationID != 7 {
+					t.Errorf("failure recorded as %+v", fl)
+				}
+				if keys[fl.Key] {
+					t.Errorf("two failures share the key %s", fl.Key)
+				}
+				keys[fl.Key] = true
+			}
+		})
+	}
+}
+
+// TestStepReminderAfterAWeekend begins the bilan on a Saturday, due the next
+// day: its J−3 reminder (Thursday) and its J0 reminder (Sunday, moved to
+// Friday) are both past. Only the latest goes out, once — not both back to back.
+func TestStepReminderAfterAWeekend(t *testing.T) {
+	env, f := mustEnv(t)
+	saturday := time.Date(2024, time.February, 17, 9, 0, 0, 0, time.UTC)
+	env.SetStartTime(saturday)
+	f.info.BilanDue = time.Date(2024, time.February, 18, 8, 0, 0, 0, time.UTC)
+	env.RegisterDelayedCallback(func() {
+		v, err := env.QueryWorkflow(workflows.QueryStatus)
+		var st workflows.CycleStatus
+		if err == nil {
+			err = v.Get(&st)
+		}
+		if err != nil || st.Stage != ptacycle.StageBilan {
+			t.Errorf("status %+v, %v", st, err)
+		}
+		env.CancelWorkflow()
+	}, time.Hour)
+	env.ExecuteWorkflow(underTest, workflows.CycleInput{OrganisationID: 7, OrganisationSlug: "cnltp", Year: 2024})
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var bilan []string
+	for key := range f.reminders {
+		if strings.Contains(key, "/bilan/") {
+			bilan = append(bilan, key)
+		}
+	}
+	if len(bilan) != 1 || !strings.HasSuffix(bilan[0], "/bilan/1") {
+		t.Errorf("bilan reminders %v in the first hour, want only the one of the day (bilan/1)", bilan)
+	}
+}
+
+// TestStepRightAfterLaunch closes the bilan while the cycle is still opening
+// (its first activity running): the step waits for the opening instead of
+// being refused with « en cours d'ouverture ».
+func TestStepRightAfterLaunch(t *testing.T) {
+	env, f := mustEnv(t)
+	opening := make(chan struct{})
+	f.mu.Lock()
+	f.onOpen = func() { <-opening }
+	f.mu.Unlock()
+	u := newUpdates()
+	env.RegisterDelayedCallback(func() {
+		env.UpdateWorkflow(workflows.UpdateCloseBilan, "close-bilan", &testsuite.TestUpdateCallback{
+			OnAccept: func() { close(opening) },
+			OnReject: func(err error) {
+				u.mu.Lock()
+				u.rejected["close-bilan"] = err
+				u.mu.Unlock()
+				close(opening)
+			},
+			OnComplete: func(result any, err error) {
+				u.mu.Lock()
+				defer u.mu.Unlock()
+				if err != nil {
+					u.failed["close-bilan"] = err
+					return
+				}
+				u.results["close-bilan"] = result.(workflows.CycleStatus)
+				env.CancelWorkflow()
+			},
+		}, workflows.CloseBilanRequest{UserID: coordinator})
+	}, 0)
+	env.ExecuteWorkflow(underTest, workflows.CycleInput{OrganisationID: 7, OrganisationSlug: "cnltp", Year: 2024})
+	if st := u.wantAccepted(t, "close-bilan"); st.Stage != ptacycle.StageRecommendations || !st.Opened {
+		t.Errorf("after closing the bilan during the opening: %+v", st)
+	}
+	if n := f.count("CloseBilan"); n != 1 {
+		t.Errorf("CloseBilan ran %d times", n)
 	}
 }

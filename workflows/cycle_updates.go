@@ -35,11 +35,11 @@ func (c *cycleRun) register(ctx workflow.Context) error {
 	return nil
 }
 
-// expect refuses an update unless the cycle is open, idle and at stage.
+// expect refuses an update unless the cycle is idle and at stage. A step of
+// the first stage taken while the cycle opens is accepted: it waits for the
+// opening (see run), so that a launch followed at once by a step never fails.
 func (c *cycleRun) expect(stage ptacycle.Stage) error {
 	switch {
-	case !c.opened:
-		return reject(ptacycle.ECONFLICT, "Le cycle est en cours d'ouverture : réessayez dans un instant", "The cycle is opening: try again in a moment")
 	case c.busy:
 		return reject(ptacycle.ECONFLICT, "Une autre action sur ce cycle est en cours : réessayez dans un instant", "Another action on this cycle is under way: try again in a moment")
 	case c.stage != stage:
@@ -49,9 +49,18 @@ func (c *cycleRun) expect(stage ptacycle.Stage) error {
 	return nil
 }
 
-// run marks the cycle busy while a handler works, so concurrent updates are refused, not interleaved.
-// Handlers get the raw workflow context: fn receives it with the activity options set.
-func (c *cycleRun) run(ctx workflow.Context, fn func(ctx workflow.Context) error) (CycleStatus, error) {
+// run waits until the cycle is open and idle, checks again that the step
+// may be taken (check: the state may have moved while it waited), then marks
+// the cycle busy while fn works, so that concurrent updates are refused, not
+// interleaved. Handlers get the raw workflow context: fn receives it with
+// the activity options set.
+func (c *cycleRun) run(ctx workflow.Context, check func() error, fn func(ctx workflow.Context) error) (CycleStatus, error) {
+	if err := workflow.Await(ctx, func() bool { return c.opened && !c.busy }); err != nil {
+		return c.status(ctx), err
+	}
+	if err := check(); err != nil {
+		return c.status(ctx), err
+	}
 	c.busy = true
 	err := fn(withActivityOptions(ctx))
 	c.busy = false
@@ -61,6 +70,11 @@ func (c *cycleRun) run(ctx workflow.Context, fn func(ctx workflow.Context) error
 	return c.status(ctx), nil
 }
 
+// at is the check of run for a step of stage.
+func (c *cycleRun) at(stage ptacycle.Stage) func() error {
+	return func() error { return c.expect(stage) }
+}
+
 func (c *cycleRun) stepInput(userID int64) activities.StepInput {
 	return activities.StepInput{OrganisationID: c.in.OrganisationID, CycleID: c.info.CycleID, PlanID: c.info.PlanID, UserID: userID}
 }
@@ -68,7 +82,7 @@ func (c *cycleRun) stepInput(userID int64) activities.StepInput {
 func (c *cycleRun) validateCloseBilan(CloseBilanRequest) error { return c.expect(ptacycle.StageBilan) }
 
 func (c *cycleRun) closeBilan(ctx workflow.Context, req CloseBilanRequest) (CycleStatus, error) {
-	return c.run(ctx, func(ctx workflow.Context) error {
+	return c.run(ctx, c.at(ptacycle.StageBilan), func(ctx workflow.Context) error {
 		if err := workflow.ExecuteActivity(ctx, a.CloseBilan, c.stepInput(req.UserID)).Get(ctx, nil); err != nil {
 			return err
 		}
@@ -81,7 +95,7 @@ func (c *cycleRun) validateAdopt(AdoptRecommendationsRequest) error {
 }
 
 func (c *cycleRun) adoptRecommendations(ctx workflow.Context, req AdoptRecommendationsRequest) (CycleStatus, error) {
-	return c.run(ctx, func(ctx workflow.Context) error {
+	return c.run(ctx, c.at(ptacycle.StageRecommendations), func(ctx workflow.Context) error {
 		if len(req.RecommendationIDs) > 0 {
 			in := activities.AdoptInput{StepInput: c.stepInput(req.UserID), RecommendationIDs: req.RecommendationIDs}
 			if err := workflow.ExecuteActivity(ctx, a.AdoptRecommendations, in).Get(ctx, nil); err != nil {
@@ -100,14 +114,14 @@ func (c *cycleRun) validateSubmit(req SubmitPlanRequest) error {
 }
 
 func (c *cycleRun) submitPlan(ctx workflow.Context, req SubmitPlanRequest) (CycleStatus, error) {
-	return c.run(ctx, func(ctx workflow.Context) error {
+	return c.run(ctx, c.at(ptacycle.StageDrafting), func(ctx workflow.Context) error {
 		var submitted activities.SubmittedPlan
 		if err := workflow.ExecuteActivity(ctx, a.FreezePlan, c.stepInput(req.UserID)).Get(ctx, &submitted); err != nil {
 			return err
 		}
 		c.chain = submitted.Chain
 		c.version, c.versionID = submitted.Version.Number, submitted.Version.ID
-		c.level, c.levelSince = 1, workflow.Now(ctx)
+		c.startLevel(ctx, 1)
 		return c.setStage(ctx, ptacycle.StageValidation)
 	})
 }
@@ -129,7 +143,7 @@ func (c *cycleRun) validateDecide(ctx workflow.Context, req DecideRequest) error
 }
 
 func (c *cycleRun) decide(ctx workflow.Context, req DecideRequest) (CycleStatus, error) {
-	return c.run(ctx, func(ctx workflow.Context) error {
+	return c.run(ctx, c.at(ptacycle.StageValidation), func(ctx workflow.Context) error {
 		d := ptacycle.Decision{PlanVersionID: c.versionID, Level: req.Level, ApproverID: req.UserID, Outcome: req.Outcome, Comment: req.Comment}
 		if holder := c.chain[req.Level-1].ApproverID; holder != req.UserID {
 			d.OnBehalfOfID = &holder
@@ -149,7 +163,7 @@ func (c *cycleRun) decide(ctx workflow.Context, req DecideRequest) (CycleStatus,
 			c.level, c.revising = 0, false
 			return c.setStage(ctx, ptacycle.StageExecution)
 		}
-		c.level, c.levelSince = c.level+1, workflow.Now(ctx)
+		c.startLevel(ctx, c.level+1)
 		return nil
 	})
 }
@@ -172,10 +186,7 @@ func (c *cycleRun) validateDelegate(ctx workflow.Context, req DelegateRequest) e
 }
 
 func (c *cycleRun) delegate(ctx workflow.Context, req DelegateRequest) (CycleStatus, error) {
-	if err := workflow.Await(ctx, func() bool { return !c.busy }); err != nil {
-		return c.status(ctx), err
-	}
-	return c.run(ctx, func(ctx workflow.Context) error {
+	return c.run(ctx, func() error { return c.delegationOpen(ctx) }, func(ctx workflow.Context) error {
 		in := activities.DelegationInput{OrganisationID: c.in.OrganisationID, CycleID: c.info.CycleID, Level: req.Level,
 			From: req.UserID, To: req.To, Until: req.Until}
 		if err := workflow.ExecuteActivity(ctx, a.RecordDelegation, in).Get(ctx, nil); err != nil {
@@ -194,10 +205,23 @@ func (c *cycleRun) delegate(ctx workflow.Context, req DelegateRequest) (CycleSta
 	})
 }
 
+// changeDelegateAfterClose versions refusing a delegation that waited for
+// the closing to finish (it was recorded after the close).
+const changeDelegateAfterClose = "delegate-after-close"
+
+// delegationOpen refuses a delegation once the cycle closes or is closing.
+func (c *cycleRun) delegationOpen(ctx workflow.Context) error {
+	if (c.stage == ptacycle.StageClosed || c.closeRequested || c.yearEnded) &&
+		workflow.GetVersion(ctx, changeDelegateAfterClose, workflow.DefaultVersion, 1) == 1 {
+		return reject(ptacycle.ECONFLICT, "Ce cycle n'accepte plus de délégation", "This cycle accepts no delegation")
+	}
+	return nil
+}
+
 func (c *cycleRun) validateRevise(RevisePlanRequest) error { return c.expect(ptacycle.StageExecution) }
 
 func (c *cycleRun) revisePlan(ctx workflow.Context, req RevisePlanRequest) (CycleStatus, error) {
-	return c.run(ctx, func(ctx workflow.Context) error {
+	return c.run(ctx, c.at(ptacycle.StageExecution), func(ctx workflow.Context) error {
 		if err := workflow.ExecuteActivity(ctx, a.ReopenPlan, c.stepInput(req.UserID)).Get(ctx, nil); err != nil {
 			return err
 		}
@@ -218,7 +242,7 @@ func (c *cycleRun) validateCloseCycle(req CloseCycleRequest) error {
 }
 
 func (c *cycleRun) closeCycle(ctx workflow.Context, req CloseCycleRequest) (CycleStatus, error) {
-	status, err := c.run(ctx, func(ctx workflow.Context) error {
+	status, err := c.run(ctx, c.at(ptacycle.StageExecution), func(ctx workflow.Context) error {
 		in := activities.CloseCheckInput{StepInput: c.stepInput(req.UserID), YearOver: c.retroactive}
 		return workflow.ExecuteActivity(ctx, a.CheckClosable, in).Get(ctx, nil)
 	})
