@@ -44,6 +44,7 @@ func (s *Server) apiRoutes() []route {
 		{"DELETE", "/me/tokens/:id", actSelf, "Révoquer un jeton / Revoke a token", nil, nil, http.StatusNoContent, nil, s.revokeToken},
 		{"PUT", "/me/preferences", actSelf, "Mes préférences de relance / My reminder preferences", preferencesRequest{}, ptacycle.User{}, http.StatusOK, nil, s.setPreferences},
 		{"GET", "/reminders/failures", actReadDeliveries, "Relances non délivrées / Undelivered reminders", nil, []ptacycle.Reminder{}, http.StatusOK, []string{"limit"}, s.deliveryFailures},
+		{"GET", "/process-failures", actReadDeliveries, "Ce que les cycles n'ont pas pu faire et sans quoi ils ont continué (relance, annonce, enregistrement d'étape) / What the cycles could not do and went on without (a reminder, an announcement, a stage record)", nil, []ptacycle.ProcessFailure{}, http.StatusOK, []string{"limit"}, s.processFailures},
 		{"GET", "/me/reminders", actSelf, "Mes relances / My reminders", nil, remindersPage{}, http.StatusOK, []string{"unread", "limit"}, s.myReminders},
 		{"POST", "/me/reminders/:id/read", actSelf, "Marquer une relance comme lue / Mark a reminder read", nil, nil, http.StatusNoContent, nil, s.readReminder},
 
@@ -103,6 +104,7 @@ func (s *Server) apiRoutes() []route {
 		{"GET", "/cycles/:year/decisions", actReadCycle, "Décisions / Decisions", nil, []ptacycle.Decision{}, http.StatusOK, nil, s.listDecisions},
 		{"POST", "/cycles/:year/decisions", actDecide, "Approuver ou renvoyer le PTA / Approve or send back the plan", decisionRequest{}, workflows.CycleStatus{}, http.StatusOK, nil, s.decide},
 		{"POST", "/cycles/:year/delegations", actDecide, "Déléguer mon niveau / Delegate my level", delegationRequest{}, workflows.CycleStatus{}, http.StatusOK, nil, s.delegate},
+		{"GET", "/cycles/:year/steps/:step/:request", actReadCycle, "Issue d'une étape que j'ai demandée (202 tant qu'elle est en cours) / Outcome of a step I asked for (202 while it runs)", nil, workflows.CycleStatus{}, http.StatusOK, nil, s.getStep},
 		{"POST", "/cycles/:year/close", actSubmitPlan, "Clôturer le cycle / Close the cycle", nil, workflows.CycleStatus{}, http.StatusOK, nil, s.closeCycle},
 
 		// Activities and execution

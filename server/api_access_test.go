@@ -166,6 +166,8 @@ func TestAccessMatrix(t *testing.T) {
 		"POST /cycles/{year}/decisions":             "approver",
 		"POST /cycles/{year}/delegations":           "approver",
 		"POST /cycles/{year}/close":                 "coordinator",
+		"GET /process-failures":                     "coordinator admin",
+		"GET /cycles/{year}/steps/{step}/{request}": all,
 		"GET /activities":                           all,
 		"GET /activities/{id}":                      all,
 		"PUT /activities/{id}":                      "coordinator",

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"time"
 
@@ -78,6 +79,8 @@ type cycleView struct {
 	Cycle       ptacycle.Cycle         `json:"cycle"`
 	Status      *workflows.CycleStatus `json:"status,omitempty"`
 	StatusError string                 `json:"statusError,omitempty"`
+	// Stopped: the cycle's workflow ended on an error; StatusError says so.
+	Stopped bool `json:"stopped,omitempty"`
 }
 
 func (s *Server) launchCycle(c *gin.Context) {
@@ -146,7 +149,8 @@ func (s *Server) view(ctx context.Context, o ptacycle.Organisation, cy ptacycle.
 	}
 	status, err := s.cycleStatus(ctx, o, cy.Year)
 	if err != nil {
-		v.StatusError = localizedText(err)
+		var stopped *workflows.CycleStopped
+		v.StatusError, v.Stopped = localizedText(processError(err, cy.Year)), errors.As(err, &stopped)
 		return v
 	}
 	v.Status = &status
@@ -199,8 +203,8 @@ func (s *Server) step(c *gin.Context, name string, arg func(cc cycleContext) (an
 		s.fail(c, err)
 		return
 	}
-	status, err := s.updateCycle(c.Request.Context(), cc.org, cc.year, name, in)
-	s.reply(c, http.StatusOK, status, err)
+	status, err := s.updateCycle(c, cc, name, in)
+	s.answerStep(c, cc, name, stepRequestID(c), status, err)
 }
 
 func (s *Server) closeBilan(c *gin.Context) {

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
 	"go.temporal.io/server/temporaltest"
 
@@ -32,9 +34,19 @@ type realStack struct {
 	db  *postgres.DB
 	srv *httptest.Server
 	org ptacycle.Organisation
+	tc  client.Client
 }
 
-func mustRealStack(t *testing.T) *realStack {
+func mustRealStack(t *testing.T) *realStack { t.Helper(); return mustRealStackWith(t, stackOptions{}) }
+
+// stackOptions change the real stack for a test: how long a step waits for
+// its end, and activities registered over the worker's own (by name).
+type stackOptions struct {
+	stepWait   time.Duration
+	activities map[string]any
+}
+
+func mustRealStackWith(t *testing.T, opts stackOptions) *realStack {
 	t.Helper()
 	ctx := context.Background()
 	db := pgtest.MustDB(t)
@@ -44,6 +56,9 @@ func mustRealStack(t *testing.T) *realStack {
 		t.Fatal(err)
 	}
 	w := worker.New(tc, &activities.Activities{DB: db, Temporal: tc, Clock: time.Now}, sdkworker.Options{})
+	for name, fn := range opts.activities {
+		w.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name, DisableAlreadyRegisteredCheck: true})
+	}
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +67,7 @@ func mustRealStack(t *testing.T) *realStack {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := server.New(server.Deps{DB: db, Temporal: tc, UI: renderer, Logger: slog.New(slog.DiscardHandler)})
+	s := server.New(server.Deps{DB: db, Temporal: tc, UI: renderer, Logger: slog.New(slog.DiscardHandler), StepWait: opts.stepWait})
 	t.Cleanup(s.Close)
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
@@ -63,7 +78,7 @@ func mustRealStack(t *testing.T) *realStack {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &realStack{db: db, srv: srv, org: o}
+	return &realStack{db: db, srv: srv, org: o, tc: tc}
 }
 
 // as returns an API client signed in as email.

@@ -276,3 +276,17 @@ func (s *Server) deliveryFailures(c *gin.Context) {
 	}
 	s.reply(c, http.StatusOK, failed, err)
 }
+
+// processFailures lists what the cycles could not do and went on without:
+// a reminder, an announcement, a stage record (see workflows/sideeffects.go).
+func (s *Server) processFailures(c *gin.Context) {
+	limit, ok := s.queryInt(c, "limit", 100)
+	if !ok {
+		return
+	}
+	failed, err := s.deps.DB.ProcessFailures(c.Request.Context(), org(c), limit)
+	if failed == nil {
+		failed = []ptacycle.ProcessFailure{}
+	}
+	s.reply(c, http.StatusOK, failed, err)
+}

@@ -19,6 +19,7 @@ import (
 	"go.yaml.in/yaml/v4"
 
 	"github.com/ptacycle/ptacycle"
+	"github.com/ptacycle/ptacycle/workflows"
 )
 
 // openAPIOnce holds the document, built on first request: it depends only on the route table.
@@ -150,6 +151,11 @@ func openAPISpec(routes []route) (*openapi3.T, error) {
 			success.WithJSONSchemaRef(g.schema(reflect.TypeOf(rt.out), false))
 		}
 		op.AddResponse(rt.status, success)
+		if _, step := rt.out.(workflows.CycleStatus); step {
+			op.AddResponse(http.StatusAccepted, openapi3.NewResponse().
+				WithDescription("Étape acceptée, encore en cours : statusUrl en donne l'issue / Step accepted, still running: statusUrl gives its outcome").
+				WithJSONSchemaRef(g.schema(reflect.TypeOf(stepUnderWay{}), false)))
+		}
 		for _, status := range errorStatuses {
 			op.Responses.Set(strconv.Itoa(status), errorResponse)
 		}

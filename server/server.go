@@ -33,6 +33,9 @@ type Deps struct {
 	// PublicURL is the address users reach the server at, for the links sent
 	// by e-mail (password reset); empty disables them.
 	PublicURL string
+	// StepWait is how long a step waits for the cycle to finish it before
+	// answering that it is under way (202; a page says « en cours… »); 0: 15 s.
+	StepWait time.Duration
 }
 
 // Server is the HTTP handler of the product.

@@ -113,7 +113,7 @@ func TestTemporalUnreachable(t *testing.T) {
 				case c.status == 503:
 					var e struct{ Code, Message string }
 					if err := json.Unmarshal([]byte(c.answer), &e); err != nil || e.Code != ptacycle.EUNAVAILABLE ||
-						!strings.Contains(e.Message, "Temporal") || !strings.Contains(e.Message, "rien n'a été modifié") {
+						!strings.Contains(e.Message, "Temporal") || !strings.Contains(e.Message, "réessayez dans un instant") {
 						t.Errorf("%s answered %s", what, c.answer)
 					}
 				}

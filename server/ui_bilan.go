@@ -214,8 +214,12 @@ func (s *Server) uiCloseBilan(c *gin.Context) {
 		return
 	}
 	req := workflows.CloseBilanRequest{UserID: currentUser(c).ID}
-	if _, err := s.updateCycle(c.Request.Context(), cc.org, cc.year, workflows.UpdateCloseBilan, req); err != nil {
+	_, done, err := s.pageStep(c, cc, workflows.UpdateCloseBilan, req, fmt.Sprintf("/cycles/%d/bilan", cc.year))
+	if err != nil {
 		s.renderBilan(c, cc, nil, err)
+		return
+	}
+	if !done {
 		return
 	}
 	s.flashT(c, "bilan.closedFlash", "Year", cc.year-1)
@@ -399,12 +403,16 @@ func (s *Server) uiAdopt(c *gin.Context) {
 		return
 	}
 	ids, err := recPostedIDs(c, "adopt")
+	done := false
 	if err == nil {
 		req := workflows.AdoptRecommendationsRequest{UserID: currentUser(c).ID, RecommendationIDs: ids}
-		_, err = s.updateCycle(c.Request.Context(), cc.org, cc.year, workflows.UpdateAdoptRecommendations, req)
+		_, done, err = s.pageStep(c, cc, workflows.UpdateAdoptRecommendations, req, fmt.Sprintf("/cycles/%d/recommandations", cc.year))
 	}
 	if err != nil {
 		s.renderRecommendations(c, cc, recommendationForm{}, err)
+		return
+	}
+	if !done {
 		return
 	}
 	s.flashT(c, "recs.adoptedFlash", "Count", len(ids))

@@ -31,6 +31,7 @@ type dashboardPage struct {
 	Cycle        *ptacycle.Cycle // the current cycle (s.currentYear), nil without any
 	Timeline     []timelineStep
 	Unavailable  bool // Temporal did not answer: the stage comes from PostgreSQL
+	Stopped      bool // the cycle's workflow ended on an error: nothing moves the stage shown
 	Retroactive  bool // the year was recorded after it ended: no reminders, closed by the coordinator
 	Pending      *pendingView
 	Rates        *ratesView
@@ -123,7 +124,7 @@ func (s *Server) dashboardData(c *gin.Context, failed *launchForm) (dashboardPag
 	}
 	v := s.view(ctx, o, cy)
 	d.Cycle = &cy
-	d.Unavailable = v.StatusError != ""
+	d.Unavailable, d.Stopped = v.StatusError != "" && !v.Stopped, v.Stopped
 	d.Retroactive = v.Status != nil && v.Status.Retroactive
 	d.Timeline = dashboardTimeline(cy, v.Status)
 	if v.Status != nil && v.Status.Pending != nil {
@@ -565,6 +566,13 @@ type reminderListPage struct {
 	Newest     string              // the first page's address, "" on it
 	Query      string              // this page's query, which marking a reminder read keeps
 	Failures   []ptacycle.Reminder // coordinators and administrators see what could not be delivered
+	Process    []processFailureRow // and what a cycle could not do and went on without
+}
+
+type processFailureRow struct {
+	ptacycle.ProcessFailure
+	OperationLabel string
+	KindLabel      string
 }
 
 type reminderRow struct {
@@ -604,6 +612,18 @@ func (s *Server) renderReminders(c *gin.Context, page string) {
 		if d.Failures, err = s.deps.DB.Reminders(ctx, u.OrganisationID, postgres.ReminderFilter{Status: "failed", Limit: 20}); err != nil {
 			s.fail(c, err)
 			return
+		}
+		failed, err := s.deps.DB.ProcessFailures(ctx, u.OrganisationID, 20)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		for _, f := range failed {
+			row := processFailureRow{ProcessFailure: f, OperationLabel: labelOr(d.Page, "reminders.op."+f.Operation, f.Operation)}
+			if f.ReminderKind != "" {
+				row.KindLabel = labelOr(d.Page, "reminders.kind."+f.ReminderKind, f.ReminderKind)
+			}
+			d.Process = append(d.Process, row)
 		}
 	}
 	for _, r := range items {

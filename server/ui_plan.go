@@ -517,14 +517,17 @@ func (s *Server) planStep(c *gin.Context, name string, request func(cycleContext
 	if !ok {
 		return
 	}
-	ctx := c.Request.Context()
 	in, err := request(cc)
 	var status workflows.CycleStatus
+	done := false
 	if err == nil {
-		status, err = s.updateCycle(ctx, cc.org, cc.year, name, in)
+		status, done, err = s.pageStep(c, cc, name, in, fmt.Sprintf("/cycles/%d/pta", cc.year))
 	}
 	if err != nil {
 		s.refusePlanStep(c, cc, plan, err)
+		return
+	}
+	if !done {
 		return
 	}
 	p := s.deps.UI.NewPage(lang(c), currentUser(c), "")

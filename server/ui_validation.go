@@ -316,9 +316,14 @@ func (s *Server) uiDecide(c *gin.Context) {
 	u := currentUser(c)
 	// The workflow's validator checks the same; checking first spares a round trip and works while Temporal is away.
 	err := ptacycle.Decision{Outcome: outcome, Comment: form.Comment, Level: form.Level}.Validate()
+	done := false
 	if err == nil {
-		_, err = s.updateCycle(c.Request.Context(), cc.org, cc.year, workflows.UpdateDecide,
-			workflows.DecideRequest{UserID: u.ID, Level: form.Level, Version: form.Version, Outcome: outcome, Comment: form.Comment})
+		_, done, err = s.pageStep(c, cc, workflows.UpdateDecide,
+			workflows.DecideRequest{UserID: u.ID, Level: form.Level, Version: form.Version, Outcome: outcome, Comment: form.Comment},
+			fmt.Sprintf("/cycles/%d/validation", cc.year))
+	}
+	if err == nil && !done {
+		return
 	}
 	if err != nil {
 		s.validationRefused(c, cc, err, func(data *validationPage) {
@@ -360,7 +365,10 @@ func (s *Server) uiDelegate(c *gin.Context) {
 		var req workflows.DelegateRequest
 		req, err = s.delegateRequest(ctx, cc, u.ID, delegationRequest{Level: form.Level, To: form.To, Until: until})
 		if err == nil {
-			_, err = s.updateCycle(ctx, cc.org, cc.year, workflows.UpdateDelegate, req)
+			var done bool
+			if _, done, err = s.pageStep(c, cc, workflows.UpdateDelegate, req, fmt.Sprintf("/cycles/%d/validation", cc.year)); err == nil && !done {
+				return
+			}
 		}
 	}
 	if err != nil {

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -37,6 +38,7 @@ var funcs = template.FuncMap{
 	},
 	"evidenceMaxBytes": func() int { return ptacycle.MaxEvidenceSize },
 	"fileSize":         formatFileSize,
+	"stepID":           stepID,
 }
 
 // assetVersions are the content hashes of the static files, computed once,
@@ -200,4 +202,13 @@ func (e *Errors) For(name string) string {
 		return ""
 	}
 	return e.Fields[name]
+}
+
+// stepID draws the id of a step form as it is rendered (its hidden "step"
+// field): sent twice, by a double click or again after a time-out, the form
+// is one step, since the server makes it the step's update id.
+func stepID() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
 }

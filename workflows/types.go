@@ -22,6 +22,15 @@ const (
 	SignalActivityChanged = "activityChanged"
 )
 
+// IsStep says whether name is one of the cycle's human steps (an update).
+func IsStep(name string) bool {
+	switch name {
+	case UpdateCloseBilan, UpdateAdoptRecommendations, UpdateSubmitPlan, UpdateDecide, UpdateDelegate, UpdateRevisePlan, UpdateCloseCycle:
+		return true
+	}
+	return false
+}
+
 // CycleInput starts an organisation's cycle of one year.
 type CycleInput struct {
 	OrganisationID   int64
