@@ -15,59 +15,94 @@ type DigestInput struct {
 	At time.Time
 }
 
-// SendDigests writes, for every coordinator who chose the weekly summary, a
-// digest of their organisation's overdue activities and pending decisions
+// OrganisationDigestInput is one organisation's weekly summaries.
+type OrganisationDigestInput struct {
+	OrganisationID int64
+	At             time.Time
+}
+
+// DigestOrganisations lists the organisations whose coordinators may get
+// a weekly summary (WeeklyDigest writes each one's apart).
+func (a *Activities) DigestOrganisations(ctx context.Context, _ DigestInput) ([]int64, error) {
+	orgs, err := a.DB.Organisations(ctx)
+	if err != nil {
+		return nil, domainError(err)
+	}
+	ids := make([]int64, 0, len(orgs))
+	for _, o := range orgs {
+		ids = append(ids, o.ID)
+	}
+	return ids, nil
+}
+
+// SendDigest writes, for every coordinator of one organisation who chose the
+// weekly summary, a digest of its overdue activities and pending decisions
 // into the outbox; its key names the ISO week, so running twice writes nothing more.
+func (a *Activities) SendDigest(ctx context.Context, in OrganisationDigestInput) (int, error) {
+	org, err := a.DB.Organisation(ctx, in.OrganisationID)
+	if err != nil {
+		return 0, domainError(err)
+	}
+	return a.sendDigest(ctx, org, in.At)
+}
+
+// SendDigests is SendDigest over every organisation in one activity: what
+// weekly summaries started before digest-per-organisation still run.
 func (a *Activities) SendDigests(ctx context.Context, in DigestInput) (int, error) {
-	year, week := in.At.ISOWeek()
 	orgs, err := a.DB.Organisations(ctx)
 	if err != nil {
 		return 0, domainError(err)
 	}
 	written := 0
 	for _, org := range orgs {
-		coordinators, err := a.DB.Users(ctx, org.ID, ptacycle.RoleCoordinator)
-		if err != nil {
-			return written, domainError(err)
-		}
-		var readers []ptacycle.User
-		for _, u := range coordinators {
-			if u.Active && u.Digest {
-				readers = append(readers, u)
-			}
-		}
-		if len(readers) == 0 {
-			continue
-		}
-		overdue, pending, err := a.digestContent(ctx, org, ptacycle.DateOf(in.At))
+		n, err := a.sendDigest(ctx, org, in.At)
+		written += n
 		if err != nil {
 			return written, err
 		}
-		var rows []ptacycle.Reminder
-		for _, u := range readers {
-			c := notify.Content{Kind: KindDigest, Lang: u.Language, Organisation: org.Name, RecipientName: u.FullName,
-				Overdue: overdue, Pending: pending, PageLink: a.PublicURL + "/"}
-			subject, text, html, err := notify.Render(c)
-			if err != nil {
-				return written, err
-			}
-			key := fmt.Sprintf("digest/%d/%d-W%02d", u.ID, year, week)
-			base := ptacycle.Reminder{RecipientID: u.ID, Kind: KindDigest, Subject: subject, Body: text}
-			inApp, mail := base, base
-			inApp.Key, inApp.Channel = key, ptacycle.ChannelInApp
-			mail.Key, mail.Channel, mail.Address, mail.BodyHTML = key+"/email", ptacycle.ChannelEmail, u.Email, html
-			rows = append(rows, inApp)
-			if u.NotifyChannel != ptacycle.ChannelInApp {
-				rows = append(rows, mail)
-			}
-		}
-		n, err := a.DB.CreateReminders(ctx, org.ID, rows)
-		if err != nil {
-			return written, domainError(err)
-		}
-		written += n
 	}
 	return written, nil
+}
+
+func (a *Activities) sendDigest(ctx context.Context, org ptacycle.Organisation, at time.Time) (int, error) {
+	year, week := at.ISOWeek()
+	coordinators, err := a.DB.Users(ctx, org.ID, ptacycle.RoleCoordinator)
+	if err != nil {
+		return 0, domainError(err)
+	}
+	var readers []ptacycle.User
+	for _, u := range coordinators {
+		if u.Active && u.Digest {
+			readers = append(readers, u)
+		}
+	}
+	if len(readers) == 0 {
+		return 0, nil
+	}
+	overdue, pending, err := a.digestContent(ctx, org, ptacycle.DateOf(at))
+	if err != nil {
+		return 0, err
+	}
+	var rows []ptacycle.Reminder
+	for _, u := range readers {
+		c := notify.Content{Kind: KindDigest, Lang: u.Language, Organisation: org.Name, RecipientName: u.FullName,
+			Overdue: overdue, Pending: pending, PageLink: a.PublicURL + "/"}
+		subject, text, html, err := notify.Render(c)
+		if err != nil {
+			return 0, err
+		}
+		key := fmt.Sprintf("digest/%d/%d-W%02d", u.ID, year, week)
+		base := ptacycle.Reminder{RecipientID: u.ID, Kind: KindDigest, Subject: subject, Body: text}
+		inApp, mail := base, base
+		inApp.Key, inApp.Channel = key, ptacycle.ChannelInApp
+		mail.Key, mail.Channel, mail.Address, mail.BodyHTML = key+"/email", ptacycle.ChannelEmail, u.Email, html
+		rows = append(rows, inApp)
+		if u.NotifyChannel != ptacycle.ChannelInApp {
+			rows = append(rows, mail)
+		}
+	}
+	n, err := a.DB.CreateReminders(ctx, org.ID, rows)
+	return n, domainError(err)
 }
 
 // digestContent lists an organisation's overdue activities (of its cycles in

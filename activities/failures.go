@@ -20,6 +20,7 @@ const (
 	OpStartFollowUps    = "start_follow_ups"
 	OpStopFollowUps     = "stop_follow_ups"
 	OpStartNextYear     = "start_next_year"
+	OpSendDigest        = "send_digest"
 )
 
 // FailureInput is a side effect of a cycle that failed for good.

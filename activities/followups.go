@@ -124,6 +124,13 @@ func (a *Activities) eachActivity(ctx context.Context, in FollowUpsInput, unfini
 		if err != nil || len(ids) < followUpBatch {
 			return p.Done, err
 		}
+		select {
+		case <-activity.GetWorkerStopChannel(ctx):
+			// The worker is stopping: the next attempt, on another worker
+			// or this one restarted, resumes from the heartbeat.
+			return p.Done, temporal.NewApplicationError("worker stopping: the batch resumes from its heartbeat", "WorkerStopping")
+		default:
+		}
 	}
 }
 

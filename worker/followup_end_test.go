@@ -2,10 +2,14 @@ package worker_test
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
+	sdkpb "go.temporal.io/api/sdk/v1"
+	"go.temporal.io/api/workflowservice/v1"
 
 	"github.com/ptacycle/ptacycle"
 	"github.com/ptacycle/ptacycle/activities"
@@ -58,5 +62,69 @@ func TestFollowUpEndsWithItsCycle(t *testing.T) {
 	}
 	if res.Reminders == 0 || res.Status != ptacycle.StatusNotStarted || !res.CycleOver {
 		t.Errorf("follow-up result %+v, want its reminders and the activity's status", res)
+	}
+}
+
+// TestFollowUpsFoundInTemporalTools: an organisation's follow-ups are listed
+// by the query an operator types (temporal workflow list --query
+// 'OrganisationSlug="cnltp" AND WorkflowType="FollowUp"'), and each says in
+// words what it waits for (the Web UI's "current details"). Failed before:
+// the follow-ups carried no search attribute, and said nothing.
+func TestFollowUpsFoundInTemporalTools(t *testing.T) {
+	ctx := context.Background()
+	s := mustStack(t)
+	d := loadDemo(t, s)
+	year := time.Now().Year()
+	wfID := startCycle(t, s, d, year)
+	s.mustUpdate(t, wfID, "close-bilan", workflows.UpdateCloseBilan, workflows.CloseBilanRequest{UserID: d.coordinator.ID})
+	s.mustUpdate(t, wfID, "adopt", workflows.UpdateAdoptRecommendations, workflows.AdoptRecommendationsRequest{UserID: d.coordinator.ID})
+	acts := smallPlan(t, s, d, year)
+	s.mustUpdate(t, wfID, "submit", workflows.UpdateSubmitPlan, workflows.SubmitPlanRequest{UserID: d.coordinator.ID})
+	s.mustUpdate(t, wfID, "approve", workflows.UpdateDecide, workflows.DecideRequest{UserID: d.approver.ID, Level: 1, Version: 1, Outcome: ptacycle.OutcomeApproved})
+
+	list := func(query string) map[string]bool {
+		ids := map[string]bool{}
+		var token []byte
+		for {
+			resp, err := s.c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: query, NextPageToken: token})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range resp.GetExecutions() {
+				ids[e.GetExecution().GetWorkflowId()] = true
+			}
+			if token = resp.GetNextPageToken(); len(token) == 0 {
+				return ids
+			}
+		}
+	}
+	query := fmt.Sprintf(`OrganisationSlug="%s" AND WorkflowType="%s" AND CycleYear=%d AND ExecutionStatus="Running"`,
+		demo.Slug, ptacycle.FollowUpWorkflowName, year)
+	eventually(t, "the follow-ups listed by their organisation", func() bool { return len(list(query)) == len(acts) })
+	found := list(query)
+	for _, a := range acts {
+		id := ptacycle.FollowUpWorkflowID(demo.Slug, year, a.ID)
+		if !found[id] {
+			t.Errorf("follow-up %s not listed by %s", id, query)
+		}
+		// Its details once it waits (it is listed as soon as it starts).
+		details := func() string {
+			v, err := s.c.QueryWorkflow(ctx, id, "", "__temporal_workflow_metadata")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var meta sdkpb.WorkflowMetadata
+			if err := v.Get(&meta); err != nil {
+				t.Fatal(err)
+			}
+			return meta.GetCurrentDetails()
+		}
+		eventually(t, "follow-up "+id+" to say what it waits for", func() bool { return strings.Contains(details(), "next reminder") })
+		if d := details(); !strings.Contains(d, fmt.Sprintf("Activity %d of the %s %d plan", a.ID, demo.Slug, year)) {
+			t.Errorf("follow-up %s says %q", id, d)
+		}
+	}
+	if other := list(`OrganisationSlug="autre-comite" AND WorkflowType="FollowUp"`); len(other) != 0 {
+		t.Errorf("another organisation's query lists %v", other)
 	}
 }

@@ -5,6 +5,7 @@ package worker
 import (
 	"context"
 	"errors"
+	"time"
 
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/interceptor"
@@ -30,7 +31,7 @@ func New(c client.Client, acts *activities.Activities, opts sdkworker.Options) s
 
 // Run registers the search attributes the workflows set if the namespace
 // lacks them, then runs a worker (with interceptors, if any) until ctx is done
-// and stops it (waiting for running activities to finish).
+// and stops it (waiting up to StopTimeout for running activities to finish).
 func Run(ctx context.Context, c client.Client, namespace string, acts *activities.Activities, interceptors ...interceptor.WorkerInterceptor) error {
 	if err := searchattrs.Ensure(ctx, c, namespace, searchattrs.Types()); err != nil {
 		if ctx.Err() != nil { // stopped while starting: a shutdown, not a failure
@@ -44,7 +45,7 @@ func Run(ctx context.Context, c client.Client, namespace string, acts *activitie
 		}
 		return err
 	}
-	w := New(c, acts, sdkworker.Options{Interceptors: interceptors})
+	w := New(c, acts, sdkworker.Options{Interceptors: interceptors, WorkerStopTimeout: StopTimeout})
 	if err := w.Start(); err != nil {
 		return err
 	}
@@ -53,24 +54,43 @@ func Run(ctx context.Context, c client.Client, namespace string, acts *activitie
 	return nil
 }
 
+// StopTimeout is how long stopping the worker waits for the activities it
+// runs to finish (a batch of follow-up starts heartbeats and resumes
+// elsewhere; a reminder finishes its write) before abandoning them.
+const StopTimeout = 30 * time.Second
+
 // DigestScheduleID names the schedule of the coordinators' weekly summaries.
 const DigestScheduleID = "ptacycle-weekly-digest"
 
-// EnsureDigestSchedule creates the schedule that starts WeeklyDigest every
-// Monday at 07:00 UTC (08:00 in Lagos, 07:00 in Abidjan), unless it exists.
+// digestSpec starts WeeklyDigest every Monday at 07:00 UTC (08:00 in
+// Lagos, 07:00 in Abidjan).
+func digestSpec() client.ScheduleSpec {
+	return client.ScheduleSpec{Calendars: []client.ScheduleCalendarSpec{{
+		DayOfWeek: []client.ScheduleRange{{Start: 1}},
+		Hour:      []client.ScheduleRange{{Start: 7}},
+		Minute:    []client.ScheduleRange{{Start: 0}},
+		Second:    []client.ScheduleRange{{Start: 0}},
+	}}}
+}
+
+func digestAction() *client.ScheduleWorkflowAction {
+	return &client.ScheduleWorkflowAction{ID: "weekly-digest", Workflow: ptacycle.WeeklyDigestWorkflowName, TaskQueue: ptacycle.TaskQueue}
+}
+
+// EnsureDigestSchedule creates the schedule of WeeklyDigest, or, when it
+// exists, sets its spec and action to this version's (a release that moves
+// the hour moves the running schedule; its pause and history stay).
 func EnsureDigestSchedule(ctx context.Context, c client.Client) error {
-	_, err := c.ScheduleClient().Create(ctx, client.ScheduleOptions{
-		ID: DigestScheduleID,
-		Spec: client.ScheduleSpec{Calendars: []client.ScheduleCalendarSpec{{
-			DayOfWeek: []client.ScheduleRange{{Start: 1}},
-			Hour:      []client.ScheduleRange{{Start: 7}},
-			Minute:    []client.ScheduleRange{{Start: 0}},
-			Second:    []client.ScheduleRange{{Start: 0}},
-		}}},
-		Action: &client.ScheduleWorkflowAction{ID: "weekly-digest", Workflow: ptacycle.WeeklyDigestWorkflowName, TaskQueue: ptacycle.TaskQueue},
-	})
-	if errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
-		return nil
+	_, err := c.ScheduleClient().Create(ctx, client.ScheduleOptions{ID: DigestScheduleID, Spec: digestSpec(), Action: digestAction()})
+	if !errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
+		return err
 	}
-	return err
+	return c.ScheduleClient().GetHandle(ctx, DigestScheduleID).Update(ctx, client.ScheduleUpdateOptions{
+		DoUpdate: func(in client.ScheduleUpdateInput) (*client.ScheduleUpdate, error) {
+			s := in.Description.Schedule
+			spec := digestSpec()
+			s.Spec, s.Action = &spec, digestAction()
+			return &client.ScheduleUpdate{Schedule: &s}, nil
+		},
+	})
 }

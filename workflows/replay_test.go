@@ -18,6 +18,7 @@ func replayer(cycle any) worker.WorkflowReplayer {
 	r := worker.NewWorkflowReplayer()
 	r.RegisterWorkflowWithOptions(cycle, workflow.RegisterOptions{Name: ptacycle.CycleWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.FollowUp, workflow.RegisterOptions{Name: ptacycle.FollowUpWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.WeeklyDigest, workflow.RegisterOptions{Name: ptacycle.WeeklyDigestWorkflowName})
 	return r
 }
 

@@ -1,6 +1,6 @@
 -- A side effect of a cycle that failed for good (a reminder that could not be
--- prepared, an announcement, the projection of a stage): the year went on
--- without it, and the coordinators read it on the Relances page. One row per
+-- prepared, an announcement, the projection of a stage), or one organisation's
+-- weekly summary: the year (the other summaries) went on without it, and the coordinators read it on the Relances page. One row per
 -- side effect: a retried recording writes nothing more.
 
 -- +goose Up
@@ -11,7 +11,8 @@ CREATE TABLE process_failures (
     activity_id     bigint,
     key             text NOT NULL UNIQUE CHECK (btrim(key) <> ''),
     operation       text NOT NULL CHECK (operation IN ('remind', 'announce_execution', 'record_stage', 'working_day',
-                                                       'compute_bilan', 'start_follow_ups', 'stop_follow_ups', 'start_next_year')),
+                                                       'compute_bilan', 'start_follow_ups', 'stop_follow_ups', 'start_next_year',
+                                                       'send_digest')),
     reminder_kind   text NOT NULL DEFAULT '',
     error_code      text NOT NULL,
     error_detail    text NOT NULL,
