@@ -62,19 +62,25 @@ func TestReplayCatchesBreakingChange(t *testing.T) {
 
 // skipEscalations is a workflow interceptor that drops the escalation
 // reminders a follow-up sends: the follow-up's code changed without GetVersion.
-type skipEscalations struct{ interceptor.WorkerInterceptorBase }
+type skipEscalations struct {
+	interceptor.WorkerInterceptorBase
+}
 
 func (*skipEscalations) InterceptWorkflow(_ workflow.Context, next interceptor.WorkflowInboundInterceptor) interceptor.WorkflowInboundInterceptor {
 	return &skipInbound{WorkflowInboundInterceptorBase: interceptor.WorkflowInboundInterceptorBase{Next: next}}
 }
 
-type skipInbound struct{ interceptor.WorkflowInboundInterceptorBase }
+type skipInbound struct {
+	interceptor.WorkflowInboundInterceptorBase
+}
 
 func (i *skipInbound) Init(outbound interceptor.WorkflowOutboundInterceptor) error {
 	return i.Next.Init(&skipOutbound{WorkflowOutboundInterceptorBase: interceptor.WorkflowOutboundInterceptorBase{Next: outbound}})
 }
 
-type skipOutbound struct{ interceptor.WorkflowOutboundInterceptorBase }
+type skipOutbound struct {
+	interceptor.WorkflowOutboundInterceptorBase
+}
 
 func (o *skipOutbound) ExecuteActivity(ctx workflow.Context, activityType string, args ...any) workflow.Future {
 	if in, ok := args[0].(activities.RemindInput); ok && activityType == "Remind" && in.Kind == activities.KindEscalation {
