@@ -16,6 +16,7 @@ const (
 	EUNAUTHORIZED = "unauthorized" // not signed in, or bad credentials
 	EUNAVAILABLE  = "unavailable"  // PostgreSQL or Temporal cannot be reached now
 	ETOOLARGE     = "too_large"    // a request body over the limit
+	EMEDIATYPE    = "media_type"   // a body of a type the route does not take (JSON sent as text/plain)
 	ETOOMANY      = "too_many"     // too many attempts: wait before trying again
 	EINTERNAL     = "internal"     // a bug: logged with detail, shown as a generic message
 )

@@ -94,6 +94,13 @@ func tooLarge() *ptacycle.Error {
 // trailing data with a message that names the field; it answers the error itself.
 // A NUL character (\u0000 in JSON) is refused too: PostgreSQL cannot store it in text.
 func (s *Server) bind(c *gin.Context, v any) bool {
+	// JSON only as JSON: a text/plain body is what a page of another site
+	// can send without a preflight, and what no client of this API means.
+	if ct := c.ContentType(); ct != "application/json" {
+		s.fail(c, ptacycle.Errorf(ptacycle.EMEDIATYPE, "Le corps doit être du JSON envoyé avec Content-Type: application/json (reçu : %q)",
+			"The body must be JSON sent with Content-Type: application/json (received: %q)", c.GetHeader("Content-Type")))
+		return false
+	}
 	body, err := io.ReadAll(c.Request.Body)
 	if err == nil && bytes.Contains(body, []byte(`\u0000`)) {
 		err = ptacycle.Errorf(ptacycle.EINVALID, "Caractère nul (\\u0000) refusé dans le JSON", "NUL character (\\u0000) refused in the JSON")

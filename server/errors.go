@@ -29,6 +29,8 @@ func statusOf(code string) int {
 		return http.StatusTooManyRequests
 	case ptacycle.ETOOLARGE:
 		return http.StatusRequestEntityTooLarge
+	case ptacycle.EMEDIATYPE:
+		return http.StatusUnsupportedMediaType
 	case ptacycle.EUNAVAILABLE:
 		return http.StatusServiceUnavailable
 	default:

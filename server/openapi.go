@@ -46,7 +46,7 @@ func (s *Server) openAPIDocument(c *gin.Context) {
 }
 
 // errorStatuses are the answers any route can give, all with an Error body (see statusOf and limitBody).
-var errorStatuses = []int{400, 401, 403, 404, 409, 413, 422, 429, 500, 503}
+var errorStatuses = []int{400, 401, 403, 404, 409, 413, 415, 422, 429, 500, 503}
 
 // paramTypes gives the type of path and query parameters by name; the others are strings.
 var paramTypes = map[string]any{

@@ -46,3 +46,28 @@ func TestSignInStaysOnSite(t *testing.T) {
 		}
 	}
 }
+
+// TestAPITakesJSONOnlyAsJSON: a JSON body sent as text/plain (what another
+// site's page can send without a preflight) is refused with 415 and changes
+// nothing. Failed before: it was read as JSON and the token created.
+func TestAPITakesJSONOnlyAsJSON(t *testing.T) {
+	a := mustApp(t, unreachableTemporal(t))
+	c := newAPIClient(t, a.srv.URL)
+	if res := c.do("POST", "/session", map[string]string{"email": "awa@cnltp.ci", "password": "mot-de-passe-solide"}); res.Status != http.StatusOK {
+		t.Fatalf("sign-in: %d %s", res.Status, res.Body)
+	}
+	for _, ct := range []string{"text/plain", "text/plain; charset=utf-8", "application/x-www-form-urlencoded", ""} {
+		res := c.doRaw("POST", "/me/tokens", ct, []byte(`{"name": "tableur de suivi"}`))
+		if res.Status != http.StatusUnsupportedMediaType || !strings.Contains(res.err(t).Message, "application/json") {
+			t.Errorf("Content-Type %q: %d %s", ct, res.Status, res.Body)
+		}
+	}
+	var n int
+	if err := a.db.Pool.QueryRow(t.Context(), `SELECT count(*) FROM api_tokens`).Scan(&n); err != nil || n != 0 {
+		t.Errorf("%d tokens created by bodies of another type (%v)", n, err)
+	}
+	res := c.doRaw("POST", "/me/tokens", "application/json; charset=utf-8", []byte(`{"name": "tableur de suivi"}`))
+	if res.Status != http.StatusCreated {
+		t.Errorf("JSON as JSON: %d %s", res.Status, res.Body)
+	}
+}
