@@ -88,6 +88,29 @@ func (db *DB) SetPassword(ctx context.Context, actor ptacycle.Actor, userID int6
 	})
 }
 
+// ResetPassword replaces a user's password hash, as a reset link does, and
+// revokes every API token of the account in the same transaction: whoever
+// held the old password may have made one. ENOTFOUND.
+func (db *DB) ResetPassword(ctx context.Context, actor ptacycle.Actor, userID int64, passwordHash string) (revoked int, err error) {
+	err = db.tx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE users SET password_hash = $3 WHERE organisation_id = $1 AND id = $2`,
+			actor.OrganisationID, userID, passwordHash)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return pgx.ErrNoRows
+		}
+		if tag, err = tx.Exec(ctx, `UPDATE api_tokens SET revoked_at = now()
+			WHERE organisation_id = $1 AND user_id = $2 AND revoked_at IS NULL`, actor.OrganisationID, userID); err != nil {
+			return err
+		}
+		revoked = int(tag.RowsAffected())
+		return audit(ctx, tx, actor, "reset_password", "user", userID, nil, map[string]int{"revokedTokens": revoked})
+	})
+	return revoked, mapError(err)
+}
+
 // UserChange is what an administrator may change of a user.
 type UserChange struct {
 	FullName string

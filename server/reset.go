@@ -179,10 +179,10 @@ func (s *Server) resetSave(c *gin.Context) {
 		if hash, err = ptacycle.HashPassword(password); err == nil {
 			a := ptacycle.UserActor(u)
 			a.Label = u.FullName + " (lien de réinitialisation)"
-			err = s.deps.DB.SetPassword(ctx, a, u.ID, hash)
+			_, err = s.deps.DB.ResetPassword(ctx, a, u.ID, hash)
 		}
 	}
-	if err == nil { // whoever held the old password is signed out everywhere
+	if err == nil { // whoever held the old password is signed out everywhere, and their tokens are revoked
 		err = s.endOtherSessions(ctx, u.ID)
 	}
 	if err != nil {

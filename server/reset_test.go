@@ -81,6 +81,21 @@ func TestPasswordReset(t *testing.T) {
 	signIn(t, base, owner.Email, demo.Password) // refused forms changed nothing
 
 	before := signIn(t, base, owner.Email, demo.Password) // a session opened with the old password
+	// and a personal token made with it: failed before, the token outlived the reset.
+	api := newAPIClient(t, base)
+	if res := api.do("POST", "/session", map[string]string{"email": owner.Email, "password": demo.Password}); res.Status != http.StatusOK {
+		t.Fatalf("API sign-in: %d %s", res.Status, res.Body)
+	}
+	var made struct{ Secret string }
+	if res := api.do("POST", "/me/tokens", map[string]string{"name": "script du voleur"}); res.Status != http.StatusCreated {
+		t.Fatalf("token: %d %s", res.Status, res.Body)
+	} else {
+		res.decode(t, &made)
+	}
+	bearer := newAPIClient(t, base).withToken(made.Secret)
+	if res := bearer.do("GET", "/me", nil); res.Status != http.StatusOK {
+		t.Fatalf("the token before the reset: %d", res.Status)
+	}
 	status, location, _ := postFull(t, anonymous, page, url.Values{"password": {"nouveau-mot-de-passe"}, "confirm": {"nouveau-mot-de-passe"}})
 	if status != http.StatusSeeOther || location != "/login" {
 		t.Fatalf("reset = %d to %q", status, location)
@@ -90,12 +105,15 @@ func TestPasswordReset(t *testing.T) {
 	if status, _ := get(t, before, base+"/mes-activites"); status != http.StatusSeeOther {
 		t.Errorf("the session opened with the old password still works: %d", status)
 	}
+	if res := bearer.do("GET", "/me", nil); res.Status != http.StatusUnauthorized {
+		t.Errorf("a token made with the old password still works after the reset: %d", res.Status)
+	}
 	signIn(t, base, owner.Email, "nouveau-mot-de-passe")
 	if status, _ := post(t, browser(), base+"/login", url.Values{"email": {owner.Email}, "password": {demo.Password}}); status != http.StatusUnauthorized {
 		t.Errorf("the old password still signs in: %d", status)
 	}
 	entries, _ := db.Audit(ctx, f.demoOrg.ID, postgres.AuditFilter{Entity: "user", EntityID: strconv.FormatInt(owner.ID, 10)})
-	if len(entries) == 0 || entries[0].Action != "set_password" || !strings.Contains(entries[0].ActorLabel, "lien de réinitialisation") {
+	if len(entries) == 0 || entries[0].Action != "reset_password" || !strings.Contains(entries[0].ActorLabel, "lien de réinitialisation") {
 		t.Errorf("audit of the reset: %+v", entries)
 	}
 
