@@ -30,8 +30,9 @@ func scanActivity(r pgx.Row) (ptacycle.Activity, error) {
 // CreateActivity adds an activity to a draft plan of the actor's organisation; the plan is the action's.
 // EINVALID (a field, a unit, owner or region of another organisation), ECONFLICT (code taken, plan locked).
 func (db *DB) CreateActivity(ctx context.Context, actor ptacycle.Actor, a ptacycle.Activity) (ptacycle.Activity, error) {
-	// A draft activity starts afresh: execution fields come with ReportProgress.
-	a.Status, a.Progress, a.PostponedTo = ptacycle.StatusNotStarted, 0, ptacycle.Date{}
+	// A draft activity starts afresh: execution fields come with ReportProgress,
+	// and only CarryOver says which activity of last year it carries on.
+	a.Status, a.Progress, a.PostponedTo, a.CarriedOverFrom = ptacycle.StatusNotStarted, 0, ptacycle.Date{}, nil
 	if err := a.Validate(); err != nil {
 		return a, err
 	}

@@ -110,6 +110,13 @@ var constraintMessages = map[string]ptacycle.Label{
 	"decisions_plan_version_id_level_key": {FR: "Ce niveau a déjà décidé sur cette version du PTA",
 		EN: "This level has already decided on this plan version"},
 	"strategies_organisation_id_title_key": {FR: "Une stratégie porte déjà cet intitulé", EN: "A strategy already has this title"},
+	"actions_axis_fkey":                    {FR: "Cet axe n'existe pas dans votre organisation", EN: "This axis does not exist in your organisation"},
+}
+
+// constraintFields names the field a constraint's refusal is about, for the
+// forms and the API to show it there.
+var constraintFields = map[string]string{
+	"actions_axis_fkey": "axisId",
 }
 
 // mapError turns PostgreSQL's errors into coded errors meant for people.
@@ -131,7 +138,11 @@ func mapError(err error) error {
 		case known && pgErr.Code == "23505":
 			return &ptacycle.Error{Code: ptacycle.ECONFLICT, Message: label.FR, English: label.EN}
 		case known:
-			return &ptacycle.Error{Code: ptacycle.EINVALID, Message: label.FR, English: label.EN}
+			e := &ptacycle.Error{Code: ptacycle.EINVALID, Message: label.FR, English: label.EN}
+			if field, ok := constraintFields[pgErr.ConstraintName]; ok {
+				e.Fields = []ptacycle.FieldError{{Field: field, Message: label.FR, English: label.EN}}
+			}
+			return e
 		case pgErr.Code == "23505":
 			return ptacycle.Errorf(ptacycle.ECONFLICT, "Cet élément existe déjà", "This already exists")
 		case pgErr.Code == "23503":

@@ -28,8 +28,8 @@ func (db *DB) CreateStrategy(ctx context.Context, actor ptacycle.Actor, s ptacyc
 				a.Position = i + 1
 			}
 			if err := tx.QueryRow(ctx, `
-				INSERT INTO axes (strategy_id, position, code, title) VALUES ($1, $2, $3, $4) RETURNING id`,
-				a.StrategyID, a.Position, a.Code, a.Title).Scan(&a.ID); err != nil {
+				INSERT INTO axes (organisation_id, strategy_id, position, code, title) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+				s.OrganisationID, a.StrategyID, a.Position, a.Code, a.Title).Scan(&a.ID); err != nil {
 				return err
 			}
 		}
