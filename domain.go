@@ -566,7 +566,8 @@ type ApprovalLevel struct {
 	DeadlineDays int    `json:"deadlineDays"`
 }
 
-// ValidateChain reports an approval chain that is empty, has gaps, or lacks names or approvers.
+// ValidateChain reports an approval chain that is empty, has gaps, lacks names
+// or approvers, or names one person on two levels.
 func ValidateChain(levels []ApprovalLevel) error {
 	var v Validation
 	if len(levels) == 0 {
@@ -583,6 +584,13 @@ func ValidateChain(levels []ApprovalLevel) error {
 		}
 		if l.DeadlineDays < 1 || l.DeadlineDays > 90 {
 			v.Add(field("deadlineDays"), "Niveau %d : délai de 1 à 90 jours", "Level %d: 1 to 90 days", i+1)
+		}
+		for j := range i {
+			if l.ApproverID != 0 && levels[j].ApproverID == l.ApproverID {
+				v.Add(field("approverId"), "Niveau %d : cette personne valide déjà le niveau %d ; chaque niveau a son propre valideur",
+					"Level %d: this person already approves level %d; each level has its own approver", i+1, j+1)
+				break
+			}
 		}
 	}
 	return v.Err()

@@ -276,3 +276,23 @@ func TestStrategyAxesValidate(t *testing.T) {
 		}
 	}
 }
+
+// TestChainOfDistinctApprovers: a chain naming one person on two levels is
+// refused on the second level's approver. Failed before: it was accepted,
+// and that person approved the whole plan alone.
+func TestChainOfDistinctApprovers(t *testing.T) {
+	err := ptacycle.ValidateChain([]ptacycle.ApprovalLevel{
+		{Level: 1, Name: "Plénière", ApproverID: 7, DeadlineDays: 10},
+		{Level: 2, Name: "Ministère", ApproverID: 7, DeadlineDays: 10},
+	})
+	e, ok := err.(*ptacycle.Error)
+	if !ok || len(e.Fields) != 1 || e.Fields[0].Field != "levels[1].approverId" || !strings.Contains(e.Fields[0].Message, "valide déjà le niveau 1") {
+		t.Fatalf("a chain with one approver on two levels: %v", err)
+	}
+	if err := ptacycle.ValidateChain([]ptacycle.ApprovalLevel{
+		{Level: 1, Name: "Plénière", ApproverID: 7, DeadlineDays: 10},
+		{Level: 2, Name: "Ministère", ApproverID: 8, DeadlineDays: 10},
+	}); err != nil {
+		t.Errorf("a chain of two approvers: %v", err)
+	}
+}

@@ -729,3 +729,34 @@ func TestStepRightAfterLaunch(t *testing.T) {
 		t.Errorf("CloseBilan ran %d times", n)
 	}
 }
+
+// TestOnePersonOneLevel: nobody approves two levels of one version — not by
+// receiving a second level's delegation while holding another level, and not
+// by deciding a level after deciding another. Failed before: the level-2
+// approver, delegated level 1, approved both levels.
+func TestOnePersonOneLevel(t *testing.T) {
+	env, _ := mustEnv(t)
+	u := newUpdates()
+	u.send(env, day(time.February, 20), "close-bilan", workflows.UpdateCloseBilan, workflows.CloseBilanRequest{UserID: coordinator})
+	u.send(env, day(time.February, 22), "adopt", workflows.UpdateAdoptRecommendations, workflows.AdoptRecommendationsRequest{UserID: coordinator, RecommendationIDs: []int64{1}})
+	u.send(env, day(time.March, 2), "submit", workflows.UpdateSubmitPlan, workflows.SubmitPlanRequest{UserID: coordinator})
+	u.send(env, day(time.March, 3), "level-1-to-level-2", workflows.UpdateDelegate, workflows.DelegateRequest{UserID: plenary, Level: 1, To: ministry, Until: day(time.April, 30)})
+	u.send(env, day(time.March, 3).Add(time.Minute), "level-1-to-deputy", workflows.UpdateDelegate, workflows.DelegateRequest{UserID: plenary, Level: 1, To: deputy, Until: day(time.March, 6)})
+	u.send(env, day(time.March, 4), "level-2-to-deputy-too", workflows.UpdateDelegate, workflows.DelegateRequest{UserID: ministry, Level: 2, To: deputy, Until: day(time.April, 30)})
+	u.send(env, day(time.March, 5), "deputy-approves-1", workflows.UpdateDecide, workflows.DecideRequest{UserID: deputy, Level: 1, Version: 1, Outcome: ptacycle.OutcomeApproved})
+	u.send(env, day(time.March, 7), "level-2-to-deputy", workflows.UpdateDelegate, workflows.DelegateRequest{UserID: ministry, Level: 2, To: deputy, Until: day(time.April, 30)})
+	u.send(env, day(time.March, 8), "deputy-approves-2", workflows.UpdateDecide, workflows.DecideRequest{UserID: deputy, Level: 2, Version: 1, Outcome: ptacycle.OutcomeApproved})
+	u.send(env, day(time.March, 9), "ministry-approves-2", workflows.UpdateDecide, workflows.DecideRequest{UserID: ministry, Level: 2, Version: 1, Outcome: ptacycle.OutcomeApproved})
+	env.RegisterDelayedCallback(env.CancelWorkflow, day(time.March, 10).Sub(start))
+	env.ExecuteWorkflow(underTest, workflows.CycleInput{OrganisationID: 7, OrganisationSlug: "cnltp", Year: 2024})
+
+	u.wantRejected(t, "level-1-to-level-2", ptacycle.EINVALID, "valide déjà le niveau 2")
+	u.wantAccepted(t, "level-1-to-deputy")
+	u.wantRejected(t, "level-2-to-deputy-too", ptacycle.EINVALID, "valide déjà le niveau 1")
+	u.wantAccepted(t, "deputy-approves-1")
+	u.wantAccepted(t, "level-2-to-deputy") // the level-1 delegation ended on 6 March
+	u.wantRejected(t, "deputy-approves-2", ptacycle.EFORBIDDEN, "déjà décidé au niveau 1")
+	if st := u.wantAccepted(t, "ministry-approves-2"); st.Stage != ptacycle.StageExecution {
+		t.Errorf("after the ministry's approval: stage %s", st.Stage)
+	}
+}

@@ -139,6 +139,12 @@ func (c *cycleRun) validateDecide(ctx workflow.Context, req DecideRequest) error
 	case !contains(c.approversOf(ctx, c.level), req.UserID):
 		return reject(ptacycle.EFORBIDDEN, "Vous n'êtes pas le valideur du niveau %d (ni son délégué)", "You are not the approver of level %d (nor their delegate)", c.level)
 	}
+	for _, d := range c.decisions {
+		if d.Version == c.version && d.Level != req.Level && d.ApproverID == req.UserID {
+			return reject(ptacycle.EFORBIDDEN, "Vous avez déjà décidé au niveau %d de cette version : le niveau %d revient à une autre personne",
+				"You already decided level %d of this version: level %d is for someone else", d.Level, req.Level)
+		}
+	}
 	return rejectError(ptacycle.Decision{Outcome: req.Outcome, Comment: req.Comment, Level: req.Level}.Validate())
 }
 
@@ -181,6 +187,12 @@ func (c *cycleRun) validateDelegate(ctx workflow.Context, req DelegateRequest) e
 		return reject(ptacycle.EINVALID, "Choisissez un autre valideur à qui déléguer", "Choose another approver to delegate to")
 	case !req.Until.After(workflow.Now(ctx)):
 		return reject(ptacycle.EINVALID, "La délégation doit se terminer dans le futur", "The delegation must end in the future")
+	}
+	for level := 1; level <= len(c.chain); level++ {
+		if level != req.Level && contains(c.approversOf(ctx, level), req.To) {
+			return reject(ptacycle.EINVALID, "Cette personne valide déjà le niveau %d : elle ne peut pas recevoir aussi le niveau %d",
+				"This person already approves level %d: they cannot take level %d as well", level, req.Level)
+		}
 	}
 	return nil
 }
