@@ -158,7 +158,16 @@ func TestCycles(t *testing.T) {
 		err := f.db.SetApprovalChain(ctx, f.actor, []ptacycle.ApprovalLevel{{Level: 1, Name: "Ministère", ApproverID: f.owner.ID, DeadlineDays: 10}})
 		wantCode(t, err, ptacycle.EINVALID)
 	})
-	chain := []ptacycle.ApprovalLevel{{Level: 1, Name: "Plénière du comité", ApproverID: approver.ID, DeadlineDays: 10}, {Level: 2, Name: "Ministère", ApproverID: approver.ID, DeadlineDays: 5}}
+	plenary, err := f.db.CreateUser(ctx, f.actor, ptacycle.User{Email: "pleniere@cnltp.ci", FullName: "Président de la plénière", Role: ptacycle.RoleApprover}, testHash)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Run("ErrOneApproverOnTwoLevels", func(t *testing.T) {
+		err := f.db.SetApprovalChain(ctx, f.actor, []ptacycle.ApprovalLevel{{Level: 1, Name: "Plénière", ApproverID: approver.ID, DeadlineDays: 10},
+			{Level: 2, Name: "Ministère", ApproverID: approver.ID, DeadlineDays: 5}})
+		wantCode(t, err, ptacycle.EINVALID)
+	})
+	chain := []ptacycle.ApprovalLevel{{Level: 1, Name: "Plénière du comité", ApproverID: plenary.ID, DeadlineDays: 10}, {Level: 2, Name: "Ministère", ApproverID: approver.ID, DeadlineDays: 5}}
 	if err := f.db.SetApprovalChain(ctx, f.actor, chain); err != nil {
 		t.Fatal(err)
 	}

@@ -139,8 +139,19 @@ func TestAdminPage(t *testing.T) {
 		if got := chain(); len(got) != len(stored) || got[0] != stored[0] {
 			t.Errorf("a refused chain was stored: %+v", got)
 		}
-		st, loc, _ := postFull(t, admin, base+"/admin/chaine", url.Values{
+		status, body = post(t, admin, base+"/admin/chaine", url.Values{
 			"levels.1.name": {"Plénière du comité"}, "levels.1.approverId": {fmt.Sprint(approver.ID)}, "levels.1.deadlineDays": {"7"},
+			"levels.2.name": {"Ministère"}, "levels.2.approverId": {fmt.Sprint(approver.ID)}, "levels.2.deadlineDays": {"10"},
+			"levels.3.name": {""}, "levels.3.approverId": {""}, "levels.3.deadlineDays": {"10"}})
+		execExpect(t, "one approver on two levels", status, body, http.StatusUnprocessableEntity, []string{`data-testid="error-levels.2.approverId"`, "valide déjà le niveau 1"})
+		hash, _ := ptacycle.HashPassword("mot-de-passe-solide")
+		plenary, err := f.app.db.CreateUser(ctx, ptacycle.SystemActor(f.demoOrg.ID), ptacycle.User{Email: "pleniere@cnltp.demo", FullName: "Président de la plénière",
+			Role: ptacycle.RoleApprover, Language: "fr", Active: true}, hash)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, loc, _ := postFull(t, admin, base+"/admin/chaine", url.Values{
+			"levels.1.name": {"Plénière du comité"}, "levels.1.approverId": {fmt.Sprint(plenary.ID)}, "levels.1.deadlineDays": {"7"},
 			"levels.2.name": {"Ministère"}, "levels.2.approverId": {fmt.Sprint(approver.ID)}, "levels.2.deadlineDays": {"10"},
 			"levels.3.name": {""}, "levels.3.approverId": {""}, "levels.3.deadlineDays": {"10"}})
 		if st != http.StatusSeeOther || loc != "/admin" {
