@@ -5,7 +5,8 @@
 // the embedded Temporal server, the worker, the HTTP server — loads its own
 // data and plays six scenarios: the demo's pages, the dashboard alone and
 // under concurrent readers, owners reporting progress concurrently, the
-// launch of execution, the simulated year, and the workflows' histories.
+// launch and the closing of execution, the simulated year, and the
+// workflows' histories.
 package bench
 
 import (
@@ -74,7 +75,7 @@ type Report struct {
 
 // Scenario names, as the table and BENCHMARKS.md title them.
 const (
-	ScenarioExecution  = "Launching execution"
+	ScenarioExecution  = "Launching and closing execution"
 	ScenarioDashboard  = "Dashboard"
 	ScenarioOwners     = "Owners reporting progress"
 	ScenarioSimulation = "Simulated year"
@@ -138,8 +139,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		r.Owners = &o
 	}
 
-	step("launching execution: %d bare workflow starts, then StartFollowUps over %d activities", cfg.Activities, cfg.Activities)
-	if e, err := runExecution(ctx, s, f.org, f.plan.Year+1, cfg.Activities); !failed(ScenarioExecution, err) {
+	step("launching and closing execution: %d bare workflow starts, StartFollowUps over %d activities, as many bare cancels, StopFollowUps",
+		cfg.Activities, cfg.Activities)
+	if e, err := runExecution(ctx, s, f.org, f.plan.Year+1, cfg.Activities, step); !failed(ScenarioExecution, err) {
 		r.Execution = &e
 	}
 
@@ -188,16 +190,33 @@ func loadFixture(ctx context.Context, s *Stack, cfg Config) (fixture, error) {
 }
 
 // runExecution loads a plan of n activities not started for year and
-// measures its launch in the namespace no worker polls.
-func runExecution(ctx context.Context, s *Stack, org Org, year, n int) (ExecutionResult, error) {
+// measures its launch and its closing in the namespace no worker polls; then
+// it launches and closes it again in the product's namespace, where the
+// worker runs the follow-ups, and counts those left running.
+func runExecution(ctx context.Context, s *Stack, org Org, year, n int, step func(string, ...any)) (ExecutionResult, error) {
 	plan, err := LoadPlan(ctx, s.DB, org, year, n, false)
 	if err != nil {
 		return ExecutionResult{}, err
 	}
-	acts := *s.Acts
-	acts.Temporal = s.Idle
-	return ExecutionStart(ctx, &acts, activities.FollowUpsInput{OrganisationID: org.ID, OrganisationSlug: org.Slug, Year: year,
-		CycleID: plan.CycleID, PlanID: plan.ID, Policy: activities.DefaultReminderPolicy()}, n)
+	in := activities.FollowUpsInput{OrganisationID: org.ID, OrganisationSlug: org.Slug, Year: year,
+		CycleID: plan.CycleID, PlanID: plan.ID, Policy: activities.DefaultReminderPolicy()}
+	idle := *s.Acts
+	idle.Temporal = s.Idle
+	r, err := ExecutionStart(ctx, &idle, in, n)
+	if err != nil {
+		return r, err
+	}
+	if r.Close, err = ExecutionClose(ctx, &idle, in, n); err != nil {
+		return r, err
+	}
+	step("closing execution: %d follow-ups started, then stopped, where the worker runs them", n)
+	stop, err := standInCycle(ctx, s, org, plan.ID)
+	if err != nil {
+		return r, err
+	}
+	defer stop()
+	r.Closing, err = ClosingLeftRunning(ctx, s.Acts, in, n)
+	return r, err
 }
 
 // machine describes where the figures come from.

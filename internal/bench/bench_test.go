@@ -33,7 +33,7 @@ func TestQuickRun(t *testing.T) {
 			t.Errorf("row %+v", r)
 		}
 	}
-	for scenario, want := range map[string]int{bench.ScenarioExecution: 1, bench.ScenarioDashboard: 6, bench.ScenarioOwners: 4,
+	for scenario, want := range map[string]int{bench.ScenarioExecution: 3, bench.ScenarioDashboard: 6, bench.ScenarioOwners: 4,
 		bench.ScenarioSimulation: 1, bench.ScenarioHistory: 6, bench.ScenarioPages: 11} {
 		if count[scenario] != want {
 			t.Errorf("%s: %d rows, want %d", scenario, count[scenario], want)
@@ -43,6 +43,11 @@ func TestQuickRun(t *testing.T) {
 		if r.Scenario == bench.ScenarioOwners && strings.Contains(r.Measure, "lost") && r.Verdict != bench.Pass {
 			t.Errorf("updates lost: %+v", r)
 		}
+	}
+	// Closing must have stopped follow-ups a worker ran, every one of them.
+	if c := report.Execution.Closing; c.FollowUps != cfg.Activities || c.LeftRunning != 0 || c.Cancelled != c.FollowUps {
+		t.Errorf("closing: %d follow-ups started, %d cancelled, %d left running; want %d, %d, 0", c.FollowUps, c.Cancelled, c.LeftRunning,
+			cfg.Activities, cfg.Activities)
 	}
 
 	var table strings.Builder

@@ -103,20 +103,11 @@ func runFollowUpHistories(ctx context.Context, s *Stack, org Org, plan ptacycle.
 		return r, err
 	}
 	ids := byOwner[org.Owners[len(org.Owners)-1].ID] // at least two (LoadActivities)
-	// A follow-up ends when its cycle's workflow is no longer running; the
-	// benchmark's cycle is driven by none, so a stand-in runs under its id,
-	// on a task queue no worker polls, for as long as the measure lasts.
-	cycle, err := s.DB.CycleOfPlan(ctx, org.ID, plan.ID)
+	stop, err := standInCycle(ctx, s, org, plan.ID)
 	if err != nil {
 		return r, err
 	}
-	if _, err := s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: cycle.WorkflowID, TaskQueue: "bench-unpolled"},
-		"BenchCycleStandIn"); err != nil {
-		return r, err
-	}
-	defer func() {
-		_ = s.Temporal.TerminateWorkflow(context.WithoutCancel(ctx), cycle.WorkflowID, "", "measure done")
-	}()
+	defer stop()
 	today := ptacycle.DateOf(time.Now())
 	waiting, reminding := ids[0], ids[1]
 	quick := activities.DefaultReminderPolicy()
@@ -165,6 +156,24 @@ func runFollowUpHistories(ctx context.Context, s *Stack, org Org, plan ptacycle.
 	r.ReminderEvents = float64(events-noneEvents) / float64(res.Reminders)
 	r.ReminderBytes = float64(bytes-noneBytes) / float64(res.Reminders)
 	return r, nil
+}
+
+// standInCycle runs a workflow under the id of the cycle of org's plan, on a
+// task queue no worker polls, until stop is called. A follow-up ends when its
+// cycle's workflow no longer runs, and the benchmark's cycles are driven by
+// none: without it, a follow-up would end at its first reminder.
+func standInCycle(ctx context.Context, s *Stack, org Org, planID int64) (stop func(), err error) {
+	cycle, err := s.DB.CycleOfPlan(ctx, org.ID, planID)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: cycle.WorkflowID, TaskQueue: "bench-unpolled"},
+		"BenchCycleStandIn"); err != nil {
+		return nil, err
+	}
+	return func() {
+		_ = s.Temporal.TerminateWorkflow(context.WithoutCancel(ctx), cycle.WorkflowID, "", "measure done")
+	}, nil
 }
 
 // startFollowUp gives activity id its due date and starts a follow-up of it under a benchmark id.

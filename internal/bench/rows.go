@@ -53,6 +53,14 @@ func thousands(n int) string {
 	return s
 }
 
+// resumed renders the time of an activity with the attempts that failed and were resumed.
+func resumed(d time.Duration, retries int) string {
+	if retries > 0 {
+		return fmt.Sprintf("%s (%d attempt(s) resumed)", ms(d), retries)
+	}
+	return ms(d)
+}
+
 func seconds(d time.Duration) string { return strconv.FormatFloat(d.Seconds(), 'f', 2, 64) + " s" }
 
 // Rows are the report as a table, scenario by scenario, in the order they matter to DESIGN.md.
@@ -67,14 +75,20 @@ func (r *Report) Rows() []Row {
 		}
 	}
 	add(ScenarioExecution, r.Execution != nil, func() []Row {
-		e := r.Execution
-		figure := ms(e.FollowUps)
-		if e.Retries > 0 {
-			figure += fmt.Sprintf(" (%d attempt(s) resumed)", e.Retries)
+		e, c := r.Execution, r.Execution.Closing
+		n := thousands(e.Activities)
+		return []Row{
+			{Scenario: ScenarioExecution, Measure: fmt.Sprintf("StartFollowUps: %s follow-ups, %d at a time", n, e.Concurrency),
+				Figure: resumed(e.FollowUps, e.Retries), Baseline: fmt.Sprintf("%s bare starts: %s", n, ms(e.Bare)),
+				Ratio: ratio(e.Ratio()), Goal: "≤ 1.3×", Verdict: verdict(e.Ratio() <= 1.3)},
+			{Scenario: ScenarioExecution, Measure: fmt.Sprintf("StopFollowUps: %s follow-ups, %d at a time", n, e.Concurrency),
+				Figure: resumed(e.Close.Stop, e.Close.Retries), Baseline: fmt.Sprintf("%s bare cancels: %s", n, ms(e.Close.BareCancels)),
+				Ratio: ratio(e.Close.Ratio()), Goal: "≤ 1.3×", Verdict: verdict(e.Close.Ratio() <= 1.3)},
+			{Scenario: ScenarioExecution, Measure: "follow-ups left running after StopFollowUps, the worker running them",
+				Figure:   strconv.Itoa(c.LeftRunning),
+				Baseline: fmt.Sprintf("%s started, %s ended cancelled", thousands(c.FollowUps), thousands(c.Cancelled)),
+				Goal:     "0", Verdict: verdict(c.LeftRunning == 0)},
 		}
-		return []Row{{Scenario: ScenarioExecution, Measure: fmt.Sprintf("StartFollowUps: %s follow-ups, %d at a time", thousands(e.Activities), e.Concurrency),
-			Figure: figure, Baseline: fmt.Sprintf("%s bare starts: %s", thousands(e.Activities), ms(e.Bare)),
-			Ratio: ratio(e.Ratio()), Goal: "≤ 1.3×", Verdict: verdict(e.Ratio() <= 1.3)}}
 	})
 	add(ScenarioDashboard, r.Dashboard != nil, func() []Row {
 		d := r.Dashboard
