@@ -1,6 +1,9 @@
 package ptacycle
 
-import "context"
+import (
+	"context"
+	"regexp"
+)
 
 type requestIDKey struct{}
 
@@ -15,3 +18,11 @@ func RequestID(ctx context.Context) string {
 	id, _ := ctx.Value(requestIDKey{}).(string)
 	return id
 }
+
+// requestIDPattern is what a request id may hold: it reaches the logs, the
+// audit log and Temporal, so nothing that could forge a log line or that
+// PostgreSQL would refuse.
+var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,64}$`)
+
+// ValidRequestID reports whether id may serve as a request id (a client's X-Request-ID, a form's step id).
+func ValidRequestID(id string) bool { return requestIDPattern.MatchString(id) }

@@ -47,6 +47,16 @@ func lockDraft(ctx context.Context, tx pgx.Tx, org, planID int64) error {
 
 const actionColumns = `id, plan_id, axis_id, code, title, position`
 
+// PlanOfAction is the id of the plan action id belongs to. ENOTFOUND.
+func (db *DB) PlanOfAction(ctx context.Context, org, id int64) (int64, error) {
+	var planID int64
+	err := db.Pool.QueryRow(ctx, `SELECT plan_id FROM actions WHERE organisation_id = $1 AND id = $2`, org, id).Scan(&planID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, ptacycle.Errorf(ptacycle.ENOTFOUND, "Action introuvable", "No such action")
+	}
+	return planID, mapError(err)
+}
+
 // CreateAction adds an action to a draft plan of the actor's organisation. EINVALID, ECONFLICT (code taken, plan locked).
 func (db *DB) CreateAction(ctx context.Context, actor ptacycle.Actor, a ptacycle.Action) (ptacycle.Action, error) {
 	if a.Position == 0 {

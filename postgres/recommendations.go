@@ -27,6 +27,14 @@ func (db *DB) Recommendations(ctx context.Context, org, cycleID int64) ([]ptacyc
 	return recommendations(ctx, db.Pool, org, cycleID)
 }
 
+// YearOfRecommendation is the year of the cycle recommendation id belongs to. ENOTFOUND.
+func (db *DB) YearOfRecommendation(ctx context.Context, org, id int64) (int, error) {
+	var year int
+	err := db.Pool.QueryRow(ctx, `SELECT c.year FROM recommendations r JOIN cycles c ON c.id = r.cycle_id
+		WHERE r.organisation_id = $1 AND r.id = $2`, org, id).Scan(&year)
+	return year, mapError(err)
+}
+
 // errRecommendationsFrozen is returned when the recommendations are changed after adoption.
 var errRecommendationsFrozen = ptacycle.Errorf(ptacycle.ECONFLICT,
 	"Les recommandations ont été adoptées : la liste est figée", "The recommendations have been adopted: the list is frozen")

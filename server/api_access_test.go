@@ -327,7 +327,9 @@ func TestBadInput(t *testing.T) {
 	activityPath := fmt.Sprintf("/activities/%d", f.activity.ID)
 	current := f.activity
 	stale := current
-	stale.Version = 0
+	stale.Version = current.Version + 1 // not the stored version: as read before someone else's edit
+	unversioned := current
+	unversioned.Version = 0
 	tests := []struct {
 		name, method, path string
 		raw                []byte
@@ -349,6 +351,7 @@ func TestBadInput(t *testing.T) {
 		{name: "ErrProgressDuringDrafting", method: "POST", path: activityPath + "/progress", body: map[string]any{"version": current.Version, "status": "in_progress", "progress": 120}, status: 422, text: "entre 0 et 100"},
 		{name: "ErrProgressBeforeApproval", method: "POST", path: activityPath + "/progress", body: map[string]any{"version": current.Version, "status": "in_progress", "progress": 20}, status: 409, text: "pas encore approuvé"},
 		{name: "ErrStaleVersion", method: "PUT", path: activityPath, body: stale, status: 409, text: "modifié cette activité"},
+		{name: "ErrMissingVersion", method: "PUT", path: activityPath, body: unversioned, status: 422, field: "version", text: "Version de l'activité manquante"},
 		{name: "ErrWrongStage", method: "PUT", path: "/cycles/2024/bilan", body: ptacycle.Bilan{Version: 1}, status: 409, text: "étape « Élaboration du PTA »"},
 		{name: "ErrBadPathID", method: "GET", path: "/activities/abc", status: 422, text: "Identifiant"},
 		{name: "ErrBadQuery", method: "GET", path: "/activities?page=-1", status: 422, field: "page", text: "entier positif"},

@@ -13,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/ptacycle/ptacycle"
+	"github.com/ptacycle/ptacycle/app"
 	"github.com/ptacycle/ptacycle/xlsx"
 )
 
@@ -24,17 +25,8 @@ const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sh
 // uploadMaxBytes bounds an import's request: the file and a multipart envelope.
 const uploadMaxBytes = xlsx.MaxFileSize + 64<<10
 
-// importPreview says what an import creates, axis by axis, before or after it is written.
-type importPreview struct {
-	DryRun     bool             `json:"dryRun"`
-	Actions    int              `json:"actions"`    // actions in the file
-	NewActions int              `json:"newActions"` // of which the plan lacks (the others are kept as they are)
-	Activities int              `json:"activities"`
-	ByAxis     []xlsx.AxisCount `json:"byAxis"`
-	// Warnings do not stop the import: activities due on a weekend or a public holiday.
-	Warnings []ptacycle.FieldError `json:"warnings"`
-	Import   ptacycle.PlanImport   `json:"-"`
-}
+// importPreview is what an import brings (the command layer's).
+type importPreview = app.ImportPreview
 
 // sendWorkbook answers with a workbook to download as name.
 func sendWorkbook(c *gin.Context, name string, write func(io.Writer) error) error {
@@ -52,9 +44,9 @@ func (s *Server) planTemplate(c *gin.Context) {
 	if !ok {
 		return
 	}
-	ref, err := s.deps.DB.PlanReference(c.Request.Context(), cc.org.ID, plan.ID)
+	ref, err := s.deps.DB.PlanReference(c.Request.Context(), cc.Org.ID, plan.ID)
 	if err == nil {
-		err = sendWorkbook(c, fmt.Sprintf("modele-pta-%d.xlsx", cc.year), func(w io.Writer) error { return xlsx.Template(w, ref) })
+		err = sendWorkbook(c, fmt.Sprintf("modele-pta-%d.xlsx", cc.Year), func(w io.Writer) error { return xlsx.Template(w, ref) })
 	}
 	if err != nil {
 		s.fail(c, err)
@@ -67,9 +59,9 @@ func (s *Server) exportPlan(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
-	ref, actions, activities, err := s.planForExport(ctx, cc.org.ID, plan.ID)
+	ref, actions, activities, err := s.planForExport(ctx, cc.Org.ID, plan.ID)
 	if err == nil {
-		err = sendWorkbook(c, fmt.Sprintf("pta-%d.xlsx", cc.year), func(w io.Writer) error { return xlsx.ExportPlan(w, ref, actions, activities) })
+		err = sendWorkbook(c, fmt.Sprintf("pta-%d.xlsx", cc.Year), func(w io.Writer) error { return xlsx.ExportPlan(w, ref, actions, activities) })
 	}
 	if err != nil {
 		s.fail(c, err)
@@ -82,14 +74,14 @@ func (s *Server) exportExecution(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
-	ref, actions, activities, err := s.planForExport(ctx, cc.org.ID, plan.ID)
+	ref, actions, activities, err := s.planForExport(ctx, cc.Org.ID, plan.ID)
 	var files map[int64]int
 	if err == nil {
-		files, err = s.deps.DB.EvidenceCounts(ctx, cc.org.ID, plan.ID)
+		files, err = s.deps.DB.EvidenceCounts(ctx, cc.Org.ID, plan.ID)
 	}
 	asOf := today()
 	if err == nil {
-		err = sendWorkbook(c, fmt.Sprintf("execution-pta-%d-au-%s.xlsx", cc.year, asOf.String()), func(w io.Writer) error {
+		err = sendWorkbook(c, fmt.Sprintf("execution-pta-%d-au-%s.xlsx", cc.Year, asOf.String()), func(w io.Writer) error {
 			return xlsx.ExportExecution(w, ref, asOf, actions, activities, files)
 		})
 	}
@@ -112,8 +104,8 @@ func (s *Server) planForExport(ctx context.Context, org, planID int64) (ptacycle
 // multipart form) and, unless dryRun=true, adds it to the draft plan: all of
 // it, or nothing with every problem listed by sheet, row and column.
 func (s *Server) importPlan(c *gin.Context) {
-	cc, plan, ok := s.loadPlan(c)
-	if !ok || !s.requireStage(c, cc, ptacycle.StageDrafting) {
+	year, ok := s.yearParam(c)
+	if !ok {
 		return
 	}
 	file, err := uploadedWorkbook(c)
@@ -121,56 +113,8 @@ func (s *Server) importPlan(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	p, err := s.planImport(c.Request.Context(), cc.org.ID, plan.ID, file)
-	if err == nil && c.Query("dryRun") != "true" {
-		err = s.writeImport(c.Request.Context(), actor(c), plan.ID, &p)
-	}
+	p, err := s.app.Plans.Import(c.Request.Context(), as(c), year, file, c.Query("dryRun") == "true")
 	s.reply(c, http.StatusOK, p, err)
-}
-
-// planImport parses file against the plan's reference and counts what it brings.
-func (s *Server) planImport(ctx context.Context, org, planID int64, file []byte) (importPreview, error) {
-	ref, err := s.deps.DB.PlanReference(ctx, org, planID)
-	if err != nil {
-		return importPreview{}, err
-	}
-	in, err := xlsx.Parse(bytes.NewReader(file), ref)
-	if err != nil {
-		return importPreview{}, err
-	}
-	existing, err := s.deps.DB.Actions(ctx, org, planID)
-	if err != nil {
-		return importPreview{}, err
-	}
-	holidays, err := s.planHolidays(ctx, org, ref.Year)
-	if err != nil {
-		return importPreview{}, err
-	}
-	activities := make([]ptacycle.Activity, len(in.Activities))
-	for i, a := range in.Activities {
-		activities[i] = a.Activity
-	}
-	p := importPreview{DryRun: true, Actions: len(in.Actions), NewActions: len(in.Actions), Activities: len(in.Activities),
-		ByAxis: xlsx.Summarize(in, ref), Warnings: ptacycle.DueDateWarnings(activities, holidays), Import: in}
-	if p.Warnings == nil {
-		p.Warnings = []ptacycle.FieldError{}
-	}
-	for _, a := range in.Actions {
-		for _, e := range existing {
-			if e.Code == a.Code {
-				p.NewActions--
-				break
-			}
-		}
-	}
-	return p, nil
-}
-
-// writeImport writes a parsed import in one transaction.
-func (s *Server) writeImport(ctx context.Context, actor ptacycle.Actor, planID int64, p *importPreview) error {
-	newActions, activities, err := s.deps.DB.ImportPlan(ctx, actor, planID, p.Import)
-	p.DryRun, p.NewActions, p.Activities = false, newActions, activities
-	return err
 }
 
 // uploadedWorkbook reads an uploaded file, within uploadMaxBytes.

@@ -8,11 +8,15 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/ptacycle/ptacycle"
+	"github.com/ptacycle/ptacycle/app"
 	"github.com/ptacycle/ptacycle/postgres"
 )
 
 // actor is the signed-in user as the author of a change.
 func actor(c *gin.Context) ptacycle.Actor { return ptacycle.UserActor(*currentUser(c)) }
+
+// as is the signed-in user acting through the command layer.
+func as(c *gin.Context) app.Actor { return app.As(currentUser(c)) }
 
 // org is the signed-in user's organisation id: every query is scoped by it.
 func org(c *gin.Context) int64 { return currentUser(c).OrganisationID }

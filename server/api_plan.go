@@ -1,15 +1,14 @@
 package server
 
 import (
-	"context"
 	"net/http"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/ptacycle/ptacycle"
+	"github.com/ptacycle/ptacycle/app"
 	"github.com/ptacycle/ptacycle/postgres"
-	"github.com/ptacycle/ptacycle/workflows"
 )
 
 // planView is a plan with its actions and what blocks its submission.
@@ -24,17 +23,17 @@ type planView struct {
 }
 
 // loadPlan reads the cycle and plan of :year; it answers the error itself.
-func (s *Server) loadPlan(c *gin.Context) (cycleContext, ptacycle.Plan, bool) {
-	cc, ok := s.loadCycle(c)
+func (s *Server) loadPlan(c *gin.Context) (app.Year, ptacycle.Plan, bool) {
+	year, ok := s.yearParam(c)
 	if !ok {
-		return cc, ptacycle.Plan{}, false
+		return app.Year{}, ptacycle.Plan{}, false
 	}
-	plan, err := s.deps.DB.Plan(c.Request.Context(), cc.org.ID, cc.year)
+	yp, err := s.app.Plans.Of(c.Request.Context(), as(c), year)
 	if err != nil {
 		s.fail(c, err)
-		return cc, plan, false
+		return yp.Year, yp.Plan, false
 	}
-	return cc, plan, true
+	return yp.Year, yp.Plan, true
 }
 
 func (s *Server) getPlan(c *gin.Context) {
@@ -42,12 +41,12 @@ func (s *Server) getPlan(c *gin.Context) {
 	if !ok {
 		return
 	}
-	content, err := s.deps.DB.PlanContent(c.Request.Context(), cc.org.ID, plan.ID)
+	content, err := s.deps.DB.PlanContent(c.Request.Context(), cc.Org.ID, plan.ID)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	holidays, err := s.planHolidays(c.Request.Context(), cc.org.ID, cc.year)
+	holidays, err := s.planHolidays(c.Request.Context(), cc.Org.ID, cc.Year)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -59,69 +58,31 @@ func (s *Server) getPlan(c *gin.Context) {
 	if warnings == nil {
 		warnings = []ptacycle.FieldError{}
 	}
-	c.JSON(http.StatusOK, planView{Plan: plan, Stage: cc.cycle.Stage, Actions: content.Actions, ActivityCount: len(content.Activities),
+	c.JSON(http.StatusOK, planView{Plan: plan, Stage: cc.Cycle.Stage, Actions: content.Actions, ActivityCount: len(content.Activities),
 		Problems: problems, Warnings: warnings})
 }
 
-// drafting reads the plan of :year and checks that the cycle is drafting it.
-func (s *Server) drafting(c *gin.Context) (cycleContext, ptacycle.Plan, bool) {
-	cc, plan, ok := s.loadPlan(c)
-	if !ok || !s.requireStage(c, cc, ptacycle.StageDrafting) {
-		return cc, plan, false
-	}
-	return cc, plan, true
-}
-
 func (s *Server) createAction(c *gin.Context) {
+	year, ok := s.yearParam(c)
 	var a ptacycle.Action
-	if !s.bind(c, &a) {
+	if !ok || !s.bind(c, &a) {
 		return
 	}
-	_, plan, ok := s.drafting(c)
-	if !ok {
-		return
-	}
-	a.PlanID = plan.ID
-	a, err := s.deps.DB.CreateAction(c.Request.Context(), actor(c), a)
+	a, err := s.app.Plans.CreateAction(c.Request.Context(), as(c), year, a)
 	s.reply(c, http.StatusCreated, a, err)
 }
 
 func (s *Server) createActivity(c *gin.Context) {
+	year, ok := s.yearParam(c)
 	var a ptacycle.Activity
-	if !s.bind(c, &a) {
+	if !ok || !s.bind(c, &a) {
 		return
 	}
-	_, plan, ok := s.drafting(c)
-	if !ok {
-		return
-	}
-	action, err := s.actionOfPlan(c.Request.Context(), org(c), plan.ID, a.ActionID)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	a.ActionID = action.ID
-	a, err = s.deps.DB.CreateActivity(c.Request.Context(), actor(c), a)
+	a, err := s.app.Plans.CreateActivity(c.Request.Context(), as(c), year, a)
 	if err == nil {
 		created(c, "/activities/%d", a.ID)
 	}
 	s.reply(c, http.StatusCreated, a, err)
-}
-
-// actionOfPlan checks that action id belongs to the plan.
-func (s *Server) actionOfPlan(ctx context.Context, org, planID, id int64) (ptacycle.Action, error) {
-	actions, err := s.deps.DB.Actions(ctx, org, planID)
-	if err != nil {
-		return ptacycle.Action{}, err
-	}
-	for _, a := range actions {
-		if a.ID == id {
-			return a, nil
-		}
-	}
-	e := ptacycle.Errorf(ptacycle.EINVALID, "L'action %d n'appartient pas à ce PTA", "Action %d is not in this plan", id)
-	e.Fields = []ptacycle.FieldError{{Field: "actionId", Message: e.Message, English: e.English}}
-	return ptacycle.Action{}, e
 }
 
 // carryOverRequest lists last year's unfinished activities to carry over.
@@ -130,15 +91,12 @@ type carryOverRequest struct {
 }
 
 func (s *Server) carryOver(c *gin.Context) {
+	year, ok := s.yearParam(c)
 	var in carryOverRequest
-	if !s.bind(c, &in) {
+	if !ok || !s.bind(c, &in) {
 		return
 	}
-	_, plan, ok := s.drafting(c)
-	if !ok {
-		return
-	}
-	acts, err := s.deps.DB.CarryOver(c.Request.Context(), actor(c), plan.ID, in.ActivityIDs)
+	acts, err := s.app.Plans.CarryOver(c.Request.Context(), as(c), year, in.ActivityIDs)
 	if acts == nil {
 		acts = []ptacycle.Activity{}
 	}
@@ -150,7 +108,7 @@ func (s *Server) listVersions(c *gin.Context) {
 	if !ok {
 		return
 	}
-	versions, err := s.deps.DB.PlanVersions(c.Request.Context(), cc.org.ID, plan.ID)
+	versions, err := s.deps.DB.PlanVersions(c.Request.Context(), cc.Org.ID, plan.ID)
 	s.reply(c, http.StatusOK, versions, err)
 }
 
@@ -169,7 +127,7 @@ func (s *Server) getVersion(c *gin.Context) {
 	if !ok {
 		return
 	}
-	v, content, err := s.deps.DB.VersionSnapshot(c.Request.Context(), cc.org.ID, plan.ID, int(number))
+	v, content, err := s.deps.DB.VersionSnapshot(c.Request.Context(), cc.Org.ID, plan.ID, int(number))
 	s.reply(c, http.StatusOK, versionView{Version: v, Content: content}, err)
 }
 
@@ -191,12 +149,12 @@ func (s *Server) diffVersions(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
-	_, a, err := s.deps.DB.VersionSnapshot(ctx, cc.org.ID, plan.ID, from)
+	_, a, err := s.deps.DB.VersionSnapshot(ctx, cc.Org.ID, plan.ID, from)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	_, b, err := s.deps.DB.VersionSnapshot(ctx, cc.org.ID, plan.ID, to)
+	_, b, err := s.deps.DB.VersionSnapshot(ctx, cc.Org.ID, plan.ID, to)
 	changes := ptacycle.DiffPlans(a, b)
 	if changes == nil {
 		changes = []ptacycle.PlanChange{}
@@ -270,60 +228,23 @@ func (s *Server) getActivity(c *gin.Context) {
 	s.reply(c, http.StatusOK, a, err)
 }
 
-// draftActivity checks that activity id's plan is being drafted; it answers the error itself.
-func (s *Server) draftActivity(c *gin.Context, id int64) (ptacycle.Plan, bool) {
-	a, err := s.deps.DB.Activity(c.Request.Context(), org(c), id)
-	if err != nil {
-		s.fail(c, err)
-		return ptacycle.Plan{}, false
-	}
-	return s.draftPlan(c, a.PlanID)
-}
-
-// draftPlan checks that the plan's cycle is at the drafting stage; it answers the error itself.
-func (s *Server) draftPlan(c *gin.Context, planID int64) (ptacycle.Plan, bool) {
-	ctx := c.Request.Context()
-	plan, err := s.deps.DB.PlanByID(ctx, org(c), planID)
-	if err != nil {
-		s.fail(c, err)
-		return plan, false
-	}
-	cy, err := s.deps.DB.Cycle(ctx, org(c), plan.Year)
-	if err != nil {
-		s.fail(c, err)
-		return plan, false
-	}
-	return plan, s.requireStage(c, cycleContext{year: plan.Year, cycle: cy}, ptacycle.StageDrafting)
-}
-
-// draftAction checks that action id's plan is being drafted; it answers the error itself.
-func (s *Server) draftAction(c *gin.Context, id int64) bool {
-	var planID int64
-	if err := s.deps.DB.Pool.QueryRow(c.Request.Context(), `SELECT plan_id FROM actions WHERE organisation_id = $1 AND id = $2`, org(c), id).Scan(&planID); err != nil {
-		s.fail(c, ptacycle.Errorf(ptacycle.ENOTFOUND, "Action introuvable", "No such action"))
-		return false
-	}
-	_, ok := s.draftPlan(c, planID)
-	return ok
-}
-
 func (s *Server) updateAction(c *gin.Context) {
 	id, ok := s.pathID(c, "id")
 	var a ptacycle.Action
-	if !ok || !s.bind(c, &a) || !s.draftAction(c, id) {
+	if !ok || !s.bind(c, &a) {
 		return
 	}
 	a.ID = id
-	a, err := s.deps.DB.UpdateAction(c.Request.Context(), actor(c), a)
+	a, err := s.app.Plans.UpdateAction(c.Request.Context(), as(c), a)
 	s.reply(c, http.StatusOK, a, err)
 }
 
 func (s *Server) deleteAction(c *gin.Context) {
 	id, ok := s.pathID(c, "id")
-	if !ok || !s.draftAction(c, id) {
+	if !ok {
 		return
 	}
-	s.reply(c, http.StatusNoContent, nil, s.deps.DB.DeleteAction(c.Request.Context(), actor(c), id))
+	s.reply(c, http.StatusNoContent, nil, s.app.Plans.DeleteAction(c.Request.Context(), as(c), id))
 }
 
 func (s *Server) updateActivity(c *gin.Context) {
@@ -332,19 +253,8 @@ func (s *Server) updateActivity(c *gin.Context) {
 	if !ok || !s.bind(c, &a) {
 		return
 	}
-	plan, ok := s.draftActivity(c, id)
-	if !ok {
-		return
-	}
-	if _, err := s.actionOfPlan(c.Request.Context(), org(c), plan.ID, a.ActionID); err != nil {
-		s.fail(c, err)
-		return
-	}
 	a.ID = id
-	a, err := s.deps.DB.UpdateActivity(c.Request.Context(), actor(c), a)
-	if err == nil {
-		s.tellFollowUp(c.Request.Context(), org(c), plan.Year, id)
-	}
+	a, err := s.app.Plans.UpdateActivity(c.Request.Context(), as(c), a)
 	s.reply(c, http.StatusOK, a, err)
 }
 
@@ -358,10 +268,8 @@ func (s *Server) deleteActivity(c *gin.Context) {
 		s.fail(c, ptacycle.Errorf(ptacycle.EINVALID, "Indiquez la version de l'activité lue (?version=)", "Give the version of the activity you read (?version=)"))
 		return
 	}
-	if _, ok := s.draftActivity(c, id); !ok {
-		return
-	}
-	s.reply(c, http.StatusNoContent, nil, s.deps.DB.DeleteActivity(c.Request.Context(), actor(c), id, version))
+	_, _, err = s.app.Plans.DeleteActivity(c.Request.Context(), as(c), id, version)
+	s.reply(c, http.StatusNoContent, nil, err)
 }
 
 // progressRequest is an owner's report on an activity during execution.
@@ -375,60 +283,14 @@ type progressRequest struct {
 }
 
 func (s *Server) reportProgress(c *gin.Context) {
-	a, ok := s.reportableActivity(c)
+	id, ok := s.pathID(c, "id")
 	var in progressRequest
 	if !ok || !s.bind(c, &in) {
 		return
 	}
-	ctx, u, id := c.Request.Context(), currentUser(c), a.ID
-	a, err := s.deps.DB.ReportProgress(ctx, actor(c), postgres.Progress{ActivityID: id, Version: in.Version, Status: in.Status,
+	a, err := s.app.Execution.ReportProgress(c.Request.Context(), as(c), app.Progress{ActivityID: id, Version: in.Version, Status: in.Status,
 		Progress: in.Progress, Comment: in.Comment, EvidenceURL: in.EvidenceURL, PostponedTo: in.PostponedTo})
-	if err == nil {
-		if plan, perr := s.deps.DB.PlanByID(ctx, u.OrganisationID, a.PlanID); perr == nil {
-			s.tellFollowUp(ctx, u.OrganisationID, plan.Year, id)
-		}
-	}
 	s.reply(c, http.StatusOK, a, err)
-}
-
-// reportableActivity reads the :id activity the user reports on: of their
-// organisation, and of their unit if they are an owner. It answers the error itself.
-func (s *Server) reportableActivity(c *gin.Context) (ptacycle.Activity, bool) {
-	id, ok := s.pathID(c, "id")
-	if !ok {
-		return ptacycle.Activity{}, false
-	}
-	u := currentUser(c)
-	a, err := s.deps.DB.Activity(c.Request.Context(), u.OrganisationID, id)
-	if err == nil {
-		err = ownerScope(u, a)
-	}
-	if err != nil {
-		s.fail(c, err)
-		return a, false
-	}
-	return a, true
-}
-
-// ownerScope refuses an owner's report on an activity of another unit.
-func ownerScope(u *ptacycle.User, a ptacycle.Activity) error {
-	if u.Role == ptacycle.RoleOwner && (a.ResponsibleUnitID == nil || u.UnitID == nil || *a.ResponsibleUnitID != *u.UnitID) {
-		return ptacycle.Errorf(ptacycle.EFORBIDDEN, "Cette activité relève d'une autre structure que la vôtre", "This activity belongs to another unit than yours")
-	}
-	return nil
-}
-
-// tellFollowUp signals an activity's follow-up that it changed. A lost signal
-// is harmless (the follow-up re-reads the activity before each reminder), so a failure is only logged.
-func (s *Server) tellFollowUp(ctx context.Context, orgID int64, year int, activityID int64) {
-	o, err := s.deps.DB.Organisation(ctx, orgID)
-	if err != nil {
-		return
-	}
-	err = s.deps.Temporal.SignalWorkflow(ctx, ptacycle.FollowUpWorkflowID(o.Slug, year, activityID), "", workflows.SignalActivityChanged, nil)
-	if err != nil && ptacycle.ErrorCode(processError(err, year)) != ptacycle.ENOTFOUND {
-		s.deps.Logger.Warn("signal de suivi perdu / follow-up signal lost", "activity", activityID, "err", err)
-	}
 }
 
 func (s *Server) activityHistory(c *gin.Context) {
@@ -458,7 +320,7 @@ func (s *Server) dashboard(c *gin.Context) {
 	if !ok {
 		return
 	}
-	answer, err := s.dashboardAnswer(c.Request.Context(), org(c), year, today())
+	answer, err := s.dashboardAnswer(c.Request.Context(), as(c), year, today())
 	if err != nil {
 		s.fail(c, err)
 		return

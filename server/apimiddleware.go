@@ -14,6 +14,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/ptacycle/ptacycle"
+	"github.com/ptacycle/ptacycle/app"
 )
 
 // maxBodyBytes bounds every request body; an XLSX import has its own limit.
@@ -54,10 +55,10 @@ func (s *Server) apiUser(c *gin.Context) {
 }
 
 // authorize lets the request through only if the user's role may do act.
-func (s *Server) authorize(act action) gin.HandlerFunc {
+func (s *Server) authorize(act app.Permission) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		u := currentUser(c)
-		if u == nil || !allowed(u.Role, act) {
+		if u == nil || !app.Allowed(u.Role, act) {
 			role := ptacycle.Label{FR: "—", EN: "—"}
 			if u != nil {
 				role = u.Role.Label()
@@ -185,7 +186,7 @@ func (s *Server) registerAPI(r *gin.Engine) {
 	api.GET("/openapi.yaml", s.openAPIDocument)
 	for _, rt := range s.apiRoutes() {
 		handlers := []gin.HandlerFunc{}
-		if rt.action != actPublic {
+		if rt.action != app.Public {
 			handlers = append(handlers, s.apiUser, s.authorize(rt.action))
 		}
 		api.Handle(rt.method, rt.path, append(handlers, rt.handle)...)

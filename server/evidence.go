@@ -11,7 +11,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/ptacycle/ptacycle"
-	"github.com/ptacycle/ptacycle/postgres"
 )
 
 // Fields of a file attached to a progress report: the pages' forms, the API's multipart body (as its import's).
@@ -95,14 +94,11 @@ func (s *Server) downloadEvidence(c *gin.Context) {
 // attachEvidence records a file as evidence of an activity's progress, its
 // status and progress unchanged (multipart: file, version, comment).
 func (s *Server) attachEvidence(c *gin.Context) {
-	a, ok := s.reportableActivity(c)
+	id, ok := s.pathID(c, "id")
 	if !ok {
 		return
 	}
 	evidence, err := postedEvidence(c, evidenceAPIField)
-	if err == nil && evidence == nil {
-		err = fieldRequired(evidenceAPIField, "Fichier de preuve", "Evidence file")
-	}
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -112,7 +108,6 @@ func (s *Server) attachEvidence(c *gin.Context) {
 		s.fail(c, fieldRequired("version", "Version de l'activité lue", "Version of the activity read"))
 		return
 	}
-	a, err = s.deps.DB.ReportProgress(c.Request.Context(), actor(c), postgres.Progress{ActivityID: a.ID, Version: version, Status: a.Status, Progress: a.Progress,
-		PostponedTo: a.PostponedTo, Comment: strings.TrimSpace(c.PostForm("comment")), Evidence: evidence})
+	a, err := s.app.Execution.AttachEvidence(c.Request.Context(), as(c), id, version, strings.TrimSpace(c.PostForm("comment")), evidence)
 	s.reply(c, http.StatusOK, a, err)
 }

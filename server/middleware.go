@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
-	"regexp"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -18,15 +17,10 @@ const (
 	ctxUser = "user"
 )
 
-// requestIDPattern is what a client's X-Request-ID may hold: it reaches the
-// logs, the audit log and Temporal, so nothing that could forge a log line or
-// that PostgreSQL would refuse.
-var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,64}$`)
-
 // requestID tags the request with an id (X-Request-ID if sent) for logs and audit entries.
 func (s *Server) requestID(c *gin.Context) {
 	id := c.GetHeader("X-Request-ID")
-	if !requestIDPattern.MatchString(id) {
+	if !ptacycle.ValidRequestID(id) {
 		b := make([]byte, 8)
 		_, _ = rand.Read(b)
 		id = hex.EncodeToString(b)

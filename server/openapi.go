@@ -19,6 +19,7 @@ import (
 	"go.yaml.in/yaml/v4"
 
 	"github.com/ptacycle/ptacycle"
+	"github.com/ptacycle/ptacycle/app"
 	"github.com/ptacycle/ptacycle/workflows"
 )
 
@@ -119,7 +120,7 @@ func openAPISpec(routes []route) (*openapi3.T, error) {
 		for _, name := range rt.query {
 			op.AddParameter(&openapi3.Parameter{Name: name, In: openapi3.ParameterInQuery, Schema: g.param(name)})
 		}
-		if rt.action == actPublic {
+		if rt.action == app.Public {
 			op.Security = &openapi3.SecurityRequirements{}
 		}
 		switch rt.in.(type) {
@@ -191,18 +192,18 @@ func operationID(method, path string) string {
 }
 
 // permissionText says who may call a route.
-func permissionText(act action) string {
+func permissionText(act app.Permission) string {
 	switch act {
-	case actPublic:
+	case app.Public:
 		return "Sans authentification / No authentication"
-	case actSelf:
+	case app.Self:
 		return "Tout utilisateur connecté / Any signed-in user"
 	}
-	if len(permissions[act]) == 0 {
+	if len(app.Roles(act)) == 0 {
 		return "Personne (action absente de la table des droits) / Nobody (action missing from the permission table)"
 	}
-	roles := make([]string, len(permissions[act]))
-	for i, r := range permissions[act] {
+	roles := make([]string, len(app.Roles(act)))
+	for i, r := range app.Roles(act) {
 		roles[i] = string(r)
 	}
 	return "Rôles / Roles: " + strings.Join(roles, ", ")

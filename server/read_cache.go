@@ -17,6 +17,7 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/ptacycle/ptacycle"
+	"github.com/ptacycle/ptacycle/app"
 	"github.com/ptacycle/ptacycle/postgres"
 )
 
@@ -203,10 +204,11 @@ func acceptsGzip(header string) bool {
 // dashboardAnswer is the API's dashboard of the organisation's year,
 // encoded, through the cache: the answer itself is kept, not only the rates,
 // so that a reader costs no query past authentication.
-func (s *Server) dashboardAnswer(ctx context.Context, org int64, year int, asOf ptacycle.Date) (encoded, error) {
+func (s *Server) dashboardAnswer(ctx context.Context, a app.Actor, year int, asOf ptacycle.Date) (encoded, error) {
+	org := a.User.OrganisationID
 	return s.cache.dashboards.get(dashboardKey{org, year, asOf}, func() (encoded, error) {
 		ctx := context.WithoutCancel(ctx)
-		cc, err := s.cycleOf(ctx, org, year)
+		cc, err := s.app.Cycles.Of(ctx, a, year)
 		if err != nil {
 			return encoded{}, err
 		}
@@ -224,6 +226,6 @@ func (s *Server) dashboardAnswer(ctx context.Context, org int64, year int, asOf 
 				return encoded{}, err
 			}
 		}
-		return encode(dashboard{Year: cc.year, AsOf: asOf, Formula: ptacycle.RateFormula, Rates: rates, Overdue: n, OverdueList: overdue})
+		return encode(dashboard{Year: cc.Year, AsOf: asOf, Formula: ptacycle.RateFormula, Rates: rates, Overdue: n, OverdueList: overdue})
 	})
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"go.temporal.io/sdk/client"
 
+	"github.com/ptacycle/ptacycle/app"
 	"github.com/ptacycle/ptacycle/postgres"
 	"github.com/ptacycle/ptacycle/ui"
 )
@@ -41,6 +42,7 @@ type Deps struct {
 // Server is the HTTP handler of the product.
 type Server struct {
 	deps     Deps
+	app      *app.App // every operation, with its rules: handlers decode, call it, answer
 	sessions *scs.SessionManager
 	store    *pgxstore.PostgresStore
 	engine   *gin.Engine
@@ -58,7 +60,8 @@ func New(deps Deps) *Server {
 	if deps.Metrics == nil {
 		deps.Metrics = NewMetricsRegistry()
 	}
-	s := &Server{deps: deps, metrics: newHTTPMetrics(deps.Metrics), cache: newReadCaches(time.Now)}
+	s := &Server{deps: deps, metrics: newHTTPMetrics(deps.Metrics), cache: newReadCaches(time.Now),
+		app: app.New(app.Deps{DB: deps.DB, Temporal: deps.Temporal, Logger: deps.Logger, StepWait: deps.StepWait})}
 	s.store = pgxstore.NewWithCleanupInterval(deps.DB.Pool, 30*time.Minute)
 	s.sessions = scs.New()
 	s.sessions.Store = s.store

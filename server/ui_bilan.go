@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/ptacycle/ptacycle"
+	"github.com/ptacycle/ptacycle/app"
 	"github.com/ptacycle/ptacycle/ui"
 	"github.com/ptacycle/ptacycle/workflows"
 )
@@ -129,19 +130,19 @@ func (s *Server) uiBilan(c *gin.Context) {
 }
 
 // renderBilan shows the bilan page; after a refused change, typed is what the user sent and err why.
-func (s *Server) renderBilan(c *gin.Context, cc cycleContext, typed *bilanForm, err error) {
+func (s *Server) renderBilan(c *gin.Context, cc app.Year, typed *bilanForm, err error) {
 	if ptacycle.ErrorCode(err) == ptacycle.EINTERNAL {
 		s.fail(c, err)
 		return
 	}
 	ctx := c.Request.Context()
-	b, loadErr := s.deps.DB.Bilan(ctx, cc.org.ID, cc.cycle.ID)
+	b, loadErr := s.deps.DB.Bilan(ctx, cc.Org.ID, cc.Cycle.ID)
 	if loadErr != nil {
 		s.fail(c, loadErr)
 		return
 	}
-	cv := s.view(ctx, cc.org, cc.cycle)
-	v := bilanView{Page: s.page(c, "bilan.title"), Cycle: cc.cycle, Status: cv.Status, StatusError: cv.StatusError,
+	cv := s.app.Cycles.ViewOf(ctx, cc)
+	v := bilanView{Page: s.page(c, "bilan.title"), Cycle: cc.Cycle, Status: cv.Status, StatusError: cv.StatusError,
 		Bilan: b, Formula: ptacycle.RateFormula, Form: bilanFormOf(b)}
 	switch {
 	case b.Rates != nil:
@@ -149,7 +150,7 @@ func (s *Server) renderBilan(c *gin.Context, cc cycleContext, typed *bilanForm, 
 	case b.ManualRate != nil:
 		v.Gauge = *b.ManualRate
 	}
-	v.Editable = cc.cycle.Stage == ptacycle.StageBilan && b.ClosedAt == nil && v.Can(ptacycle.RoleCoordinator)
+	v.Editable = cc.Cycle.Stage == ptacycle.StageBilan && b.ClosedAt == nil && v.Can(ptacycle.RoleCoordinator)
 	if err != nil {
 		var e *ptacycle.Error
 		if errors.As(err, &e) && e.Code == ptacycle.ECONFLICT && e.Current != nil {
@@ -186,11 +187,11 @@ func bilanListErrors(p ui.Page, err error) *ui.Errors {
 
 func (s *Server) uiSaveBilan(c *gin.Context) {
 	cc, ok := s.loadCycle(c)
-	if !ok || !s.requireStage(c, cc, ptacycle.StageBilan) {
+	if !ok {
 		return
 	}
 	ctx := c.Request.Context()
-	stored, err := s.deps.DB.Bilan(ctx, cc.org.ID, cc.cycle.ID)
+	stored, err := s.app.Cycles.Bilan(ctx, as(c), cc.Year)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -198,14 +199,14 @@ func (s *Server) uiSaveBilan(c *gin.Context) {
 	form := readBilanForm(c)
 	b, err := form.bilan(stored)
 	if err == nil {
-		_, err = s.deps.DB.UpdateBilan(ctx, actor(c), b)
+		_, err = s.app.Cycles.SaveBilan(ctx, as(c), cc.Year, b)
 	}
 	if err != nil {
 		s.renderBilan(c, cc, &form, err)
 		return
 	}
 	s.flashT(c, "bilan.saved")
-	redirect(c, fmt.Sprintf("/cycles/%d/bilan", cc.year))
+	redirect(c, fmt.Sprintf("/cycles/%d/bilan", cc.Year))
 }
 
 func (s *Server) uiCloseBilan(c *gin.Context) {
@@ -213,8 +214,9 @@ func (s *Server) uiCloseBilan(c *gin.Context) {
 	if !ok {
 		return
 	}
-	req := workflows.CloseBilanRequest{UserID: currentUser(c).ID}
-	_, done, err := s.pageStep(c, cc, workflows.UpdateCloseBilan, req, fmt.Sprintf("/cycles/%d/bilan", cc.year))
+	_, done, err := s.pageStep(c, func(a app.Actor, request string) (workflows.CycleStatus, error) {
+		return s.app.Cycles.CloseBilan(c.Request.Context(), a, cc.Year, request)
+	}, fmt.Sprintf("/cycles/%d/bilan", cc.Year))
 	if err != nil {
 		s.renderBilan(c, cc, nil, err)
 		return
@@ -222,8 +224,8 @@ func (s *Server) uiCloseBilan(c *gin.Context) {
 	if !done {
 		return
 	}
-	s.flashT(c, "bilan.closedFlash", "Year", cc.year-1)
-	redirect(c, fmt.Sprintf("/cycles/%d/recommandations", cc.year))
+	s.flashT(c, "bilan.closedFlash", "Year", cc.Year-1)
+	redirect(c, fmt.Sprintf("/cycles/%d/recommandations", cc.Year))
 }
 
 // recommendationsView is the recommendations page.
@@ -269,24 +271,24 @@ func (s *Server) uiRecommendations(c *gin.Context) {
 }
 
 // renderRecommendations shows the recommendations page; after a refused change, form is what was typed and err why.
-func (s *Server) renderRecommendations(c *gin.Context, cc cycleContext, form recommendationForm, err error) {
+func (s *Server) renderRecommendations(c *gin.Context, cc app.Year, form recommendationForm, err error) {
 	if ptacycle.ErrorCode(err) == ptacycle.EINTERNAL {
 		s.fail(c, err)
 		return
 	}
 	ctx := c.Request.Context()
-	recs, loadErr := s.deps.DB.Recommendations(ctx, cc.org.ID, cc.cycle.ID)
+	recs, loadErr := s.deps.DB.Recommendations(ctx, cc.Org.ID, cc.Cycle.ID)
 	var units []ptacycle.Unit
 	if loadErr == nil {
-		units, loadErr = s.deps.DB.Units(ctx, cc.org.ID)
+		units, loadErr = s.deps.DB.Units(ctx, cc.Org.ID)
 	}
 	var plan ptacycle.Plan
 	if loadErr == nil {
-		plan, loadErr = s.deps.DB.Plan(ctx, cc.org.ID, cc.year)
+		plan, loadErr = s.deps.DB.Plan(ctx, cc.Org.ID, cc.Year)
 	}
 	var actions []ptacycle.Action
 	if loadErr == nil {
-		actions, loadErr = s.deps.DB.Actions(ctx, cc.org.ID, plan.ID)
+		actions, loadErr = s.deps.DB.Actions(ctx, cc.Org.ID, plan.ID)
 	}
 	if loadErr != nil {
 		s.fail(c, loadErr)
@@ -295,7 +297,7 @@ func (s *Server) renderRecommendations(c *gin.Context, cc cycleContext, form rec
 	if form.Priority == "" {
 		form.Priority = string(ptacycle.PriorityMedium)
 	}
-	v := recommendationsView{Page: s.page(c, "recs.title"), Cycle: cc.cycle, StatusError: s.view(ctx, cc.org, cc.cycle).StatusError, Form: form}
+	v := recommendationsView{Page: s.page(c, "recs.title"), Cycle: cc.Cycle, StatusError: s.app.Cycles.ViewOf(ctx, cc).StatusError, Form: form}
 	coordinator := v.Can(ptacycle.RoleCoordinator)
 	unitNames := map[int64]string{}
 	v.Units = []ui.Option{{Value: "", Label: v.T("recs.noUnit")}}
@@ -326,7 +328,7 @@ func (s *Server) renderRecommendations(c *gin.Context, cc cycleContext, form rec
 		}
 		v.Items = append(v.Items, item)
 	}
-	stage := cc.cycle.Stage
+	stage := cc.Cycle.Stage
 	v.Frozen = ptacycle.RecommendationsFrozen(stage, recs)
 	v.CanEdit = coordinator && !v.Frozen
 	v.CanAdopt = v.CanEdit && stage == ptacycle.StageRecommendations
@@ -340,34 +342,31 @@ func (s *Server) renderRecommendations(c *gin.Context, cc cycleContext, form rec
 
 func (s *Server) uiAddRecommendation(c *gin.Context) {
 	cc, ok := s.loadCycle(c)
-	if !ok || !s.requireStage(c, cc, ptacycle.StageRecommendations, ptacycle.StageBilan) {
+	if !ok {
 		return
 	}
 	form := recommendationForm{Text: strings.TrimSpace(c.PostForm("text")), UnitID: c.PostForm("unitId"), Priority: c.PostForm("priority")}
-	r := ptacycle.Recommendation{CycleID: cc.cycle.ID, Text: form.Text, Priority: ptacycle.Priority(form.Priority)}
+	r := ptacycle.Recommendation{Text: form.Text, Priority: ptacycle.Priority(form.Priority)}
 	var err error
 	if form.UnitID != "" {
-		r.UnitID, err = s.recUnit(c, form.UnitID)
+		r.UnitID, err = recUnit(form.UnitID)
 	}
 	if err == nil {
-		r, err = s.deps.DB.CreateRecommendation(c.Request.Context(), actor(c), r)
+		r, err = s.app.Recommendations.Create(c.Request.Context(), as(c), cc.Year, r)
 	}
 	if err != nil {
 		s.renderRecommendations(c, cc, form, err)
 		return
 	}
 	s.flashT(c, "recs.added", "Number", r.Position)
-	redirect(c, fmt.Sprintf("/cycles/%d/recommandations", cc.year))
+	redirect(c, fmt.Sprintf("/cycles/%d/recommandations", cc.Year))
 }
 
-// recUnit reads a unit id sent by a form and checks it is one of the user's organisation.
-func (s *Server) recUnit(c *gin.Context, raw string) (*int64, error) {
+// recUnit reads a unit id sent by a form (the layer checks it is one of the organisation's).
+func recUnit(raw string) (*int64, error) {
 	id, err := strconv.ParseInt(raw, 10, 64)
-	if err == nil {
-		_, err = s.deps.DB.Unit(c.Request.Context(), org(c), id)
-		if ptacycle.ErrorCode(err) != ptacycle.ENOTFOUND {
-			return &id, err
-		}
+	if err == nil && id > 0 {
+		return &id, nil
 	}
 	var v ptacycle.Validation
 	v.Add("unitId", "Structure inconnue dans l'organisation", "Unknown unit in the organisation")
@@ -379,22 +378,13 @@ func (s *Server) uiDeleteRecommendation(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if err := s.deps.DB.DeleteRecommendation(c.Request.Context(), actor(c), id); err != nil {
+	year, err := s.app.Recommendations.Delete(c.Request.Context(), as(c), id)
+	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	s.flashT(c, "recs.deleted")
-	redirect(c, s.recPagePath(c))
-}
-
-// recPagePath is the page a form posted from a recommendation's card returns to:
-// its cycle's year is a hidden field, else the current cycle's.
-func (s *Server) recPagePath(c *gin.Context) string {
-	year, err := strconv.Atoi(c.PostForm("year"))
-	if err != nil || year < 2000 || year > 2100 {
-		year = s.currentYear(c.Request.Context(), org(c))
-	}
-	return fmt.Sprintf("/cycles/%d/recommandations", year)
+	redirect(c, fmt.Sprintf("/cycles/%d/recommandations", year))
 }
 
 func (s *Server) uiAdopt(c *gin.Context) {
@@ -405,8 +395,9 @@ func (s *Server) uiAdopt(c *gin.Context) {
 	ids, err := recPostedIDs(c, "adopt")
 	done := false
 	if err == nil {
-		req := workflows.AdoptRecommendationsRequest{UserID: currentUser(c).ID, RecommendationIDs: ids}
-		_, done, err = s.pageStep(c, cc, workflows.UpdateAdoptRecommendations, req, fmt.Sprintf("/cycles/%d/recommandations", cc.year))
+		_, done, err = s.pageStep(c, func(a app.Actor, request string) (workflows.CycleStatus, error) {
+			return s.app.Cycles.Adopt(c.Request.Context(), a, cc.Year, ids, request)
+		}, fmt.Sprintf("/cycles/%d/recommandations", cc.Year))
 	}
 	if err != nil {
 		s.renderRecommendations(c, cc, recommendationForm{}, err)
@@ -416,7 +407,7 @@ func (s *Server) uiAdopt(c *gin.Context) {
 		return
 	}
 	s.flashT(c, "recs.adoptedFlash", "Count", len(ids))
-	redirect(c, fmt.Sprintf("/cycles/%d/pta", cc.year))
+	redirect(c, fmt.Sprintf("/cycles/%d/pta", cc.Year))
 }
 
 func (s *Server) uiLinkRecommendation(c *gin.Context) {
@@ -424,22 +415,26 @@ func (s *Server) uiLinkRecommendation(c *gin.Context) {
 	if !ok {
 		return
 	}
-	// The link form names its cycle's year so that the stage can be checked and the page shown again.
-	c.AddParam("year", c.PostForm("year"))
-	cc, ok := s.loadCycle(c)
-	if !ok || !s.requireStage(c, cc, ptacycle.StageDrafting) {
-		return
-	}
 	ids, err := recPostedIDs(c, "actionIds")
+	year := 0
 	if err == nil {
-		err = s.deps.DB.LinkRecommendation(c.Request.Context(), actor(c), id, ids)
+		year, err = s.app.Recommendations.Link(c.Request.Context(), as(c), id, ids)
 	}
 	if err != nil {
+		// The page shown again is the recommendation's cycle's (else the year the form names).
+		if year == 0 {
+			year, _ = strconv.Atoi(c.PostForm("year"))
+		}
+		cc, cerr := s.app.Cycles.Of(c.Request.Context(), as(c), year)
+		if cerr != nil || ptacycle.ErrorCode(err) == ptacycle.EFORBIDDEN || ptacycle.ErrorCode(err) == ptacycle.ENOTFOUND {
+			s.fail(c, err)
+			return
+		}
 		s.renderRecommendations(c, cc, recommendationForm{}, err)
 		return
 	}
 	s.flashT(c, "recs.linked", "Count", len(ids))
-	redirect(c, fmt.Sprintf("/cycles/%d/recommandations#rec-%d", cc.year, id))
+	redirect(c, fmt.Sprintf("/cycles/%d/recommandations#rec-%d", year, id))
 }
 
 // recPostedIDs reads the ids a form sends under name (checkboxes, a multiple select).

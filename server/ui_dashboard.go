@@ -18,6 +18,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/ptacycle/ptacycle"
+	"github.com/ptacycle/ptacycle/app"
 	"github.com/ptacycle/ptacycle/postgres"
 	"github.com/ptacycle/ptacycle/ui"
 	"github.com/ptacycle/ptacycle/workflows"
@@ -122,7 +123,7 @@ func (s *Server) dashboardData(c *gin.Context, failed *launchForm) (dashboardPag
 	if err != nil {
 		return d, err
 	}
-	v := s.view(ctx, o, cy)
+	v := s.app.Cycles.ViewOf(ctx, app.Year{Org: o, Year: year, Cycle: cy})
 	d.Cycle = &cy
 	d.Unavailable, d.Stopped = v.StatusError != "" && !v.Stopped, v.Stopped
 	d.Retroactive = v.Status != nil && v.Status.Retroactive
@@ -387,7 +388,7 @@ func (s *Server) uiLaunch(c *gin.Context) {
 	}
 	in, err := form.request()
 	if err == nil {
-		_, err = s.launch(c.Request.Context(), currentUser(c), in)
+		_, err = s.app.Cycles.Launch(c.Request.Context(), as(c), in.Year, in.Deadlines)
 	}
 	if err != nil {
 		code := ptacycle.ErrorCode(err)
@@ -608,7 +609,7 @@ func (s *Server) renderReminders(c *gin.Context, page string) {
 		items = items[:remindersShown]
 		d.Older = "/relances" + query(items[len(items)-1].ID)
 	}
-	if allowed(u.Role, actReadDeliveries) {
+	if app.Allowed(u.Role, app.ReadDeliveries) {
 		if d.Failures, err = s.deps.DB.Reminders(ctx, u.OrganisationID, postgres.ReminderFilter{Status: "failed", Limit: 20}); err != nil {
 			s.fail(c, err)
 			return

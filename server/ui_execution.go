@@ -12,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/ptacycle/ptacycle"
+	"github.com/ptacycle/ptacycle/app"
 	"github.com/ptacycle/ptacycle/postgres"
 	"github.com/ptacycle/ptacycle/ui"
 )
@@ -260,11 +261,16 @@ func execFinished(a ptacycle.Activity) int {
 }
 
 func (s *Server) uiReportProgress(c *gin.Context) {
-	a, ok := s.reportableActivity(c)
+	id, ok := s.pathID(c, "id")
 	if !ok {
 		return
 	}
-	ctx, u, id := c.Request.Context(), currentUser(c), a.ID
+	ctx := c.Request.Context()
+	a, err := s.app.Execution.Reportable(ctx, as(c), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	evidence, evidenceErr := postedEvidence(c, evidenceField)
 	if c.Request.ContentLength > formMaxBytes { // not read: the file alone is refused, the stored values shown again
 		s.execProgressRefused(c, id, execProgressReturn("", id), execStoredProgress(a), evidenceErr)
@@ -276,12 +282,9 @@ func (s *Server) uiReportProgress(c *gin.Context) {
 	err = ptacycle.JoinValidation(err, evidenceErr)
 	if err == nil {
 		in.Evidence = evidence
-		a, err = s.deps.DB.ReportProgress(ctx, actor(c), in)
+		a, err = s.app.Execution.ReportProgress(ctx, as(c), in)
 	}
 	if err == nil {
-		if plan, perr := s.deps.DB.PlanByID(ctx, u.OrganisationID, a.PlanID); perr == nil {
-			s.tellFollowUp(ctx, u.OrganisationID, plan.Year, id)
-		}
 		s.flashT(c, "execution.progress.saved", "Code", a.Code)
 		redirect(c, next)
 		return
@@ -307,8 +310,8 @@ func execProgressReturn(next string, id int64) string {
 }
 
 // execParseProgress reads the form's numbers and date; the store validates the rest.
-func execParseProgress(id int64, f execProgressForm) (postgres.Progress, error) {
-	in := postgres.Progress{ActivityID: id, Version: f.Version, Status: f.Status, Comment: f.Comment, EvidenceURL: f.EvidenceURL}
+func execParseProgress(id int64, f execProgressForm) (app.Progress, error) {
+	in := app.Progress{ActivityID: id, Version: f.Version, Status: f.Status, Comment: f.Comment, EvidenceURL: f.EvidenceURL}
 	var v ptacycle.Validation
 	if f.Progress != "" {
 		n, err := strconv.Atoi(f.Progress)
@@ -427,13 +430,13 @@ func (s *Server) uiExecution(c *gin.Context) {
 	if !ok {
 		return
 	}
-	data := executionPage{Page: s.page(c, "execution.title"), Year: cc.year, Stage: cc.cycle.Stage, PageNum: max(page, 1), Formula: ptacycle.RateFormula}
+	data := executionPage{Page: s.page(c, "execution.title"), Year: cc.Year, Stage: cc.Cycle.Stage, PageNum: max(page, 1), Formula: ptacycle.RateFormula}
 	switch c.Query("overdue") {
 	case "1", "on", "true":
 		data.Overdue, f.OverdueAsOf = true, today()
 	}
 	data.Filtered = f.Status != "" || f.UnitID != 0 || f.RegionID != 0 || f.AxisID != 0 || f.PartnerID != 0 || data.Overdue
-	dir, err := s.loadExecDirectory(ctx, cc.org.ID)
+	dir, err := s.loadExecDirectory(ctx, cc.Org.ID)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -442,14 +445,14 @@ func (s *Server) uiExecution(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	if data.Total, err = s.deps.DB.CountActivities(ctx, cc.org.ID, f); err != nil {
+	if data.Total, err = s.deps.DB.CountActivities(ctx, cc.Org.ID, f); err != nil {
 		s.fail(c, err)
 		return
 	}
 	data.Pages = max((data.Total+executionPageSize-1)/executionPageSize, 1)
 	data.PageNum = min(data.PageNum, data.Pages)
 	f.Limit, f.Offset = executionPageSize, (data.PageNum-1)*executionPageSize
-	acts, err := s.deps.DB.Activities(ctx, cc.org.ID, f)
+	acts, err := s.deps.DB.Activities(ctx, cc.Org.ID, f)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -458,7 +461,7 @@ func (s *Server) uiExecution(c *gin.Context) {
 	for _, a := range acts {
 		data.Rows = append(data.Rows, dir.row(data.Page, a, day))
 	}
-	rates, _, err := s.planRates(ctx, cc.org.ID, plan.ID, day)
+	rates, _, err := s.planRates(ctx, cc.Org.ID, plan.ID, day)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -479,7 +482,7 @@ func (s *Server) uiExecution(c *gin.Context) {
 }
 
 // execFilters fills the filter form's choices, the current ones selected.
-func (s *Server) execFilters(ctx context.Context, data *executionPage, dir execDirectory, cc cycleContext, f postgres.ActivityFilter) error {
+func (s *Server) execFilters(ctx context.Context, data *executionPage, dir execDirectory, cc app.Year, f postgres.ActivityFilter) error {
 	all := ui.Option{Value: "", Label: data.T("execution.filter.all")}
 	data.Units = []ui.Option{all}
 	for _, u := range dir.unitList {
@@ -494,7 +497,7 @@ func (s *Server) execFilters(ctx context.Context, data *executionPage, dir execD
 		data.Regions = append(data.Regions, ui.Option{Value: strconv.FormatInt(r.ID, 10), Label: r.Name, Selected: r.ID == f.RegionID})
 	}
 	data.Axes = []ui.Option{all}
-	strategy, err := s.deps.DB.StrategyForYear(ctx, cc.org.ID, cc.year)
+	strategy, err := s.deps.DB.StrategyForYear(ctx, cc.Org.ID, cc.Year)
 	if err != nil && ptacycle.ErrorCode(err) != ptacycle.ENOTFOUND {
 		return err
 	}
@@ -599,6 +602,6 @@ func (s *Server) execActivityData(c *gin.Context, id int64) (execActivityPage, e
 			Before: data.L(h.StatusBefore.Label()), After: data.L(h.StatusAfter.Label())})
 	}
 	data.Card = dir.card(data.Page, a, today(), fmt.Sprintf("/activites/%d", id))
-	data.Card.CanReport = data.Open && (u.Role == ptacycle.RoleCoordinator || (u.Role == ptacycle.RoleOwner && ownerScope(u, a) == nil))
+	data.Card.CanReport = data.Open && app.CanReport(*u, a)
 	return data, nil
 }

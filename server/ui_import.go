@@ -56,25 +56,21 @@ func (s *Server) renderImport(c *gin.Context, year int, fileName string, status 
 // uiCheckImport reads the uploaded workbook and shows its problems, or keeps
 // it and shows what it will create. Nothing is written to the plan yet.
 func (s *Server) uiCheckImport(c *gin.Context) {
-	cc, plan, ok := s.drafting(c)
+	year, ok := s.yearParam(c)
 	if !ok {
 		return
 	}
-	ctx := c.Request.Context()
 	fileName := ""
 	if _, header, err := c.Request.FormFile("file"); err == nil {
 		fileName = header.Filename
 	}
 	file, err := uploadedWorkbook(c)
 	var preview importPreview
-	if err == nil {
-		preview, err = s.planImport(ctx, cc.org.ID, plan.ID, file)
-	}
 	var id int64
 	if err == nil {
-		id, err = s.deps.DB.SaveUpload(ctx, cc.org.ID, currentUser(c).ID, plan.ID, fileName, file)
+		preview, id, err = s.app.Plans.CheckUpload(c.Request.Context(), as(c), year, fileName, file)
 	}
-	s.renderImport(c, cc.year, fileName, http.StatusOK, err, func(p *importPage) {
+	s.renderImport(c, year, fileName, http.StatusOK, err, func(p *importPage) {
 		if err == nil {
 			p.Preview, p.UploadID = &preview, id
 		}
@@ -83,35 +79,20 @@ func (s *Server) uiCheckImport(c *gin.Context) {
 
 // uiConfirmImport writes a checked workbook into the plan, all or nothing.
 func (s *Server) uiConfirmImport(c *gin.Context) {
-	cc, plan, ok := s.drafting(c)
+	year, ok := s.yearParam(c)
 	if !ok {
 		return
 	}
-	ctx := c.Request.Context()
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil {
 		s.fail(c, ptacycle.Errorf(ptacycle.ENOTFOUND, "Import %q introuvable", "No import %q", c.Param("id")))
 		return
 	}
-	up, err := s.deps.DB.Upload(ctx, cc.org.ID, currentUser(c).ID, id)
-	if err == nil && up.PlanID != plan.ID {
-		err = ptacycle.Errorf(ptacycle.ECONFLICT, "Ce fichier a été déposé pour un autre PTA", "This file was uploaded for another plan")
-	}
-	var preview importPreview
-	if err == nil {
-		// Parsed again: units or the plan may have changed since the preview.
-		preview, err = s.planImport(ctx, cc.org.ID, plan.ID, up.Content)
-	}
-	if err == nil {
-		err = s.writeImport(ctx, actor(c), plan.ID, &preview)
-	}
+	preview, fileName, err := s.app.Plans.ConfirmUpload(c.Request.Context(), as(c), year, id)
 	if err != nil {
-		s.renderImport(c, cc.year, up.FileName, http.StatusOK, err, nil)
+		s.renderImport(c, year, fileName, http.StatusOK, err, nil)
 		return
 	}
-	if err := s.deps.DB.DeleteUpload(ctx, cc.org.ID, id); err != nil {
-		s.deps.Logger.Warn("import : fichier non effacé / upload not deleted", "id", id, "err", err)
-	}
 	s.flashT(c, "import.done", "Actions", preview.NewActions, "Activities", preview.Activities)
-	redirect(c, fmt.Sprintf("/cycles/%d/pta", cc.year))
+	redirect(c, fmt.Sprintf("/cycles/%d/pta", year))
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/ptacycle/ptacycle"
+	"github.com/ptacycle/ptacycle/app"
 	"github.com/ptacycle/ptacycle/ui"
 )
 
@@ -56,7 +57,7 @@ func (s *Server) linkTarget(ctx context.Context, token string) (ptacycle.User, p
 	if err != nil {
 		return u, a, err
 	}
-	if err := ownerScope(&u, a); err != nil {
+	if err := app.OwnerScope(u, a); err != nil {
 		return u, a, err
 	}
 	plan, err := s.deps.DB.PlanByID(ctx, org, a.PlanID)
@@ -118,13 +119,8 @@ func (s *Server) linkSave(c *gin.Context) {
 	err = ptacycle.JoinValidation(err, evidenceErr)
 	if err == nil {
 		in.Evidence = evidence
-		actor := ptacycle.UserActor(u)
-		actor.Label = u.FullName + " (lien reçu par e-mail)"
 		var updated ptacycle.Activity
-		if updated, err = s.deps.DB.ReportProgress(ctx, actor, in); err == nil {
-			if plan, perr := s.deps.DB.PlanByID(ctx, u.OrganisationID, a.PlanID); perr == nil {
-				s.tellFollowUp(ctx, u.OrganisationID, plan.Year, a.ID)
-			}
+		if updated, err = s.app.Execution.ReportProgress(ctx, app.Actor{User: u, Link: true}, in); err == nil {
 			data = s.linkData(c, token, u, updated)
 			data.Saved = true
 			s.render(c, "link", data)

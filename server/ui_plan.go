@@ -14,6 +14,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/ptacycle/ptacycle"
+	"github.com/ptacycle/ptacycle/app"
 	"github.com/ptacycle/ptacycle/postgres"
 	"github.com/ptacycle/ptacycle/ui"
 	"github.com/ptacycle/ptacycle/workflows"
@@ -153,8 +154,8 @@ func planShorten(s string, n int) string {
 // planAxes returns the axes the plan's actions are grouped under: those of the
 // cycle's strategy, else of the strategy covering the year, else of the latest
 // one; and every axis of the organisation by id, for actions filed under another.
-func (s *Server) planAxes(ctx context.Context, cc cycleContext) ([]ptacycle.Axis, map[int64]ptacycle.Axis, error) {
-	strategies, err := s.deps.DB.Strategies(ctx, cc.org.ID)
+func (s *Server) planAxes(ctx context.Context, cc app.Year) ([]ptacycle.Axis, map[int64]ptacycle.Axis, error) {
+	strategies, err := s.deps.DB.Strategies(ctx, cc.Org.ID)
 	if err != nil || len(strategies) == 0 {
 		return nil, nil, err
 	}
@@ -164,8 +165,8 @@ func (s *Server) planAxes(ctx context.Context, cc cycleContext) ([]ptacycle.Axis
 		for _, a := range st.Axes {
 			all[a.ID] = a
 		}
-		covers := st.StartYear <= cc.year && cc.year <= st.EndYear
-		if cc.cycle.StrategyID != nil && *cc.cycle.StrategyID == st.ID || chosen < 0 && covers {
+		covers := st.StartYear <= cc.Year && cc.Year <= st.EndYear
+		if cc.Cycle.StrategyID != nil && *cc.Cycle.StrategyID == st.ID || chosen < 0 && covers {
 			chosen = i
 		}
 	}
@@ -176,16 +177,16 @@ func (s *Server) planAxes(ctx context.Context, cc cycleContext) ([]ptacycle.Axis
 }
 
 // buildPlanPage reads everything the PTA page shows for page number pageNo.
-func (s *Server) buildPlanPage(c *gin.Context, page ui.Page, cc cycleContext, plan ptacycle.Plan, pageNo int) (planPage, error) {
+func (s *Server) buildPlanPage(c *gin.Context, page ui.Page, cc app.Year, plan ptacycle.Plan, pageNo int) (planPage, error) {
 	ctx := c.Request.Context()
-	p := planPage{Page: page, Year: cc.year, Stage: cc.cycle.Stage, Plan: plan}
-	p.Title = p.T("plan.title", "Year", cc.year)
+	p := planPage{Page: page, Year: cc.Year, Stage: cc.Cycle.Stage, Plan: plan}
+	p.Title = p.T("plan.title", "Year", cc.Year)
 	p.PlanStatus = p.T("plan.status." + string(plan.Status))
-	p.Drafting = cc.cycle.Stage == ptacycle.StageDrafting
+	p.Drafting = cc.Cycle.Stage == ptacycle.StageDrafting
 	p.Editable = p.Drafting && p.Can(ptacycle.RoleCoordinator)
-	p.InExecution = cc.cycle.Stage == ptacycle.StageExecution && p.Can(ptacycle.RoleCoordinator)
+	p.InExecution = cc.Cycle.Stage == ptacycle.StageExecution && p.Can(ptacycle.RoleCoordinator)
 
-	view := s.view(ctx, cc.org, cc.cycle)
+	view := s.app.Cycles.ViewOf(ctx, cc)
 	p.StatusError = view.StatusError
 	if st := view.Status; st != nil {
 		p.Revising = st.Revising
@@ -197,11 +198,11 @@ func (s *Server) buildPlanPage(c *gin.Context, page ui.Page, cc cycleContext, pl
 		}
 	}
 
-	content, err := s.deps.DB.PlanContent(ctx, cc.org.ID, plan.ID)
+	content, err := s.deps.DB.PlanContent(ctx, cc.Org.ID, plan.ID)
 	if err != nil {
 		return p, err
 	}
-	refs, err := s.planRefs(ctx, cc.org.ID)
+	refs, err := s.planRefs(ctx, cc.Org.ID)
 	if err != nil {
 		return p, err
 	}
@@ -216,7 +217,7 @@ func (s *Server) buildPlanPage(c *gin.Context, page ui.Page, cc cycleContext, pl
 	}
 	if p.Drafting {
 		p.Problems = planProblems(p, content, ptacycle.CheckPlan(content))
-		holidays, err := s.planHolidays(ctx, cc.org.ID, cc.year)
+		holidays, err := s.planHolidays(ctx, cc.Org.ID, cc.Year)
 		if err != nil {
 			return p, err
 		}
@@ -367,8 +368,8 @@ func planAxisOptions(p planPage, axes []ptacycle.Axis, selected string) []ui.Opt
 }
 
 // planCarryOver lists last year's unfinished activities not carried over yet.
-func (s *Server) planCarryOver(ctx context.Context, p *planPage, cc cycleContext, content ptacycle.PlanContent, refs planRefs) error {
-	last, err := s.deps.DB.Plan(ctx, cc.org.ID, cc.year-1)
+func (s *Server) planCarryOver(ctx context.Context, p *planPage, cc app.Year, content ptacycle.PlanContent, refs planRefs) error {
+	last, err := s.deps.DB.Plan(ctx, cc.Org.ID, cc.Year-1)
 	if ptacycle.ErrorCode(err) == ptacycle.ENOTFOUND {
 		return nil
 	}
@@ -381,7 +382,7 @@ func (s *Server) planCarryOver(ctx context.Context, p *planPage, cc cycleContext
 			done[*a.CarriedOverFrom] = true
 		}
 	}
-	acts, err := s.deps.DB.Activities(ctx, cc.org.ID, postgres.ActivityFilter{PlanID: last.ID})
+	acts, err := s.deps.DB.Activities(ctx, cc.Org.ID, postgres.ActivityFilter{PlanID: last.ID})
 	if err != nil {
 		return err
 	}
@@ -399,7 +400,7 @@ func (s *Server) planCarryOver(ctx context.Context, p *planPage, cc cycleContext
 }
 
 // showPlan renders the PTA page with status, after adjust has set a form's input and errors.
-func (s *Server) showPlan(c *gin.Context, cc cycleContext, plan ptacycle.Plan, status int, adjust func(*planPage)) {
+func (s *Server) showPlan(c *gin.Context, cc app.Year, plan ptacycle.Plan, status int, adjust func(*planPage)) {
 	pageNo, _ := strconv.Atoi(c.Query("page"))
 	p, err := s.buildPlanPage(c, s.page(c, ""), cc, plan, pageNo)
 	if err != nil {
@@ -413,20 +414,25 @@ func (s *Server) showPlan(c *gin.Context, cc cycleContext, plan ptacycle.Plan, s
 	s.render(c, "plan", p)
 }
 
-// refusePlan re-renders the PTA page with err's status, show placing its
-// messages where they belong; a bug goes to the error page.
-func (s *Server) refusePlan(c *gin.Context, cc cycleContext, plan ptacycle.Plan, err error, show func(*planPage, *ui.Errors)) {
+// refusePlan re-renders the PTA page of year with err's status, show placing
+// its messages where they belong; a bug goes to the error page.
+func (s *Server) refusePlan(c *gin.Context, year int, err error, show func(*planPage, *ui.Errors)) {
 	code := ptacycle.ErrorCode(err)
 	if code == ptacycle.EINTERNAL {
 		s.fail(c, err)
 		return
 	}
-	s.showPlan(c, cc, plan, statusOf(code), func(p *planPage) { show(p, ui.FormErrors(err, p.Lang)) })
+	yp, rerr := s.app.Plans.Of(c.Request.Context(), as(c), year)
+	if rerr != nil {
+		s.fail(c, err) // the refusal itself, not why the page cannot be shown
+		return
+	}
+	s.showPlan(c, yp.Year, yp.Plan, statusOf(code), func(p *planPage) { show(p, ui.FormErrors(err, p.Lang)) })
 }
 
 // refusePlanStep shows a refused step (submit, revise, close, remove) on top of the PTA page, with each problem listed.
-func (s *Server) refusePlanStep(c *gin.Context, cc cycleContext, plan ptacycle.Plan, err error) {
-	s.refusePlan(c, cc, plan, err, func(p *planPage, e *ui.Errors) {
+func (s *Server) refusePlanStep(c *gin.Context, year int, err error) {
+	s.refusePlan(c, year, err, func(p *planPage, e *ui.Errors) {
 		p.StepError = e
 		if coded, ok := err.(*ptacycle.Error); ok {
 			for _, f := range coded.Fields {
@@ -454,12 +460,12 @@ func (s *Server) uiPlan(c *gin.Context) {
 }
 
 func (s *Server) uiAddAction(c *gin.Context) {
-	cc, plan, ok := s.drafting(c)
+	year, ok := s.yearParam(c)
 	if !ok {
 		return
 	}
 	form := planActionForm{Code: strings.TrimSpace(c.PostForm("code")), Title: strings.TrimSpace(c.PostForm("title")), AxisID: c.PostForm("axisId")}
-	a := ptacycle.Action{PlanID: plan.ID, Code: form.Code, Title: form.Title}
+	a := ptacycle.Action{Code: form.Code, Title: form.Title}
 	var err error
 	if form.AxisID != "" {
 		id, perr := strconv.ParseInt(form.AxisID, 10, 64)
@@ -469,10 +475,10 @@ func (s *Server) uiAddAction(c *gin.Context) {
 		a.AxisID = &id
 	}
 	if err == nil {
-		a, err = s.deps.DB.CreateAction(c.Request.Context(), actor(c), a)
+		a, err = s.app.Plans.CreateAction(c.Request.Context(), as(c), year, a)
 	}
 	if err != nil {
-		s.refusePlan(c, cc, plan, err, func(p *planPage, e *ui.Errors) {
+		s.refusePlan(c, year, err, func(p *planPage, e *ui.Errors) {
 			p.ActionForm, p.ActionErrors = form, e
 			for i := range p.Axes {
 				p.Axes[i].Selected = p.Axes[i].Value == form.AxisID
@@ -481,11 +487,11 @@ func (s *Server) uiAddAction(c *gin.Context) {
 		return
 	}
 	s.flashT(c, "plan.actionAdded", "Code", a.Code)
-	redirect(c, fmt.Sprintf("/cycles/%d/pta#action-%d", cc.year, a.ID))
+	redirect(c, fmt.Sprintf("/cycles/%d/pta#action-%d", year, a.ID))
 }
 
 func (s *Server) uiCarryOver(c *gin.Context) {
-	cc, plan, ok := s.drafting(c)
+	year, ok := s.yearParam(c)
 	if !ok {
 		return
 	}
@@ -498,33 +504,27 @@ func (s *Server) uiCarryOver(c *gin.Context) {
 		}
 		ids = append(ids, id)
 	}
-	var acts []ptacycle.Activity
-	err := planFieldError("activityIds", "Cochez au moins une activité à reprendre", "Tick at least one activity to carry over")
-	if len(ids) > 0 {
-		acts, err = s.deps.DB.CarryOver(c.Request.Context(), actor(c), plan.ID, ids)
-	}
+	acts, err := s.app.Plans.CarryOver(c.Request.Context(), as(c), year, ids)
 	if err != nil {
-		s.refusePlan(c, cc, plan, err, func(p *planPage, e *ui.Errors) { p.CarryErrors = e })
+		s.refusePlan(c, year, err, func(p *planPage, e *ui.Errors) { p.CarryErrors = e })
 		return
 	}
 	s.flashT(c, "plan.carriedOver", "Count", len(acts))
-	redirect(c, fmt.Sprintf("/cycles/%d/pta", cc.year))
+	redirect(c, fmt.Sprintf("/cycles/%d/pta", year))
 }
 
-// planStep sends a workflow step from the PTA page; on success it leaves message and goes to next.
-func (s *Server) planStep(c *gin.Context, name string, request func(cycleContext) (any, error), message func(ui.Page, workflows.CycleStatus) string, next string) {
-	cc, plan, ok := s.loadPlan(c)
+// planStep takes a step from the PTA page; on success it leaves message and goes to next.
+func (s *Server) planStep(c *gin.Context, take func(ctx context.Context, a app.Actor, year int, request string) (workflows.CycleStatus, error),
+	message func(ui.Page, workflows.CycleStatus) string, next string) {
+	year, ok := s.yearParam(c)
 	if !ok {
 		return
 	}
-	in, err := request(cc)
-	var status workflows.CycleStatus
-	done := false
-	if err == nil {
-		status, done, err = s.pageStep(c, cc, name, in, fmt.Sprintf("/cycles/%d/pta", cc.year))
-	}
+	status, done, err := s.pageStep(c, func(a app.Actor, request string) (workflows.CycleStatus, error) {
+		return take(c.Request.Context(), a, year, request)
+	}, fmt.Sprintf("/cycles/%d/pta", year))
 	if err != nil {
-		s.refusePlanStep(c, cc, plan, err)
+		s.refusePlanStep(c, year, err)
 		return
 	}
 	if !done {
@@ -532,29 +532,23 @@ func (s *Server) planStep(c *gin.Context, name string, request func(cycleContext
 	}
 	p := s.deps.UI.NewPage(lang(c), currentUser(c), "")
 	s.flash(c, message(p, status))
-	redirect(c, fmt.Sprintf(next, cc.year))
+	redirect(c, fmt.Sprintf(next, year))
 }
 
 func (s *Server) uiSubmit(c *gin.Context) {
-	s.planStep(c, workflows.UpdateSubmitPlan, func(cc cycleContext) (any, error) {
-		return s.submitRequest(c.Request.Context(), cc, currentUser(c).ID)
-	}, func(p ui.Page, st workflows.CycleStatus) string {
+	s.planStep(c, s.app.Cycles.Submit, func(p ui.Page, st workflows.CycleStatus) string {
 		return p.T("plan.submitted", "Version", st.Version)
 	}, "/cycles/%d/validation")
 }
 
 func (s *Server) uiRevise(c *gin.Context) {
-	s.planStep(c, workflows.UpdateRevisePlan, func(cycleContext) (any, error) {
-		return workflows.RevisePlanRequest{UserID: currentUser(c).ID}, nil
-	}, func(p ui.Page, _ workflows.CycleStatus) string {
+	s.planStep(c, s.app.Cycles.Revise, func(p ui.Page, _ workflows.CycleStatus) string {
 		return p.T("plan.revised")
 	}, "/cycles/%d/pta")
 }
 
 func (s *Server) uiCloseCycle(c *gin.Context) {
-	s.planStep(c, workflows.UpdateCloseCycle, func(cc cycleContext) (any, error) {
-		return s.closeRequest(c.Request.Context(), cc, currentUser(c).ID)
-	}, func(p ui.Page, st workflows.CycleStatus) string {
+	s.planStep(c, s.app.Cycles.Close, func(p ui.Page, st workflows.CycleStatus) string {
 		return p.T("plan.closed", "Year", st.Year)
 	}, "/cycles/%d/pta")
 }
@@ -562,11 +556,6 @@ func (s *Server) uiCloseCycle(c *gin.Context) {
 // planFieldError is an EINVALID error on one field of a form.
 func planFieldError(field, french, english string) error {
 	return planInvalid([]ptacycle.FieldError{{Field: field, Message: french, English: english}})
-}
-
-// planMissingVersion refuses an edit or removal that does not say which version of the activity it read.
-func planMissingVersion() error {
-	return planFieldError("version", "Version de l'activité manquante : rechargez la page", "Missing activity version: reload the page")
 }
 
 // planInvalid is the EINVALID error listing fields, worded as ptacycle.Validation words it.
@@ -818,27 +807,34 @@ func planFormStatus(err error) (int, bool) {
 }
 
 func (s *Server) uiNewActivity(c *gin.Context) {
-	cc, plan, ok := s.drafting(c)
+	year, ok := s.yearParam(c)
 	if !ok {
 		return
 	}
-	s.showPlanActivityForm(c, plan.ID, cc.year, 0, planActivityForm{ActionID: c.Query("actionId")}, http.StatusOK, nil)
+	d, err := s.app.Plans.Drafting(c.Request.Context(), as(c), year)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.showPlanActivityForm(c, d.Plan.ID, year, 0, planActivityForm{ActionID: c.Query("actionId")}, http.StatusOK, nil)
 }
 
 func (s *Server) uiCreateActivity(c *gin.Context) {
-	cc, plan, ok := s.drafting(c)
+	year, ok := s.yearParam(c)
 	if !ok {
 		return
 	}
 	ctx := c.Request.Context()
+	d, err := s.app.Plans.Drafting(ctx, as(c), year)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	form := readPlanActivityForm(c)
 	form.Version = ""
-	a, err := form.activity(cc.year)
+	a, err := form.activity(year)
 	if err == nil {
-		_, err = s.actionOfPlan(ctx, cc.org.ID, plan.ID, a.ActionID)
-	}
-	if err == nil {
-		a, err = s.deps.DB.CreateActivity(ctx, actor(c), a)
+		a, err = s.app.Plans.CreateActivity(ctx, as(c), year, a)
 	}
 	if err != nil {
 		status, ok := planFormStatus(err)
@@ -846,11 +842,11 @@ func (s *Server) uiCreateActivity(c *gin.Context) {
 			s.fail(c, err)
 			return
 		}
-		s.showPlanActivityForm(c, plan.ID, cc.year, 0, form, status, err)
+		s.showPlanActivityForm(c, d.Plan.ID, year, 0, form, status, err)
 		return
 	}
 	s.flashT(c, "plan.activity.created", "Title", a.Title)
-	redirect(c, fmt.Sprintf("/cycles/%d/pta#activity-%d", cc.year, a.ID))
+	redirect(c, fmt.Sprintf("/cycles/%d/pta#activity-%d", year, a.ID))
 }
 
 // planActivity reads activity :id and checks its plan is being drafted; it answers the error itself.
@@ -859,13 +855,12 @@ func (s *Server) planActivity(c *gin.Context) (ptacycle.Activity, ptacycle.Plan,
 	if !ok {
 		return ptacycle.Activity{}, ptacycle.Plan{}, false
 	}
-	a, err := s.deps.DB.Activity(c.Request.Context(), org(c), id)
+	a, d, err := s.app.Plans.Activity(c.Request.Context(), as(c), id)
 	if err != nil {
 		s.fail(c, err)
-		return a, ptacycle.Plan{}, false
+		return a, d.Plan, false
 	}
-	plan, ok := s.draftPlan(c, a.PlanID)
-	return a, plan, ok
+	return a, d.Plan, true
 }
 
 func (s *Server) uiEditActivity(c *gin.Context) {
@@ -884,17 +879,9 @@ func (s *Server) uiUpdateActivity(c *gin.Context) {
 	ctx := c.Request.Context()
 	form := readPlanActivityForm(c)
 	a, err := form.activity(plan.Year)
-	if err == nil && a.Version < 1 {
-		err = planMissingVersion()
-	}
 	if err == nil {
-		_, err = s.actionOfPlan(ctx, org(c), plan.ID, a.ActionID)
-	}
-	if err == nil {
-		// Execution fields are not the form's: they keep their stored values.
-		a.ID, a.Illustrative, a.CarriedOverFrom = stored.ID, stored.Illustrative, stored.CarriedOverFrom
-		a.Status, a.Progress, a.Comment, a.EvidenceURL, a.PostponedTo = stored.Status, stored.Progress, stored.Comment, stored.EvidenceURL, stored.PostponedTo
-		a, err = s.deps.DB.UpdateActivity(ctx, actor(c), a)
+		a.ID = stored.ID
+		a, err = s.app.Plans.UpdateActivity(ctx, as(c), a)
 	}
 	if err != nil {
 		status, ok := planFormStatus(err)
@@ -905,7 +892,6 @@ func (s *Server) uiUpdateActivity(c *gin.Context) {
 		s.showPlanActivityForm(c, plan.ID, plan.Year, stored.ID, form, status, err)
 		return
 	}
-	s.tellFollowUp(ctx, org(c), plan.Year, a.ID)
 	if isHTMX(c) {
 		refs, err := s.planRefs(ctx, org(c))
 		if err != nil {
@@ -922,26 +908,20 @@ func (s *Server) uiUpdateActivity(c *gin.Context) {
 }
 
 func (s *Server) uiDeleteActivity(c *gin.Context) {
-	stored, plan, ok := s.planActivity(c)
+	id, ok := s.pathID(c, "id")
 	if !ok {
 		return
 	}
-	ctx := c.Request.Context()
 	version, _ := strconv.Atoi(c.PostForm("version"))
-	err := planMissingVersion()
-	if version > 0 {
-		err = s.deps.DB.DeleteActivity(ctx, actor(c), stored.ID, version)
-	}
+	stored, year, err := s.app.Plans.DeleteActivity(c.Request.Context(), as(c), id, version)
 	if err != nil {
-		o, oerr := s.deps.DB.Organisation(ctx, org(c))
-		cy, cerr := s.deps.DB.Cycle(ctx, org(c), plan.Year)
-		if oerr != nil || cerr != nil {
+		if year == 0 || ptacycle.ErrorCode(err) == ptacycle.EFORBIDDEN {
 			s.fail(c, err)
 			return
 		}
-		s.refusePlanStep(c, cycleContext{org: o, year: plan.Year, cycle: cy}, plan, err)
+		s.refusePlanStep(c, year, err)
 		return
 	}
 	s.flashT(c, "plan.activity.deleted", "Title", stored.Title)
-	redirect(c, fmt.Sprintf("/cycles/%d/pta", plan.Year))
+	redirect(c, fmt.Sprintf("/cycles/%d/pta", year))
 }

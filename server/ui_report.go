@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/ptacycle/ptacycle"
+	"github.com/ptacycle/ptacycle/app"
 	"github.com/ptacycle/ptacycle/ui"
 	"github.com/ptacycle/ptacycle/xlsx"
 )
@@ -22,22 +23,22 @@ type reportPage struct {
 }
 
 // bilanReport assembles the report of the cycle under cc.
-func (s *Server) bilanReport(ctx context.Context, cc cycleContext) (ptacycle.BilanReport, error) {
-	b, err := s.deps.DB.Bilan(ctx, cc.org.ID, cc.cycle.ID)
+func (s *Server) bilanReport(ctx context.Context, cc app.Year) (ptacycle.BilanReport, error) {
+	b, err := s.deps.DB.Bilan(ctx, cc.Org.ID, cc.Cycle.ID)
 	if err != nil {
 		return ptacycle.BilanReport{}, err
 	}
-	plan, err := s.deps.DB.Plan(ctx, cc.org.ID, cc.year)
+	plan, err := s.deps.DB.Plan(ctx, cc.Org.ID, cc.Year)
 	if err != nil {
 		return ptacycle.BilanReport{}, err
 	}
-	content, err := s.deps.DB.PlanContent(ctx, cc.org.ID, plan.ID)
+	content, err := s.deps.DB.PlanContent(ctx, cc.Org.ID, plan.ID)
 	if err != nil {
 		return ptacycle.BilanReport{}, err
 	}
-	units, err := s.deps.DB.Units(ctx, cc.org.ID)
-	r := ptacycle.NewBilanReport(cc.org, cc.year, b, content, units)
-	r.RecommendationsFrozen = ptacycle.RecommendationsFrozen(cc.cycle.Stage, content.Recommendations)
+	units, err := s.deps.DB.Units(ctx, cc.Org.ID)
+	r := ptacycle.NewBilanReport(cc.Org, cc.Year, b, content, units)
+	r.RecommendationsFrozen = ptacycle.RecommendationsFrozen(cc.Cycle.Stage, content.Recommendations)
 	return r, err
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/ptacycle/ptacycle"
+	"github.com/ptacycle/ptacycle/app"
 	"github.com/ptacycle/ptacycle/ui"
 )
 
@@ -30,7 +31,7 @@ func (s *Server) uiStrategies(c *gin.Context) { s.renderStrategies(c, strategyFo
 
 func (s *Server) renderStrategies(c *gin.Context, f strategyForm, formErr, axisErr error) {
 	p := strategyPage{Page: s.page(c, "strategy.title"), Form: f}
-	p.CanCreate = allowed(currentUser(c).Role, actManageStrategy)
+	p.CanCreate = app.Allowed(currentUser(c).Role, app.ManageStrategy)
 	var err error
 	if p.Strategies, err = s.deps.DB.Strategies(c.Request.Context(), org(c)); err != nil {
 		s.fail(c, err)

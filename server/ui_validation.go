@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/ptacycle/ptacycle"
+	"github.com/ptacycle/ptacycle/app"
 	"github.com/ptacycle/ptacycle/ui"
 	"github.com/ptacycle/ptacycle/workflows"
 )
@@ -122,28 +123,28 @@ func (s *Server) uiValidation(c *gin.Context) {
 
 // validationData reads the page from PostgreSQL, and from the workflow who decides now;
 // when Temporal does not answer, the awaited level is deduced from the decisions stored.
-func (s *Server) validationData(c *gin.Context, cc cycleContext) (validationPage, error) {
+func (s *Server) validationData(c *gin.Context, cc app.Year) (validationPage, error) {
 	ctx, u := c.Request.Context(), currentUser(c)
-	data := validationPage{Page: s.page(c, "validation.title"), Year: cc.year, Stage: cc.cycle.Stage}
-	plan, err := s.deps.DB.Plan(ctx, cc.org.ID, cc.year)
+	data := validationPage{Page: s.page(c, "validation.title"), Year: cc.Year, Stage: cc.Cycle.Stage}
+	plan, err := s.deps.DB.Plan(ctx, cc.Org.ID, cc.Year)
 	if err != nil {
 		return data, err
 	}
-	view := s.view(ctx, cc.org, cc.cycle)
+	view := s.app.Cycles.ViewOf(ctx, cc)
 	data.StatusError = view.StatusError
-	dir, err := s.loadExecDirectory(ctx, cc.org.ID)
+	dir, err := s.loadExecDirectory(ctx, cc.Org.ID)
 	if err != nil {
 		return data, err
 	}
-	chain, err := s.deps.DB.ApprovalChain(ctx, cc.org.ID)
+	chain, err := s.deps.DB.ApprovalChain(ctx, cc.Org.ID)
 	if err != nil {
 		return data, err
 	}
-	versions, err := s.deps.DB.PlanVersions(ctx, cc.org.ID, plan.ID)
+	versions, err := s.deps.DB.PlanVersions(ctx, cc.Org.ID, plan.ID)
 	if err != nil {
 		return data, err
 	}
-	decisions, err := s.deps.DB.Decisions(ctx, cc.org.ID, plan.ID)
+	decisions, err := s.deps.DB.Decisions(ctx, cc.Org.ID, plan.ID)
 	if err != nil {
 		return data, err
 	}
@@ -175,7 +176,7 @@ func (s *Server) validationData(c *gin.Context, cc cycleContext) (validationPage
 		if st.Stage == ptacycle.StageValidation && st.Pending != nil {
 			data.Level, deciders, data.Due = st.Level, st.Pending.UserIDs, st.Pending.Due
 		}
-	} else if cc.cycle.Stage == ptacycle.StageValidation && data.Version != nil {
+	} else if cc.Cycle.Stage == ptacycle.StageValidation && data.Version != nil {
 		data.Level = 1 // the levels approve in order: the next one after those that approved this version
 		for _, d := range decisions {
 			if d.PlanVersionID == data.Version.ID && d.Outcome == ptacycle.OutcomeApproved && d.Level >= data.Level {
@@ -209,7 +210,7 @@ func (s *Server) validationData(c *gin.Context, cc cycleContext) (validationPage
 	}
 	data.CanDecide = data.Level > 0 && u.Role == ptacycle.RoleApprover && slices.Contains(deciders, u.ID)
 	// Delegating serves the approval: offered until the plan is approved, when another approver exists.
-	if u.Role == ptacycle.RoleApprover && cc.cycle.Stage != ptacycle.StageExecution && cc.cycle.Stage != ptacycle.StageClosed {
+	if u.Role == ptacycle.RoleApprover && cc.Cycle.Stage != ptacycle.StageExecution && cc.Cycle.Stage != ptacycle.StageClosed {
 		var delegates []ui.Option
 		for _, other := range dir.userList {
 			if other.Role == ptacycle.RoleApprover && other.Active && other.ID != u.ID {
@@ -314,14 +315,10 @@ func (s *Server) uiDecide(c *gin.Context) {
 	form.Version, _ = strconv.Atoi(c.PostForm("version"))
 	outcome := ptacycle.Outcome(c.PostForm("outcome"))
 	u := currentUser(c)
-	// The workflow's validator checks the same; checking first spares a round trip and works while Temporal is away.
-	err := ptacycle.Decision{Outcome: outcome, Comment: form.Comment, Level: form.Level}.Validate()
-	done := false
-	if err == nil {
-		_, done, err = s.pageStep(c, cc, workflows.UpdateDecide,
-			workflows.DecideRequest{UserID: u.ID, Level: form.Level, Version: form.Version, Outcome: outcome, Comment: form.Comment},
-			fmt.Sprintf("/cycles/%d/validation", cc.year))
-	}
+	_, done, err := s.pageStep(c, func(a app.Actor, request string) (workflows.CycleStatus, error) {
+		return s.app.Approvals.Decide(c.Request.Context(), a, cc.Year,
+			app.Decision{Level: form.Level, Version: form.Version, Outcome: outcome, Comment: form.Comment}, request)
+	}, fmt.Sprintf("/cycles/%d/validation", cc.Year))
 	if err == nil && !done {
 		return
 	}
@@ -337,7 +334,7 @@ func (s *Server) uiDecide(c *gin.Context) {
 	} else {
 		s.flash(c, t.T("validation.sentBack", "Version", form.Version))
 	}
-	redirect(c, fmt.Sprintf("/cycles/%d/validation", cc.year))
+	redirect(c, fmt.Sprintf("/cycles/%d/validation", cc.Year))
 }
 
 func (s *Server) uiDelegate(c *gin.Context) {
@@ -349,26 +346,18 @@ func (s *Server) uiDelegate(c *gin.Context) {
 	form.Level, _ = strconv.Atoi(c.PostForm("level"))
 	form.To, _ = strconv.ParseInt(c.PostForm("to"), 10, 64)
 	var v ptacycle.Validation
-	if form.To <= 0 {
-		v.Add("to", "Choisissez le valideur à qui déléguer", "Choose the approver to delegate to")
-	}
 	until, perr := ptacycle.ParseDate(form.Until)
-	switch {
-	case form.Until == "":
-		v.Add("until", "Indiquez jusqu'à quelle date la délégation vaut", "Say until when the delegation holds")
-	case perr != nil:
+	if form.Until != "" && perr != nil {
 		v.Add("until", "Date invalide (format attendu : AAAA-MM-JJ)", "Invalid date (expected YYYY-MM-DD)")
 	}
 	ctx, u := c.Request.Context(), currentUser(c)
 	err := v.Err()
 	if err == nil {
-		var req workflows.DelegateRequest
-		req, err = s.delegateRequest(ctx, cc, u.ID, delegationRequest{Level: form.Level, To: form.To, Until: until})
-		if err == nil {
-			var done bool
-			if _, done, err = s.pageStep(c, cc, workflows.UpdateDelegate, req, fmt.Sprintf("/cycles/%d/validation", cc.year)); err == nil && !done {
-				return
-			}
+		var done bool
+		if _, done, err = s.pageStep(c, func(a app.Actor, request string) (workflows.CycleStatus, error) {
+			return s.app.Approvals.Delegate(ctx, a, cc.Year, app.Delegation{Level: form.Level, To: form.To, Until: until}, request)
+		}, fmt.Sprintf("/cycles/%d/validation", cc.Year)); err == nil && !done {
+			return
 		}
 	}
 	if err != nil {
@@ -380,18 +369,18 @@ func (s *Server) uiDelegate(c *gin.Context) {
 		})
 		return
 	}
-	to, _ := s.deps.DB.User(ctx, cc.org.ID, form.To)
+	to, _ := s.deps.DB.User(ctx, cc.Org.ID, form.To)
 	t := s.deps.UI.NewPage(lang(c), u, "")
 	day := until.French()
 	if t.Lang == "en" {
 		day = until.String()
 	}
 	s.flash(c, t.T("validation.delegated", "Name", to.FullName, "Until", day))
-	redirect(c, fmt.Sprintf("/cycles/%d/validation", cc.year))
+	redirect(c, fmt.Sprintf("/cycles/%d/validation", cc.Year))
 }
 
 // validationRefused shows the validation page again with a form's error, with the status its code says.
-func (s *Server) validationRefused(c *gin.Context, cc cycleContext, err error, show func(*validationPage)) {
+func (s *Server) validationRefused(c *gin.Context, cc app.Year, err error, show func(*validationPage)) {
 	if ptacycle.ErrorCode(err) == ptacycle.EINTERNAL {
 		s.fail(c, err)
 		return

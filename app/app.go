@@ -1,0 +1,90 @@
+// Package app is ptacycle's command layer: every operation the pages and the
+// JSON API offer, written once with its rules — who may do it, on which
+// organisation's data, at which stage of the cycle, on which unit's
+// activities — and its side effects (the audit entry the store writes, the
+// signal to an activity's follow-up). server/ decodes a request, makes one
+// call here and encodes or renders the answer; it holds no rule of its own.
+//
+// Every method takes the acting person first (an Actor): the organisation
+// scoping and the permission check come from it, never from the request.
+package app
+
+import (
+	"log/slog"
+	"time"
+
+	"go.temporal.io/sdk/client"
+
+	"github.com/ptacycle/ptacycle"
+	"github.com/ptacycle/ptacycle/postgres"
+)
+
+// Deps are what the layer needs, built once by main.
+type Deps struct {
+	DB       *postgres.DB
+	Temporal client.Client
+	Logger   *slog.Logger
+	// StepWait is how long a step waits for the cycle to finish it before
+	// answering that it is under way (*workflows.StepRunning); 0: 15 s.
+	StepWait time.Duration
+}
+
+// App groups the operations by what they act on.
+type App struct {
+	Cycles          Cycles
+	Plans           Plans
+	Recommendations Recommendations
+	Execution       Execution
+	Approvals       Approvals
+}
+
+// core is what every group shares.
+type core struct {
+	db       *postgres.DB
+	temporal client.Client
+	logger   *slog.Logger
+	stepWait time.Duration
+}
+
+// New builds the layer.
+func New(d Deps) *App {
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	if d.StepWait <= 0 {
+		d.StepWait = defaultStepWait
+	}
+	c := &core{db: d.DB, temporal: d.Temporal, logger: d.Logger, stepWait: d.StepWait}
+	return &App{Cycles: Cycles{c}, Plans: Plans{c}, Recommendations: Recommendations{c}, Execution: Execution{c}, Approvals: Approvals{c}}
+}
+
+// Actor is who acts: a signed-in user, or an owner through the one-click
+// link of a reminder (Link), whom the audit log names as such.
+type Actor struct {
+	User ptacycle.User
+	Link bool
+}
+
+// As is the signed-in user u acting.
+func As(u *ptacycle.User) Actor { return Actor{User: *u} }
+
+// org is the actor's organisation: every read and write is scoped to it.
+func (a Actor) org() int64 { return a.User.OrganisationID }
+
+// audit is how the audit log names the actor.
+func (a Actor) audit() ptacycle.Actor {
+	actor := ptacycle.UserActor(a.User)
+	if a.Link {
+		actor.Label = a.User.FullName + " (lien reçu par e-mail)"
+	}
+	return actor
+}
+
+// may refuses the operation to an actor whose role does not allow p, or
+// whose account is disabled.
+func (a Actor) may(p Permission) error {
+	if !a.User.Active || !Allowed(a.User.Role, p) {
+		return Forbidden(&a.User.Role)
+	}
+	return nil
+}

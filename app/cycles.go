@@ -1,0 +1,195 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/ptacycle/ptacycle"
+	"github.com/ptacycle/ptacycle/workflows"
+)
+
+// Cycles are the operations on a year's cycle: launch it, read where it
+// stands, take its human steps.
+type Cycles struct{ *core }
+
+// acceptTimeout bounds how long a step waits for the cycle to accept or
+// refuse it; defaultStepWait how long it then waits for the step to finish
+// before saying that it is under way (closing a year stops every follow-up
+// first, which may take longer).
+const (
+	acceptTimeout   = 20 * time.Second
+	defaultStepWait = 15 * time.Second
+)
+
+// Year is an organisation's cycle of a year, as the database has it.
+type Year struct {
+	Org   ptacycle.Organisation
+	Year  int
+	Cycle ptacycle.Cycle
+}
+
+// Of reads the actor's organisation and its cycle of year, for a reader of
+// cycles. ENOTFOUND says to launch the year first.
+func (c Cycles) Of(ctx context.Context, a Actor, year int) (Year, error) {
+	if err := a.may(ReadCycle); err != nil {
+		return Year{}, err
+	}
+	return c.year(ctx, a, year)
+}
+
+// year reads the actor's organisation and its cycle of year, with no permission check.
+func (c *core) year(ctx context.Context, a Actor, year int) (Year, error) {
+	o, err := c.db.Organisation(ctx, a.org())
+	if err != nil {
+		return Year{}, err
+	}
+	cy, err := c.db.Cycle(ctx, o.ID, year)
+	if ptacycle.ErrorCode(err) == ptacycle.ENOTFOUND {
+		err = ptacycle.Errorf(ptacycle.ENOTFOUND, "Aucun cycle %d : lancez d'abord l'année", "No %d cycle: launch the year first", year)
+	}
+	if err != nil {
+		return Year{}, err
+	}
+	return Year{Org: o, Year: year, Cycle: cy}, nil
+}
+
+// List is the actor's organisation's cycles, newest first.
+func (c Cycles) List(ctx context.Context, a Actor) ([]ptacycle.Cycle, error) {
+	if err := a.may(ReadCycle); err != nil {
+		return nil, err
+	}
+	return c.db.Cycles(ctx, a.org())
+}
+
+// View is a cycle as the database knows it, with the workflow's status when Temporal answers.
+type View struct {
+	Cycle       ptacycle.Cycle         `json:"cycle"`
+	Status      *workflows.CycleStatus `json:"status,omitempty"`
+	StatusError string                 `json:"statusError,omitempty"`
+	// Stopped: the cycle's workflow ended on an error; StatusError says so.
+	Stopped bool `json:"stopped,omitempty"`
+}
+
+// Get is the actor's organisation's cycle of year with its workflow's status.
+func (c Cycles) Get(ctx context.Context, a Actor, year int) (View, error) {
+	y, err := c.Of(ctx, a, year)
+	if err != nil {
+		return View{}, err
+	}
+	return c.view(ctx, y.Org, y.Cycle), nil
+}
+
+// Launch starts the actor's organisation's cycle of year, with its deadlines
+// (empty ones take the organisation's usual ones), and answers once the
+// cycle has its row. EINVALID, ECONFLICT (the year is taken), EUNAVAILABLE (Temporal down).
+func (c Cycles) Launch(ctx context.Context, a Actor, year int, deadlines ptacycle.Deadlines) (View, error) {
+	if err := a.may(LaunchCycle); err != nil {
+		return View{}, err
+	}
+	o, err := c.db.Organisation(ctx, a.org())
+	if err != nil {
+		return View{}, err
+	}
+	check := ptacycle.Cycle{Year: year, Stage: ptacycle.StageBilan, WorkflowID: ptacycle.CycleWorkflowID(o.Slug, year), Deadlines: deadlines}
+	if err := check.Validate(); err != nil {
+		return View{}, err
+	}
+	if _, err := c.db.Cycle(ctx, o.ID, year); err == nil {
+		return View{}, yearTaken(year)
+	}
+	userID := a.User.ID
+	_, err = c.temporal.ExecuteWorkflow(ctx, workflows.CycleStartOptions(o.Slug, year), ptacycle.CycleWorkflowName,
+		workflows.CycleInput{OrganisationID: o.ID, OrganisationSlug: o.Slug, Year: year, Deadlines: deadlines, LaunchedBy: &userID})
+	if temporal.IsWorkflowExecutionAlreadyStartedError(err) {
+		return View{}, yearTaken(year)
+	}
+	if err != nil {
+		return View{}, processError(err, year)
+	}
+	return c.viewOnceOpen(ctx, o, year), nil
+}
+
+// yearTaken refuses launching a year twice, on the year field.
+func yearTaken(year int) error {
+	e := ptacycle.Errorf(ptacycle.ECONFLICT, "Le cycle %d a déjà été lancé", "The %d cycle has already been launched", year)
+	e.Fields = []ptacycle.FieldError{{Field: "year", Message: e.Message, English: e.English}}
+	return e
+}
+
+// viewOnceOpen waits a few seconds for a new cycle's workflow to create its row.
+func (c *core) viewOnceOpen(ctx context.Context, o ptacycle.Organisation, year int) View {
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		cy, err := c.db.Cycle(ctx, o.ID, year)
+		if err == nil || time.Now().After(deadline) {
+			return c.view(ctx, o, cy)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// view adds the workflow's status to a cycle row; a Temporal outage leaves the row readable.
+func (c *core) view(ctx context.Context, o ptacycle.Organisation, cy ptacycle.Cycle) View {
+	v := View{Cycle: cy}
+	if cy.Stage == ptacycle.StageClosed {
+		return v
+	}
+	status, err := c.status(ctx, o, cy.Year)
+	if err != nil {
+		var stopped *workflows.CycleStopped
+		v.StatusError, v.Stopped = frenchText(processError(err, cy.Year)), errors.As(err, &stopped)
+		return v
+	}
+	v.Status = &status
+	return v
+}
+
+// frenchText is an error's French text (issue 17 makes it a key).
+func frenchText(err error) string {
+	if e, ok := err.(*ptacycle.Error); ok {
+		return e.Message
+	}
+	return err.Error()
+}
+
+// Status asks the cycle's workflow where it stands. A workflow that ended
+// on an error comes back as *workflows.CycleStopped, for the caller to tell
+// apart (ProcessError words it).
+func (c Cycles) Status(ctx context.Context, a Actor, year int) (workflows.CycleStatus, error) {
+	if err := a.may(ReadCycle); err != nil {
+		return workflows.CycleStatus{}, err
+	}
+	o, err := c.db.Organisation(ctx, a.org())
+	if err != nil {
+		return workflows.CycleStatus{}, err
+	}
+	return c.status(ctx, o, year)
+}
+
+func (c *core) status(ctx context.Context, o ptacycle.Organisation, year int) (workflows.CycleStatus, error) {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	status, err := workflows.QueryCycle(ctx, c.temporal, o.Slug, year)
+	var stopped *workflows.CycleStopped
+	if errors.As(err, &stopped) {
+		return status, err
+	}
+	return status, processError(err, year)
+}
+
+// requireStage refuses a change outside the stage it belongs to, with both stages named.
+func requireStage(cy ptacycle.Cycle, stages ...ptacycle.Stage) error {
+	for _, st := range stages {
+		if cy.Stage == st {
+			return nil
+		}
+	}
+	return ptacycle.Errorf(ptacycle.ECONFLICT, "Action impossible à l'étape « %s » : elle se fait à l'étape « %s »",
+		"Not possible at stage “%s”: it belongs to stage “%s”", cy.Stage.Label().FR, stages[0].Label().FR)
+}
+
+// ViewOf is y's cycle with its workflow's status, for a page that read y with Of.
+func (c Cycles) ViewOf(ctx context.Context, y Year) View { return c.view(ctx, y.Org, y.Cycle) }
