@@ -168,6 +168,7 @@ type stack struct {
 	approver ptacycle.User
 	owner    ptacycle.User
 	snap     map[string][]string
+	frontend string // the address the workers dial for Temporal, when not the server's own (a proxy)
 
 	mu       sync.Mutex
 	workers  []*childProcess
@@ -241,7 +242,11 @@ func (s *stack) launchWorker(crashAfter string) (*childProcess, error) {
 	if s.stopping {
 		return nil, fmt.Errorf("stack stopping")
 	}
-	w, err := startChild([]string{"DATABASE_URL=" + s.dbURL, "TEMPORAL_ADDRESS=" + s.temporal.Address(), "TEMPORAL_NAMESPACE=default",
+	frontend := s.frontend
+	if frontend == "" {
+		frontend = s.temporal.Address()
+	}
+	w, err := startChild([]string{"DATABASE_URL=" + s.dbURL, "TEMPORAL_ADDRESS=" + frontend, "TEMPORAL_NAMESPACE=default",
 		"SMTP_HOST=127.0.0.1", fmt.Sprintf("SMTP_PORT=%d", s.smtp.Port), "SMTP_TLS=none", "SMTP_FROM=ptacycle@cnltp.test",
 		"SMTP_USERNAME=", "SMTP_PASSWORD=", "WEBHOOK_URL=", "LISTEN_ADDR=127.0.0.1:0", "LOG_LEVEL=warn", "LOG_FORMAT=text",
 		crashAfterVariable + "=" + crashAfter}, "worker")
