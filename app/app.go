@@ -27,6 +27,9 @@ type Deps struct {
 	// StepWait is how long a step waits for the cycle to finish it before
 	// answering that it is under way (*workflows.StepRunning); 0: 15 s.
 	StepWait time.Duration
+	// PublicURL is the address people reach the server at, for the links
+	// sent by e-mail (invitations, password resets); empty disables them.
+	PublicURL string
 }
 
 // App groups the operations by what they act on.
@@ -36,14 +39,19 @@ type App struct {
 	Recommendations Recommendations
 	Execution       Execution
 	Approvals       Approvals
+	Organisation    Organisation
+	Account         Account
+
+	core *core
 }
 
 // core is what every group shares.
 type core struct {
-	db       *postgres.DB
-	temporal client.Client
-	logger   *slog.Logger
-	stepWait time.Duration
+	db        *postgres.DB
+	temporal  client.Client
+	logger    *slog.Logger
+	stepWait  time.Duration
+	publicURL string
 }
 
 // New builds the layer.
@@ -54,8 +62,9 @@ func New(d Deps) *App {
 	if d.StepWait <= 0 {
 		d.StepWait = defaultStepWait
 	}
-	c := &core{db: d.DB, temporal: d.Temporal, logger: d.Logger, stepWait: d.StepWait}
-	return &App{Cycles: Cycles{c}, Plans: Plans{c}, Recommendations: Recommendations{c}, Execution: Execution{c}, Approvals: Approvals{c}}
+	c := &core{db: d.DB, temporal: d.Temporal, logger: d.Logger, stepWait: d.StepWait, publicURL: d.PublicURL}
+	return &App{Cycles: Cycles{c}, Plans: Plans{c}, Recommendations: Recommendations{c}, Execution: Execution{c}, Approvals: Approvals{c},
+		Organisation: Organisation{c}, Account: Account{c}, core: c}
 }
 
 // Actor is who acts: a signed-in user, or an owner through the one-click

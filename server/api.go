@@ -61,6 +61,7 @@ func (s *Server) apiRoutes() []route {
 		{"GET", "/users", app.ReadUsers, "Utilisateurs / Users", nil, []ptacycle.User{}, http.StatusOK, []string{"role"}, s.listUsers},
 		{"POST", "/users", app.ManageUsers, "Créer un utilisateur / Create a user", userRequest{}, ptacycle.User{}, http.StatusCreated, nil, s.createUser},
 		{"PUT", "/users/:id", app.ManageUsers, "Modifier un utilisateur / Update a user", userUpdate{}, ptacycle.User{}, http.StatusOK, nil, s.updateUser},
+		{"POST", "/users/:id/invitation", app.ManageUsers, "Envoyer à nouveau le lien pour choisir son mot de passe (7 jours) / Send again the link to choose a password (7 days)", nil, ptacycle.User{}, http.StatusOK, nil, s.inviteUser},
 		{"GET", "/strategies", app.ReadOrganisation, "Stratégies et axes / Strategies and axes", nil, []ptacycle.Strategy{}, http.StatusOK, nil, s.listStrategies},
 		{"PUT", "/axes/:id", app.ManageStrategy, "Corriger l'intitulé d'un axe (son code reste) / Correct an axis's title (its code stays)", axisRename{}, ptacycle.Axis{}, http.StatusOK, nil, s.renameAxis},
 		{"POST", "/strategies", app.ManageStrategy, "Créer une stratégie / Create a strategy", ptacycle.Strategy{}, ptacycle.Strategy{}, http.StatusCreated, nil, s.createStrategy},

@@ -22,7 +22,7 @@ func as(c *gin.Context) app.Actor { return app.As(currentUser(c)) }
 func org(c *gin.Context) int64 { return currentUser(c).OrganisationID }
 
 func (s *Server) listUnits(c *gin.Context) {
-	units, err := s.deps.DB.Units(c.Request.Context(), org(c))
+	units, err := s.app.Organisation.Units(c.Request.Context(), as(c))
 	s.reply(c, http.StatusOK, units, err)
 }
 
@@ -31,7 +31,7 @@ func (s *Server) createUnit(c *gin.Context) {
 	if !s.bind(c, &u) {
 		return
 	}
-	u, err := s.deps.DB.CreateUnit(c.Request.Context(), actor(c), u)
+	u, err := s.app.Organisation.CreateUnit(c.Request.Context(), as(c), u)
 	if err == nil {
 		created(c, "/units/%d", u.ID)
 	}
@@ -45,12 +45,12 @@ func (s *Server) updateUnit(c *gin.Context) {
 		return
 	}
 	u.ID = id
-	u, err := s.deps.DB.UpdateUnit(c.Request.Context(), actor(c), u)
+	u, err := s.app.Organisation.UpdateUnit(c.Request.Context(), as(c), u)
 	s.reply(c, http.StatusOK, u, err)
 }
 
 func (s *Server) listRegions(c *gin.Context) {
-	regions, err := s.deps.DB.Regions(c.Request.Context(), org(c))
+	regions, err := s.app.Organisation.Regions(c.Request.Context(), as(c))
 	s.reply(c, http.StatusOK, regions, err)
 }
 
@@ -63,17 +63,12 @@ func (s *Server) createRegion(c *gin.Context) {
 	if !s.bind(c, &in) {
 		return
 	}
-	r, err := s.deps.DB.CreateRegion(c.Request.Context(), actor(c), in.Name)
+	r, err := s.app.Organisation.CreateRegion(c.Request.Context(), as(c), in.Name)
 	s.reply(c, http.StatusCreated, r, err)
 }
 
 func (s *Server) listUsers(c *gin.Context) {
-	role := ptacycle.Role(c.Query("role"))
-	if role != "" && !role.Valid() {
-		s.fail(c, ptacycle.Errorf(ptacycle.EINVALID, "Rôle %q inconnu", "Unknown role %q", string(role)))
-		return
-	}
-	users, err := s.deps.DB.Users(c.Request.Context(), org(c), role)
+	users, err := s.app.Organisation.Users(c.Request.Context(), as(c), ptacycle.Role(c.Query("role")))
 	s.reply(c, http.StatusOK, users, err)
 }
 
@@ -92,13 +87,8 @@ func (s *Server) createUser(c *gin.Context) {
 	if !s.bind(c, &in) {
 		return
 	}
-	hash, err := ptacycle.HashPassword(in.Password)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	u, err := s.deps.DB.CreateUser(c.Request.Context(), actor(c),
-		ptacycle.User{Email: in.Email, FullName: in.FullName, Role: in.Role, UnitID: in.UnitID, Language: in.Language}, hash)
+	u, err := s.app.Organisation.CreateUser(c.Request.Context(), as(c),
+		ptacycle.User{Email: in.Email, FullName: in.FullName, Role: in.Role, UnitID: in.UnitID, Language: in.Language}, in.Password)
 	if err == nil {
 		created(c, "/users/%d", u.ID)
 	}
@@ -120,17 +110,23 @@ func (s *Server) updateUser(c *gin.Context) {
 	if !ok || !s.bind(c, &in) {
 		return
 	}
-	if err := selfDemotion(currentUser(c), id, in.Role, in.Active); err != nil {
-		s.fail(c, err)
+	u, err := s.app.Organisation.UpdateUser(c.Request.Context(), as(c), id,
+		app.UserChange{FullName: in.FullName, Role: in.Role, UnitID: in.UnitID, Language: in.Language, Active: in.Active})
+	s.reply(c, http.StatusOK, u, err)
+}
+
+// inviteUser e-mails a person a link to choose their password, as the administration page does.
+func (s *Server) inviteUser(c *gin.Context) {
+	id, ok := s.pathID(c, "id")
+	if !ok {
 		return
 	}
-	u, err := s.deps.DB.UpdateUser(c.Request.Context(), actor(c), id,
-		postgres.UserChange{FullName: in.FullName, Role: in.Role, UnitID: in.UnitID, Language: in.Language, Active: in.Active})
+	u, err := s.app.Organisation.Invite(c.Request.Context(), as(c), id)
 	s.reply(c, http.StatusOK, u, err)
 }
 
 func (s *Server) listStrategies(c *gin.Context) {
-	strategies, err := s.deps.DB.Strategies(c.Request.Context(), org(c))
+	strategies, err := s.app.Organisation.Strategies(c.Request.Context(), as(c))
 	s.reply(c, http.StatusOK, strategies, err)
 }
 
@@ -139,12 +135,12 @@ func (s *Server) createStrategy(c *gin.Context) {
 	if !s.bind(c, &st) {
 		return
 	}
-	st, err := s.deps.DB.CreateStrategy(c.Request.Context(), actor(c), st)
+	st, err := s.app.Organisation.CreateStrategy(c.Request.Context(), as(c), st)
 	s.reply(c, http.StatusCreated, st, err)
 }
 
 func (s *Server) approvalChain(c *gin.Context) {
-	chain, err := s.deps.DB.ApprovalChain(c.Request.Context(), org(c))
+	chain, err := s.app.Organisation.Chain(c.Request.Context(), as(c))
 	s.reply(c, http.StatusOK, chain, err)
 }
 
@@ -153,12 +149,7 @@ func (s *Server) setApprovalChain(c *gin.Context) {
 	if !s.bind(c, &levels) {
 		return
 	}
-	ctx := c.Request.Context()
-	if err := s.deps.DB.SetApprovalChain(ctx, actor(c), levels); err != nil {
-		s.fail(c, err)
-		return
-	}
-	chain, err := s.deps.DB.ApprovalChain(ctx, org(c))
+	chain, err := s.app.Organisation.SetChain(c.Request.Context(), as(c), levels)
 	s.reply(c, http.StatusOK, chain, err)
 }
 
@@ -173,15 +164,7 @@ func (s *Server) myReminders(c *gin.Context) {
 	if !ok {
 		return
 	}
-	ctx := c.Request.Context()
-	u := currentUser(c)
-	items, err := s.deps.DB.Reminders(ctx, u.OrganisationID, postgres.ReminderFilter{RecipientID: u.ID, Channel: ptacycle.ChannelInApp,
-		UnreadOnly: c.Query("unread") == "true", Limit: limit})
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	unread, err := s.deps.DB.UnreadReminders(ctx, u.OrganisationID, u.ID)
+	items, unread, err := s.app.Account.Reminders(c.Request.Context(), as(c), c.Query("unread") == "true", limit)
 	s.reply(c, http.StatusOK, remindersPage{Items: items, Unread: unread}, err)
 }
 
@@ -190,8 +173,7 @@ func (s *Server) readReminder(c *gin.Context) {
 	if !ok {
 		return
 	}
-	u := currentUser(c)
-	s.reply(c, http.StatusNoContent, nil, s.deps.DB.MarkReminderRead(c.Request.Context(), u.OrganisationID, u.ID, id))
+	s.reply(c, http.StatusNoContent, nil, s.app.Account.ReadReminder(c.Request.Context(), as(c), id))
 }
 
 func (s *Server) listAudit(c *gin.Context) {
@@ -218,7 +200,7 @@ func (s *Server) listAudit(c *gin.Context) {
 		}
 		f.Since = d.Time()
 	}
-	entries, err := s.deps.DB.Audit(c.Request.Context(), org(c), f)
+	entries, err := s.app.Organisation.Audit(c.Request.Context(), as(c), f)
 	s.reply(c, http.StatusOK, entries, err)
 }
 
@@ -259,8 +241,7 @@ func (s *Server) setPreferences(c *gin.Context) {
 	if !s.bind(c, &in) {
 		return
 	}
-	u := currentUser(c)
-	updated, err := s.deps.DB.SetPreferences(c.Request.Context(), actor(c), u.ID, in.Preferences, in.Language)
+	updated, err := s.app.Account.SetPreferences(c.Request.Context(), as(c), in.Preferences, in.Language)
 	s.reply(c, http.StatusOK, updated, err)
 }
 
@@ -269,28 +250,16 @@ func (s *Server) deliveryFailures(c *gin.Context) {
 	if !ok {
 		return
 	}
-	failed, err := s.deps.DB.Reminders(c.Request.Context(), org(c), postgres.ReminderFilter{Status: "failed", Limit: limit})
-	if failed == nil {
-		failed = []ptacycle.Reminder{}
-	}
-	// These are other people's messages: a body may hold a link as good as a
-	// password (a reset, a one-click update), so only what failed is told.
-	for i := range failed {
-		failed[i].Body = ""
-	}
+	failed, err := s.app.Organisation.DeliveryFailures(c.Request.Context(), as(c), limit)
 	s.reply(c, http.StatusOK, failed, err)
 }
 
-// processFailures lists what the cycles could not do and went on without:
-// a reminder, an announcement, a stage record (see workflows/sideeffects.go).
+// processFailures lists what the cycles could not do and went on without.
 func (s *Server) processFailures(c *gin.Context) {
 	limit, ok := s.queryInt(c, "limit", 100)
 	if !ok {
 		return
 	}
-	failed, err := s.deps.DB.ProcessFailures(c.Request.Context(), org(c), limit)
-	if failed == nil {
-		failed = []ptacycle.ProcessFailure{}
-	}
+	failed, err := s.app.Organisation.ProcessFailures(c.Request.Context(), as(c), limit)
 	s.reply(c, http.StatusOK, failed, err)
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/ptacycle/ptacycle"
+	"github.com/ptacycle/ptacycle/server"
 )
 
 // The pages and the API are two faces of the same operations (the command
@@ -21,6 +22,7 @@ import (
 // faceCase is one operation seen through both faces.
 type faceCase struct {
 	name  string
+	deps  func(*server.Deps)                   // changes to the server's dependencies (nil: none)
 	who   string                               // the demo role acting
 	setup func(t *testing.T, f *accessFixture) // the state before, beyond the fixture's
 	page  func(t *testing.T, f *accessFixture, b *http.Client) int
@@ -250,7 +252,106 @@ func faceCases() []faceCase {
 			},
 			want: "503",
 		},
+		{
+			name: "invite a person again", who: "admin", deps: func(d *server.Deps) { d.PublicURL = "https://ptacycle.example" },
+			page: func(t *testing.T, f *accessFixture, b *http.Client) int {
+				status, _, _ := postFull(t, b, fmt.Sprintf("%s/admin/utilisateurs/%d/invitation", f.app.srv.URL, f.approverID(t)), url.Values{})
+				return status
+			},
+			api: func(t *testing.T, f *accessFixture, c *apiClient) int {
+				return c.do("POST", fmt.Sprintf("/users/%d/invitation", f.approverID(t)), nil).Status
+			},
+			state: func(t *testing.T, f *accessFixture) string {
+				return rowState(t, f, `SELECT kind, address FROM reminders WHERE organisation_id = $1 AND kind = 'account_invite'`, f.demoOrg.ID)
+			},
+			want: "ok",
+		},
+		{
+			name: "invite where links cannot be sent", who: "admin",
+			page: func(t *testing.T, f *accessFixture, b *http.Client) int {
+				status, _, _ := postFull(t, b, fmt.Sprintf("%s/admin/utilisateurs/%d/invitation", f.app.srv.URL, f.approverID(t)), url.Values{})
+				return status
+			},
+			api: func(t *testing.T, f *accessFixture, c *apiClient) int {
+				return c.do("POST", fmt.Sprintf("/users/%d/invitation", f.approverID(t)), nil).Status
+			},
+			state: func(t *testing.T, f *accessFixture) string {
+				return rowState(t, f, `SELECT kind FROM reminders WHERE organisation_id = $1 AND kind = 'account_invite'`, f.demoOrg.ID)
+			},
+			want: "503",
+		},
+		{
+			name: "create a person with a short password and no name", who: "admin",
+			page: func(t *testing.T, f *accessFixture, b *http.Client) int {
+				status, _, _ := postFull(t, b, f.app.srv.URL+"/admin/utilisateurs", url.Values{"email": {"nouveau@cnltp.demo"}, "role": {"owner"}, "password": {"court"}})
+				return status
+			},
+			api: func(t *testing.T, f *accessFixture, c *apiClient) int {
+				return c.do("POST", "/users", map[string]any{"email": "nouveau@cnltp.demo", "fullName": "", "role": "owner", "password": "court"}).Status
+			},
+			state: func(t *testing.T, f *accessFixture) string {
+				return rowState(t, f, `SELECT count(*) FROM users WHERE organisation_id = $1`, f.demoOrg.ID)
+			},
+			want: "422",
+		},
+		{
+			name: "an administrator takes away their own rights", who: "admin",
+			page: func(t *testing.T, f *accessFixture, b *http.Client) int {
+				status, _, _ := postFull(t, b, fmt.Sprintf("%s/admin/utilisateurs/%d", f.app.srv.URL, f.adminID(t)), url.Values{"role": {"coordinator"}, "active": {"on"}})
+				return status
+			},
+			api: func(t *testing.T, f *accessFixture, c *apiClient) int {
+				return c.do("PUT", fmt.Sprintf("/users/%d", f.adminID(t)), map[string]any{"fullName": "Administrateur", "role": "coordinator", "language": "fr", "active": true}).Status
+			},
+			state: func(t *testing.T, f *accessFixture) string {
+				return rowState(t, f, `SELECT role, active FROM users WHERE id = $1`, f.adminID(t))
+			},
+			want: "409",
+		},
+		{
+			name: "a strategy without axes", who: "coordinator",
+			page: func(t *testing.T, f *accessFixture, b *http.Client) int {
+				status, _, _ := postFull(t, b, f.app.srv.URL+"/strategie", url.Values{"title": {"Stratégie 2030"}, "startYear": {"2026"}, "endYear": {"2030"}})
+				return status
+			},
+			api: func(t *testing.T, f *accessFixture, c *apiClient) int {
+				return c.do("POST", "/strategies", map[string]any{"title": "Stratégie 2030", "startYear": 2026, "endYear": 2030, "axes": []any{}}).Status
+			},
+			state: func(t *testing.T, f *accessFixture) string {
+				return rowState(t, f, `SELECT title FROM strategies WHERE organisation_id = $1 ORDER BY id`, f.demoOrg.ID)
+			},
+			want: "422",
+		},
+		{
+			name: "one approver on two levels of the chain", who: "admin",
+			page: func(t *testing.T, f *accessFixture, b *http.Client) int {
+				id := fmt.Sprint(f.approverID(t))
+				status, _, _ := postFull(t, b, f.app.srv.URL+"/admin/chaine", url.Values{
+					"levels.1.name": {"Plénière"}, "levels.1.approverId": {id}, "levels.1.deadlineDays": {"10"},
+					"levels.2.name": {"Ministère"}, "levels.2.approverId": {id}, "levels.2.deadlineDays": {"10"}})
+				return status
+			},
+			api: func(t *testing.T, f *accessFixture, c *apiClient) int {
+				id := f.approverID(t)
+				return c.do("PUT", "/approval-chain", []map[string]any{{"level": 1, "name": "Plénière", "approverId": id, "deadlineDays": 10},
+					{"level": 2, "name": "Ministère", "approverId": id, "deadlineDays": 10}}).Status
+			},
+			state: func(t *testing.T, f *accessFixture) string {
+				return rowState(t, f, `SELECT level, name FROM approval_levels WHERE organisation_id = $1 ORDER BY level`, f.demoOrg.ID)
+			},
+			want: "422",
+		},
 	}
+}
+
+// adminID is the demo organisation's administrator's id.
+func (f *accessFixture) adminID(t *testing.T) int64 {
+	t.Helper()
+	users, err := f.app.db.Users(context.Background(), f.demoOrg.ID, ptacycle.RoleAdmin)
+	if err != nil || len(users) == 0 {
+		t.Fatalf("no administrator: %v", err)
+	}
+	return users[0].ID
 }
 
 // otherUnit is a unit of the fixture's other organisation.
@@ -286,7 +387,7 @@ func TestBothFaces(t *testing.T) {
 			t.Parallel()
 			type result struct{ outcome, state string }
 			run := func(face string) result {
-				f := mustAccessFixture(t)
+				f := mustAccessFixtureWith(t, fc.deps)
 				if fc.setup != nil {
 					fc.setup(t, f)
 				}

@@ -3,7 +3,6 @@ package server
 import (
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -30,11 +29,7 @@ func (s *Server) dayParam(c *gin.Context) (ptacycle.Date, bool) {
 
 // yearHolidays lists the organisation's holidays of year.
 func (s *Server) yearHolidays(c *gin.Context, year int) ([]ptacycle.Holiday, error) {
-	list, err := s.deps.DB.HolidayList(c.Request.Context(), org(c), ptacycle.NewDate(year, time.January, 1), ptacycle.NewDate(year, time.December, 31))
-	if list == nil {
-		list = []ptacycle.Holiday{}
-	}
-	return list, err
+	return s.app.Organisation.Holidays(c.Request.Context(), as(c), year)
 }
 
 func (s *Server) listHolidays(c *gin.Context) {
@@ -52,8 +47,8 @@ func (s *Server) putHoliday(c *gin.Context) {
 	if !ok || !s.bind(c, &in) {
 		return
 	}
-	err := s.deps.DB.SetHoliday(c.Request.Context(), actor(c), day, in.Name)
-	s.reply(c, http.StatusOK, ptacycle.Holiday{Day: day, Name: strings.TrimSpace(in.Name)}, err)
+	h, err := s.app.Organisation.SetHoliday(c.Request.Context(), as(c), day, in.Name)
+	s.reply(c, http.StatusOK, h, err)
 }
 
 func (s *Server) deleteHoliday(c *gin.Context) {
@@ -61,7 +56,7 @@ func (s *Server) deleteHoliday(c *gin.Context) {
 	if !ok {
 		return
 	}
-	s.reply(c, http.StatusNoContent, nil, s.deps.DB.DeleteHoliday(c.Request.Context(), actor(c), day))
+	s.reply(c, http.StatusNoContent, nil, s.app.Organisation.DeleteHoliday(c.Request.Context(), as(c), day))
 }
 
 // uiSetHoliday adds (or renames) a holiday from the administration page.
@@ -76,7 +71,7 @@ func (s *Server) uiSetHoliday(c *gin.Context) {
 		}
 		err = v.Err()
 	} else {
-		err = s.deps.DB.SetHoliday(c.Request.Context(), actor(c), day, f.Name)
+		_, err = s.app.Organisation.SetHoliday(c.Request.Context(), as(c), day, f.Name)
 	}
 	if err != nil {
 		s.adminRefused(c, err, adminForms{NewHoliday: f, HolidayErrors: ui.FormErrors(err, lang(c))})
@@ -92,7 +87,7 @@ func (s *Server) uiDeleteHoliday(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if err := s.deps.DB.DeleteHoliday(c.Request.Context(), actor(c), day); err != nil {
+	if err := s.app.Organisation.DeleteHoliday(c.Request.Context(), as(c), day); err != nil {
 		s.adminRefused(c, err, adminForms{HolidayErrors: ui.FormErrors(err, lang(c))})
 		return
 	}
@@ -101,8 +96,8 @@ func (s *Server) uiDeleteHoliday(c *gin.Context) {
 }
 
 func (s *Server) getDeadlineDays(c *gin.Context) {
-	o, err := s.deps.DB.Organisation(c.Request.Context(), org(c))
-	s.reply(c, http.StatusOK, o.DeadlineDays, err)
+	d, err := s.app.Organisation.DeadlineDays(c.Request.Context(), as(c))
+	s.reply(c, http.StatusOK, d, err)
 }
 
 func (s *Server) putDeadlineDays(c *gin.Context) {
@@ -110,7 +105,8 @@ func (s *Server) putDeadlineDays(c *gin.Context) {
 	if !s.bind(c, &in) {
 		return
 	}
-	s.reply(c, http.StatusOK, in, s.deps.DB.SetDeadlineDays(c.Request.Context(), actor(c), in))
+	d, err := s.app.Organisation.SetDeadlineDays(c.Request.Context(), as(c), in)
+	s.reply(c, http.StatusOK, d, err)
 }
 
 // uiSetDeadlineDays records the usual deadlines from the administration page.
@@ -136,7 +132,7 @@ func (s *Server) uiSetDeadlineDays(c *gin.Context) {
 	}
 	err := v.Err()
 	if err == nil {
-		err = s.deps.DB.SetDeadlineDays(c.Request.Context(), actor(c), d)
+		_, err = s.app.Organisation.SetDeadlineDays(c.Request.Context(), as(c), d)
 	}
 	if err != nil {
 		s.adminRefused(c, err, adminForms{Deadlines: &f, DeadlineErrors: ui.FormErrors(err, lang(c))})

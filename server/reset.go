@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"errors"
-	"fmt"
 	"math"
 	"net/http"
 	"strconv"
@@ -13,7 +12,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/ptacycle/ptacycle"
-	"github.com/ptacycle/ptacycle/notify"
 	"github.com/ptacycle/ptacycle/ui"
 )
 
@@ -75,42 +73,7 @@ func (s *Server) forgotSend(c *gin.Context) {
 // sendResetLink puts a reset e-mail in the outbox for the active account of
 // email, if there is one; an unknown address is no error.
 func (s *Server) sendResetLink(ctx context.Context, email string) error {
-	u, hash, err := s.deps.DB.UserByEmail(ctx, email)
-	if ptacycle.ErrorCode(err) == ptacycle.ENOTFOUND || err == nil && !u.Active {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	return s.sendPasswordLink(ctx, u, hash, "password_reset", ptacycle.ResetValidity)
-}
-
-// inviteValidity is how long the link of a new account's invitation works.
-const inviteValidity = 7 * 24 * time.Hour
-
-// sendPasswordLink puts in the outbox an e-mail of kind (password_reset,
-// account_invite) with a link letting u, whose password hash is hash,
-// choose a password within validity.
-func (s *Server) sendPasswordLink(ctx context.Context, u ptacycle.User, hash, kind string, validity time.Duration) error {
-	secret, err := s.linkSecret(ctx)
-	if err != nil {
-		return err
-	}
-	o, err := s.deps.DB.Organisation(ctx, u.OrganisationID)
-	if err != nil {
-		return err
-	}
-	expires := time.Now().Add(validity).Truncate(time.Second)
-	link := strings.TrimSuffix(s.deps.PublicURL, "/") + "/reinitialiser/" + ptacycle.SignReset(secret, u.ID, hash, expires)
-	subject, text, html, err := notify.Render(notify.Content{Kind: kind, Lang: u.Language, RecipientName: u.FullName,
-		Organisation: o.Name, ResetLink: link, Login: u.Email})
-	if err != nil {
-		return err
-	}
-	// Each request is its own message: asked twice, the link is sent twice.
-	_, err = s.deps.DB.CreateReminder(ctx, u.OrganisationID, ptacycle.Reminder{Key: fmt.Sprintf("%s/%d/%d", kind, u.ID, time.Now().UnixNano()),
-		RecipientID: u.ID, Channel: ptacycle.ChannelEmail, Kind: kind, Subject: subject, Body: text, BodyHTML: html, Address: u.Email})
-	return err
+	return s.app.Account.SendReset(ctx, email)
 }
 
 // resetTarget checks a reset link and returns the account it opens.

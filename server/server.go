@@ -61,7 +61,7 @@ func New(deps Deps) *Server {
 		deps.Metrics = NewMetricsRegistry()
 	}
 	s := &Server{deps: deps, metrics: newHTTPMetrics(deps.Metrics), cache: newReadCaches(time.Now),
-		app: app.New(app.Deps{DB: deps.DB, Temporal: deps.Temporal, Logger: deps.Logger, StepWait: deps.StepWait})}
+		app: app.New(app.Deps{DB: deps.DB, Temporal: deps.Temporal, Logger: deps.Logger, StepWait: deps.StepWait, PublicURL: deps.PublicURL})}
 	s.store = pgxstore.NewWithCleanupInterval(deps.DB.Pool, 30*time.Minute)
 	s.sessions = scs.New()
 	s.sessions.Store = s.store

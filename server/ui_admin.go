@@ -13,7 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/ptacycle/ptacycle"
-	"github.com/ptacycle/ptacycle/postgres"
+	"github.com/ptacycle/ptacycle/app"
 	"github.com/ptacycle/ptacycle/ui"
 )
 
@@ -227,14 +227,8 @@ func (s *Server) uiCreateUser(c *gin.Context) {
 	}
 	unitID, err := adminFormID("unitId", f.UnitID)
 	u := ptacycle.User{Email: f.Email, FullName: f.FullName, Role: ptacycle.Role(f.Role), UnitID: unitID, Language: f.Language}
-	// Every problem at once: the user's fields and the password's length.
-	err = adminMergeInvalid(err, u.Validate(), ptacycle.ValidatePassword(password))
-	var hash string
 	if err == nil {
-		hash, err = ptacycle.HashPassword(password)
-	}
-	if err == nil {
-		u, err = s.deps.DB.CreateUser(c.Request.Context(), actor(c), u, hash)
+		u, err = s.app.Organisation.CreateUser(c.Request.Context(), as(c), u, password)
 	}
 	if err != nil {
 		s.adminRefused(c, err, adminForms{NewUser: f, UserErrors: ui.FormErrors(err, lang(c))})
@@ -244,7 +238,7 @@ func (s *Server) uiCreateUser(c *gin.Context) {
 	if invite {
 		message = "admin.user.invited"
 		// The account exists: a failed invitation is said, not the creation undone; the button sends it again.
-		if err := s.sendPasswordLink(c.Request.Context(), u, hash, "account_invite", inviteValidity); err != nil {
+		if _, err := s.app.Organisation.Invite(c.Request.Context(), as(c), u.ID); err != nil {
 			s.deps.Logger.Error("invitation", "err", err, "user_id", u.ID, "request_id", ptacycle.RequestID(c.Request.Context()))
 			message = "admin.user.inviteFailed"
 		}
@@ -259,21 +253,7 @@ func (s *Server) uiInviteUser(c *gin.Context) {
 	if !ok {
 		return
 	}
-	ctx := c.Request.Context()
-	u, err := s.deps.DB.User(ctx, org(c), id)
-	var hash string
-	if err == nil {
-		_, hash, err = s.deps.DB.UserAndHash(ctx, u.ID)
-	}
-	switch {
-	case err != nil:
-	case s.deps.PublicURL == "":
-		err = ptacycle.Errorf(ptacycle.EUNAVAILABLE, "L'envoi de liens par e-mail n'est pas configuré ici (PUBLIC_URL)", "Sending links by e-mail is not set up here (PUBLIC_URL)")
-	case !u.Active:
-		err = ptacycle.Errorf(ptacycle.ECONFLICT, "Le compte de %s est désactivé : réactivez-le d'abord", "%s's account is disabled: enable it first", u.FullName)
-	default:
-		err = s.sendPasswordLink(ctx, u, hash, "account_invite", inviteValidity)
-	}
+	u, err := s.app.Organisation.Invite(c.Request.Context(), as(c), id)
 	if err != nil {
 		s.adminRefused(c, err, adminForms{EditID: id, EditErrors: ui.FormErrors(err, lang(c))})
 		return
@@ -287,8 +267,8 @@ func (s *Server) uiUpdateUser(c *gin.Context) {
 	if !ok {
 		return
 	}
-	ctx, me := c.Request.Context(), currentUser(c)
-	target, err := s.deps.DB.User(ctx, me.OrganisationID, id)
+	ctx := c.Request.Context()
+	target, err := s.app.Organisation.User(ctx, as(c), id)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -296,11 +276,8 @@ func (s *Server) uiUpdateUser(c *gin.Context) {
 	role, active := ptacycle.Role(c.PostForm("role")), c.PostForm("active") != ""
 	unitID, err := adminFormID("unitId", c.PostForm("unitId"))
 	if err == nil {
-		err = selfDemotion(me, id, role, active)
-	}
-	if err == nil {
-		target, err = s.deps.DB.UpdateUser(ctx, actor(c), id,
-			postgres.UserChange{FullName: target.FullName, Role: role, UnitID: unitID, Language: target.Language, Active: active})
+		target, err = s.app.Organisation.UpdateUser(ctx, as(c), id,
+			app.UserChange{FullName: target.FullName, Role: role, UnitID: unitID, Language: target.Language, Active: active})
 	}
 	if err != nil {
 		s.adminRefused(c, err, adminForms{EditID: id, EditErrors: ui.FormErrors(err, lang(c))})
@@ -308,14 +285,6 @@ func (s *Server) uiUpdateUser(c *gin.Context) {
 	}
 	s.flashT(c, "admin.user.updated", "Name", target.FullName)
 	redirect(c, "/admin")
-}
-
-// selfDemotion refuses that administrators take away their own rights, which could leave nobody to manage the users.
-func selfDemotion(me *ptacycle.User, id int64, role ptacycle.Role, active bool) error {
-	if id == me.ID && (!active || role != ptacycle.RoleAdmin) {
-		return ptacycle.Errorf(ptacycle.ECONFLICT, "Vous ne pouvez pas retirer vos propres droits d'administrateur", "You cannot remove your own administrator rights")
-	}
-	return nil
 }
 
 func (s *Server) uiCreateUnit(c *gin.Context) {
@@ -326,7 +295,7 @@ func (s *Server) uiCreateUnit(c *gin.Context) {
 	u := ptacycle.Unit{Name: f.Name, Acronym: f.Acronym, Kind: ptacycle.UnitKind(f.Kind), RegionID: regionID, ParentID: parentID}
 	err := adminMergeInvalid(rerr, perr)
 	if err == nil {
-		u, err = s.deps.DB.CreateUnit(c.Request.Context(), actor(c), u)
+		u, err = s.app.Organisation.CreateUnit(c.Request.Context(), as(c), u)
 	}
 	if err != nil {
 		s.adminRefused(c, err, adminForms{NewUnit: f, UnitErrors: ui.FormErrors(err, lang(c))})
@@ -338,7 +307,7 @@ func (s *Server) uiCreateUnit(c *gin.Context) {
 
 func (s *Server) uiCreateRegion(c *gin.Context) {
 	name := strings.TrimSpace(c.PostForm("name"))
-	r, err := s.deps.DB.CreateRegion(c.Request.Context(), actor(c), name)
+	r, err := s.app.Organisation.CreateRegion(c.Request.Context(), as(c), name)
 	if err != nil {
 		s.adminRefused(c, err, adminForms{RegionName: name, RegionErrors: ui.FormErrors(err, lang(c))})
 		return
@@ -377,7 +346,7 @@ func (s *Server) uiSetChain(c *gin.Context) {
 		days, _ := strconv.Atoi(row.DeadlineDays)
 		levels = append(levels, ptacycle.ApprovalLevel{Level: n, Name: row.Name, ApproverID: approver, DeadlineDays: days})
 	}
-	err := s.deps.DB.SetApprovalChain(c.Request.Context(), actor(c), levels)
+	_, err := s.app.Organisation.SetChain(c.Request.Context(), as(c), levels)
 	if err != nil {
 		rows = append(rows, adminChainRow{Level: last + 1, DeadlineDays: "10"})
 		s.adminRefused(c, adminChainFieldNames(err, levels), adminForms{Chain: rows, ChainErrors: ui.FormErrors(adminChainFieldNames(err, levels), lang(c))})

@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"crypto/rand"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -25,13 +24,7 @@ type linkPage struct {
 }
 
 // linkSecret reads the deployment's link key, made on first use.
-func (s *Server) linkSecret(ctx context.Context) ([]byte, error) {
-	return s.deps.DB.Secret(ctx, ptacycle.LinkSecretName, func() ([]byte, error) {
-		b := make([]byte, 32)
-		_, err := rand.Read(b)
-		return b, err
-	})
-}
+func (s *Server) linkSecret(ctx context.Context) ([]byte, error) { return s.app.LinkSecret(ctx) }
 
 // linkTarget checks a one-click link and returns the owner it was made for and
 // the activity it opens: refused once expired, forged, or once the activity is

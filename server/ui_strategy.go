@@ -33,7 +33,7 @@ func (s *Server) renderStrategies(c *gin.Context, f strategyForm, formErr, axisE
 	p := strategyPage{Page: s.page(c, "strategy.title"), Form: f}
 	p.CanCreate = app.Allowed(currentUser(c).Role, app.ManageStrategy)
 	var err error
-	if p.Strategies, err = s.deps.DB.Strategies(c.Request.Context(), org(c)); err != nil {
+	if p.Strategies, err = s.app.Organisation.Strategies(c.Request.Context(), as(c)); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -72,12 +72,12 @@ func (s *Server) uiCreateStrategy(c *gin.Context) {
 	if st.EndYear, err = strconv.Atoi(f.EndYear); err != nil {
 		v.Add("endYear", "Année de fin : un nombre comme 2029", "End year: a number such as 2029")
 	}
-	if len(st.Axes) == 0 {
-		v.Add("axes", "Saisissez au moins un axe, un par ligne", "Type at least one axis, one per line")
-	}
 	err = v.Err()
-	if err == nil {
-		st, err = s.deps.DB.CreateStrategy(c.Request.Context(), actor(c), st)
+	if err != nil {
+		// What the layer would say too, so that the form shows everything at once.
+		err = ptacycle.JoinValidation(err, app.CheckStrategy(st))
+	} else {
+		st, err = s.app.Organisation.CreateStrategy(c.Request.Context(), as(c), st)
 	}
 	if err != nil {
 		s.renderStrategies(c, f, err, nil)
@@ -117,7 +117,7 @@ func (s *Server) uiRenameAxis(c *gin.Context) {
 	if !ok {
 		return
 	}
-	a, err := s.deps.DB.RenameAxis(c.Request.Context(), actor(c), id, c.PostForm("title"))
+	a, err := s.app.Organisation.RenameAxis(c.Request.Context(), as(c), id, c.PostForm("title"))
 	if err != nil {
 		s.renderStrategies(c, strategyForm{}, nil, err)
 		return
@@ -133,7 +133,7 @@ func (s *Server) renameAxis(c *gin.Context) {
 	if !ok || !s.bind(c, &in) {
 		return
 	}
-	a, err := s.deps.DB.RenameAxis(c.Request.Context(), actor(c), id, in.Title)
+	a, err := s.app.Organisation.RenameAxis(c.Request.Context(), as(c), id, in.Title)
 	s.reply(c, http.StatusOK, a, err)
 }
 
