@@ -10,7 +10,9 @@
 package app
 
 import (
+	"context"
 	"log/slog"
+	"sync"
 	"time"
 
 	"go.temporal.io/sdk/client"
@@ -52,6 +54,34 @@ type core struct {
 	logger    *slog.Logger
 	stepWait  time.Duration
 	publicURL string
+
+	// What never changes once made, kept after its first read: an
+	// organisation's slug (its workflows' ids are made of it) and a plan's year.
+	slugs sync.Map // organisation id → slug
+	years sync.Map // plan id → year
+}
+
+// names are the year of plan planID and the slug of organisation org, read once each.
+func (c *core) names(ctx context.Context, org, planID int64) (year int, slug string, err error) {
+	if v, ok := c.years.Load(planID); ok {
+		year = v.(int)
+	} else {
+		plan, err := c.db.PlanByID(ctx, org, planID)
+		if err != nil {
+			return 0, "", err
+		}
+		year = plan.Year
+		c.years.Store(planID, year)
+	}
+	if v, ok := c.slugs.Load(org); ok {
+		return year, v.(string), nil
+	}
+	o, err := c.db.Organisation(ctx, org)
+	if err != nil {
+		return 0, "", err
+	}
+	c.slugs.Store(org, o.Slug)
+	return year, o.Slug, nil
 }
 
 // New builds the layer.

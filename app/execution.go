@@ -12,9 +12,11 @@ import (
 // checks who reports on which activity, and tells the activity's follow-up.
 type Execution struct{ *core }
 
-// ReportProgress records the actor's report on activity p.ActivityID.
+// ReportProgress records the actor's report on activity p.ActivityID. Who
+// reports on which activity is checked on the row the store locks, in its
+// transaction: a report costs that transaction and the follow-up's signal.
 func (e Execution) ReportProgress(ctx context.Context, a Actor, p Progress) (ptacycle.Activity, error) {
-	if _, err := e.Reportable(ctx, a, p.ActivityID); err != nil {
+	if err := a.may(ReportProgress); err != nil {
 		return ptacycle.Activity{}, err
 	}
 	return e.report(ctx, a, p)
@@ -36,16 +38,16 @@ func (e Execution) AttachEvidence(ctx context.Context, a Actor, id int64, versio
 		PostponedTo: stored.PostponedTo, Comment: comment, Evidence: file})
 }
 
-// report writes a report the actor may make, then tells the follow-up.
+// report writes a report of the actor, on an activity they may report on,
+// then tells the activity's follow-up.
 func (e Execution) report(ctx context.Context, a Actor, p Progress) (ptacycle.Activity, error) {
+	p.Check = func(act ptacycle.Activity) error { return OwnerScope(a.User, act) }
 	updated, err := e.db.ReportProgress(ctx, a.audit(), p)
 	if err != nil {
 		return updated, err
 	}
-	if plan, err := e.db.PlanByID(ctx, a.org(), updated.PlanID); err == nil {
-		if o, err := e.db.Organisation(ctx, a.org()); err == nil {
-			e.activityChanged(ctx, o, plan.Year, updated.ID)
-		}
+	if year, slug, err := e.names(ctx, a.org(), updated.PlanID); err == nil {
+		e.signalChanged(ctx, slug, year, updated.ID)
 	}
 	return updated, nil
 }

@@ -212,7 +212,11 @@ func (p Plans) CarryOver(ctx context.Context, a Actor, year int, ids []int64) ([
 // signal is harmless (the follow-up re-reads the activity before each
 // reminder), so a failure is only logged.
 func (c *core) activityChanged(ctx context.Context, o ptacycle.Organisation, year int, activityID int64) {
-	err := c.temporal.SignalWorkflow(ctx, ptacycle.FollowUpWorkflowID(o.Slug, year, activityID), "", workflows.SignalActivityChanged, nil)
+	c.signalChanged(ctx, o.Slug, year, activityID)
+}
+
+func (c *core) signalChanged(ctx context.Context, slug string, year int, activityID int64) {
+	err := c.temporal.SignalWorkflow(ctx, ptacycle.FollowUpWorkflowID(slug, year, activityID), "", workflows.SignalActivityChanged, nil)
 	if err != nil && ptacycle.ErrorCode(processError(err, year)) != ptacycle.ENOTFOUND {
 		c.logger.Warn("signal de suivi perdu / follow-up signal lost", "activity", activityID, "err", err)
 	}

@@ -238,6 +238,10 @@ type Progress struct {
 	PostponedTo ptacycle.Date
 	// Evidence is a file attached to the report (checked by ptacycle.CheckEvidence), nil for none.
 	Evidence *ptacycle.EvidenceUpload
+	// Check, when set, is called with the activity as locked, before
+	// anything is written: its error is returned and nothing is written
+	// (the command layer's rule of who reports on which activity).
+	Check func(before ptacycle.Activity) error
 }
 
 // ReportProgress records an owner's update of an activity of an approved plan,
@@ -246,6 +250,13 @@ func (db *DB) ReportProgress(ctx context.Context, actor ptacycle.Actor, p Progre
 	var after ptacycle.Activity
 	err := db.tx(ctx, func(tx pgx.Tx) error {
 		before, err := lockActivity(ctx, tx, actor.OrganisationID, p.ActivityID, p.Version)
+		// Checked before the version: a stale report from someone who may
+		// not report here must not show them the stored activity.
+		if p.Check != nil && (err == nil || ptacycle.ErrorCode(err) == ptacycle.ECONFLICT) {
+			if cerr := p.Check(before); cerr != nil {
+				return cerr
+			}
+		}
 		if err != nil {
 			return err
 		}

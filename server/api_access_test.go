@@ -126,6 +126,7 @@ func TestAccessMatrix(t *testing.T) {
 		"GET /users":                                "coordinator approver admin",
 		"POST /users":                               "admin",
 		"PUT /users/{id}":                           "admin",
+		"POST /users/{id}/invitation":               "admin",
 		"GET /strategies":                           all,
 		"POST /strategies":                          "coordinator admin",
 		"PUT /axes/{id}":                            "coordinator admin",
