@@ -10,9 +10,11 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"go.temporal.io/sdk/client"
 
 	"github.com/ptacycle/ptacycle"
 	"github.com/ptacycle/ptacycle/postgres"
+	"github.com/ptacycle/ptacycle/workflows"
 )
 
 // progressRoute is the route the server's request histogram labels progress reports with.
@@ -28,7 +30,7 @@ type OwnersResult struct {
 	Writes
 	Server time.Duration // the server's own time per report (mean)
 
-	Baseline Writes // the same transaction through pgx, as many goroutines, as long
+	Baseline Writes // the same transaction through pgx plus one bare signal, as many goroutines, as long
 
 	// The check, activity by activity, of the reports the API accepted.
 	Checked int // activities compared with the client's tally
@@ -112,6 +114,21 @@ func runOwners(ctx context.Context, s *Stack, f fixture, cfg Config) (OwnersResu
 	if err != nil {
 		return r, err
 	}
+	// Each activity's follow-up is running, as during execution, so that the
+	// API's signal and the baseline's reach a running workflow: a stand-in
+	// under the follow-up's id, on a task queue no worker polls.
+	if err := eachBare(len(ids), func(i int) error {
+		_, err := s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: ptacycle.FollowUpWorkflowID(f.org.Slug, f.plan.Year, ids[i]),
+			TaskQueue: "bench-bare"}, noop)
+		return err
+	}); err != nil {
+		return r, fmt.Errorf("the follow-ups' stand-ins: %w", err)
+	}
+	defer func() {
+		_ = eachBare(len(ids), func(i int) error {
+			return s.Temporal.TerminateWorkflow(context.WithoutCancel(ctx), ptacycle.FollowUpWorkflowID(f.org.Slug, f.plan.Year, ids[i]), "", "bench done")
+		})
+	}()
 
 	transport := newTransport(len(writers))
 	clients := make([]apiClient, len(writers))
@@ -131,7 +148,7 @@ func runOwners(ctx context.Context, s *Stack, f fixture, cfg Config) (OwnersResu
 		return r, err
 	}
 	r.check(writers, before, after)
-	r.Baseline, err = rawWrites(ctx, s.DB, f.org, byOwner, cfg.OwnersFor)
+	r.Baseline, err = rawWrites(ctx, s.DB, s.Temporal, f.org, f.plan.Year, byOwner, cfg.OwnersFor)
 	return r, err
 }
 
@@ -248,8 +265,9 @@ func snapshot(ctx context.Context, db *postgres.DB, org int64, ids []int64) (map
 
 // rawWrites is the baseline: each owner's goroutine makes the write the API
 // makes — the version-checked UPDATE of the activity, its history row, its
-// audit entry, in one transaction — straight through the same pgx pool.
-func rawWrites(ctx context.Context, db *postgres.DB, org Org, byOwner map[int64][]int64, d time.Duration) (Writes, error) {
+// audit entry, in one transaction — straight through the same pgx pool,
+// then one bare signal to the activity's (stand-in) follow-up.
+func rawWrites(ctx context.Context, db *postgres.DB, tc client.Client, org Org, year int, byOwner map[int64][]int64, d time.Duration) (Writes, error) {
 	writers, err := newWriters(org.Owners, byOwner)
 	if err != nil {
 		return Writes{}, err
@@ -268,6 +286,9 @@ func rawWrites(ctx context.Context, db *postgres.DB, org Org, byOwner map[int64]
 		}
 		start := time.Now()
 		next, err := rawWrite(ctx, db, owner, id, k)
+		if err == nil {
+			err = tc.SignalWorkflow(ctx, ptacycle.FollowUpWorkflowID(org.Slug, year, id), "", workflows.SignalActivityChanged, nil)
+		}
 		took := time.Since(start)
 		switch {
 		case err == nil:
