@@ -98,6 +98,11 @@ func (s *Server) attachEvidence(c *gin.Context) {
 	if !ok {
 		return
 	}
+	// Whether the caller may report on it first: a file is read only for an activity they may.
+	if _, err := s.app.Execution.Reportable(c.Request.Context(), as(c), id); err != nil {
+		s.fail(c, err)
+		return
+	}
 	evidence, err := postedEvidence(c, evidenceAPIField)
 	if err != nil {
 		s.fail(c, err)
