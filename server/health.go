@@ -7,14 +7,13 @@ import (
 	"sync"
 	"time"
 
-	"go.temporal.io/sdk/client"
-
-	"github.com/ptacycle/ptacycle/postgres"
+	"github.com/ptacycle/ptacycle/app"
 )
 
-// HealthHandler serves /healthz (the process is up) and /readyz (PostgreSQL and
-// Temporal both answer; 503 names the one that does not). The worker serves it too.
-func HealthHandler(db *postgres.DB, tc client.Client) http.Handler {
+// HealthHandler serves /healthz (the process is up) and /readyz (every check
+// passes, PostgreSQL and Temporal for the processes of ptacycle, see
+// app.ReadinessChecks; 503 names the one that does not). The worker serves it too.
+func HealthHandler(checks map[string]app.Check) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
@@ -22,13 +21,6 @@ func HealthHandler(db *postgres.DB, tc client.Client) http.Handler {
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
 		defer cancel()
-		checks := map[string]func(context.Context) error{
-			"postgres": db.Ping,
-			"temporal": func(ctx context.Context) error {
-				_, err := tc.CheckHealth(ctx, &client.CheckHealthRequest{})
-				return err
-			},
-		}
 		var mu sync.Mutex
 		var wg sync.WaitGroup
 		status, body := http.StatusOK, map[string]string{}

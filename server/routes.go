@@ -24,7 +24,7 @@ func (s *Server) routes() {
 	r.Use(s.requestID, s.recover, s.language, s.forgetOnWrite)
 	r.Use(s.refuseUnstorableText)
 
-	health := gin.WrapH(HealthHandler(s.deps.DB, s.deps.Temporal))
+	health := gin.WrapH(HealthHandler(s.app.ReadinessChecks()))
 	r.GET("/healthz", health)
 	r.GET("/readyz", health)
 	r.GET("/metrics", gin.WrapH(MetricsHandler(s.deps.Metrics)))

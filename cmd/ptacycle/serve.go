@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"go.temporal.io/sdk/client"
 
+	"github.com/ptacycle/ptacycle/app"
 	"github.com/ptacycle/ptacycle/postgres"
 	"github.com/ptacycle/ptacycle/server"
 	"github.com/ptacycle/ptacycle/ui"
@@ -74,7 +75,7 @@ func runWorker(ctx context.Context, _ []string, getenv func(string) string, stde
 	defer p.close()
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", server.MetricsHandler(p.metrics))
-	mux.Handle("/", server.HealthHandler(p.db, p.tc))
+	mux.Handle("/", server.HealthHandler(app.ReadinessChecks(p.db, p.tc)))
 	health := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = health.Serve(p.l) }()
 	defer health.Close()
