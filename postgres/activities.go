@@ -5,6 +5,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -28,6 +31,7 @@ func scanActivity(r pgx.Row) (ptacycle.Activity, error) {
 }
 
 // CreateActivity adds an activity to a draft plan of the actor's organisation; the plan is the action's.
+// An activity without a code takes the next one of its action (1.2.4 after 1.2.3).
 // EINVALID (a field, a unit, owner or region of another organisation), ECONFLICT (code taken, plan locked).
 func (db *DB) CreateActivity(ctx context.Context, actor ptacycle.Actor, a ptacycle.Activity) (ptacycle.Activity, error) {
 	// A draft activity starts afresh: execution fields come with ReportProgress,
@@ -37,12 +41,20 @@ func (db *DB) CreateActivity(ctx context.Context, actor ptacycle.Actor, a ptacyc
 		return a, err
 	}
 	err := db.tx(ctx, func(tx pgx.Tx) error {
-		if err := tx.QueryRow(ctx, `SELECT plan_id FROM actions WHERE organisation_id = $1 AND id = $2`,
-			actor.OrganisationID, a.ActionID).Scan(&a.PlanID); err != nil {
+		// The action is locked so that two activities created together without a code get two codes.
+		var actionCode string
+		if err := tx.QueryRow(ctx, `SELECT plan_id, code FROM actions WHERE organisation_id = $1 AND id = $2 FOR UPDATE`,
+			actor.OrganisationID, a.ActionID).Scan(&a.PlanID, &actionCode); err != nil {
 			return err
 		}
 		if err := lockDraft(ctx, tx, actor.OrganisationID, a.PlanID); err != nil {
 			return err
+		}
+		if strings.TrimSpace(a.Code) == "" {
+			var err error
+			if a.Code, err = nextActivityCode(ctx, tx, a.PlanID, a.ActionID, actionCode); err != nil {
+				return err
+			}
 		}
 		if err := tx.QueryRow(ctx, `
 			INSERT INTO activities (organisation_id, plan_id, action_id, code, title, illustrative, responsible_unit_id, owner_id,
@@ -60,6 +72,35 @@ func (db *DB) CreateActivity(ctx context.Context, actor ptacycle.Actor, a ptacyc
 		return audit(ctx, tx, actor, "create", "activity", a.ID, nil, a)
 	})
 	return a, err
+}
+
+// nextActivityCode is the code after the highest of the action's
+// activities numbered under its code (1.2.4 after 1.2.1 and 1.2.3), or its
+// first (1.2.1), skipping codes the plan already uses.
+func nextActivityCode(ctx context.Context, tx pgx.Tx, planID, actionID int64, actionCode string) (string, error) {
+	rows, err := tx.Query(ctx, `SELECT code FROM activities WHERE action_id = $1`, actionID)
+	if err != nil {
+		return "", err
+	}
+	codes, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return "", err
+	}
+	last := 0
+	for _, code := range codes {
+		if rest, ok := strings.CutPrefix(code, actionCode+"."); ok {
+			if n, err := strconv.Atoi(rest); err == nil && n > last {
+				last = n
+			}
+		}
+	}
+	for n := last + 1; ; n++ {
+		code := fmt.Sprintf("%s.%d", actionCode, n)
+		var taken bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM activities WHERE plan_id = $1 AND code = $2)`, planID, code).Scan(&taken); err != nil || !taken {
+			return code, err
+		}
+	}
 }
 
 // UpdateActivity changes a draft activity. a.Version must be the version the

@@ -139,16 +139,18 @@ func mapError(err error) error {
 			return &ptacycle.Error{Code: ptacycle.ECONFLICT, Message: label.FR, English: label.EN}
 		case known:
 			e := &ptacycle.Error{Code: ptacycle.EINVALID, Message: label.FR, English: label.EN}
-			if field, ok := constraintFields[pgErr.ConstraintName]; ok {
+			field, ok := constraintFields[pgErr.ConstraintName]
+			if column := checkedColumn(pgErr.TableName, pgErr.ConstraintName); !ok && column != "" {
+				field, ok = fieldName(column), true
+			}
+			if ok {
 				e.Fields = []ptacycle.FieldError{{Field: field, Message: label.FR, English: label.EN}}
 			}
 			return e
-		case pgErr.Code == "23505":
-			return ptacycle.Errorf(ptacycle.ECONFLICT, "Cet élément existe déjà", "This already exists")
 		case pgErr.Code == "23503":
 			return ptacycle.Errorf(ptacycle.EINVALID, "Référence inconnue ou d'une autre organisation", "Unknown reference, or one of another organisation")
 		case strings.HasPrefix(pgErr.Code, "23"), pgErr.Code == "22001", pgErr.Code == "22003", pgErr.Code == "22007", pgErr.Code == "22008":
-			return ptacycle.Errorf(ptacycle.EINVALID, "Donnée refusée (%s)", "Data refused (%s)", pgErr.ConstraintName)
+			return constraintError(pgErr)
 		case strings.HasPrefix(pgErr.Code, "08"), pgErr.Code == "57P01", pgErr.Code == "57P03":
 			return unavailable(err)
 		}

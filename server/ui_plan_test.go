@@ -728,3 +728,25 @@ func TestPlanBrowserInlineEdit(t *testing.T) {
 		t.Errorf("inline edit left the page for %s", l)
 	}
 }
+
+// TestPlanActivityNextCode: an activity added with its code left empty takes
+// the action's next code, through the page and through the API (the page
+// answered « Donnée refusée (activities_code_check) » before).
+func TestPlanActivityNextCode(t *testing.T) {
+	f := mustAccessFixture(t)
+	b := signInAs(t, f.app.srv.URL, "coordinator")
+	form := planValidForm(f)
+	form.Set("code", "")
+	status, _, body := postFull(t, b, fmt.Sprintf("%s/cycles/%d/pta/activites", f.app.srv.URL, f.year), form)
+	if status != http.StatusSeeOther {
+		t.Fatalf("adding an activity without a code: %d %s", status, body)
+	}
+	api := f.signIn(t, "coordinator")
+	var created ptacycle.Activity
+	want(t, api.do("POST", fmt.Sprintf("/cycles/%d/plan/activities", f.year), map[string]any{"actionId": f.action.ID, "title": "Former les douaniers",
+		"startDate": "2024-03-01", "dueDate": "2024-06-30"}), http.StatusCreated, "an activity without a code through the API").decode(t, &created)
+	codes := rowState(t, f, `SELECT code FROM activities WHERE action_id = $1 ORDER BY code`, f.action.ID)
+	if codes != "[1.1.1];[1.1.2];[1.1.3];" || created.Code != "1.1.3" {
+		t.Errorf("codes after two activities without one: %s (the API's answered %q), want 1.1.1, 1.1.2, 1.1.3", codes, created.Code)
+	}
+}
