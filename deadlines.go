@@ -104,6 +104,21 @@ func (d DeadlineDays) In(year int) Deadlines {
 	return Deadlines{Bilan: d.Bilan.In(year), Recommendations: d.Recommendations.In(year), Submission: d.Submission.In(year)}
 }
 
+// FromOpening are the deadlines of year for a cycle opened on day opened.
+// When the year opens after its usual bilan deadline (a year opened late,
+// once earlier years were caught up), the three deadlines move by as many
+// days as the opening is late after 1 January, keeping their spacing, so
+// that nobody is reminded at once of steps nobody could take yet. A year
+// opened after it ended (recorded afterwards) keeps its usual deadlines.
+func (d DeadlineDays) FromOpening(year int, opened Date) Deadlines {
+	usual := d.In(year)
+	if opened.Year() != year || !usual.Bilan.Before(opened) {
+		return usual
+	}
+	late := int(opened.Time().Sub(NewDate(year, time.January, 1).Time()).Hours() / 24)
+	return Deadlines{Bilan: usual.Bilan.AddDays(late), Recommendations: usual.Recommendations.AddDays(late), Submission: usual.Submission.AddDays(late)}
+}
+
 // Validate checks each day and their order: bilan, then recommendations, then submission.
 func (d DeadlineDays) Validate() error {
 	var v Validation

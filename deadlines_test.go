@@ -59,3 +59,30 @@ func TestDeadlineDays(t *testing.T) {
 		t.Errorf("no deadlines: %+v", e)
 	}
 }
+
+// TestDeadlinesFromOpening: a year opened after its usual bilan deadline
+// moves its three deadlines as late as it opened, keeping their spacing; a
+// year opened in time, or recorded after it ended, keeps the usual ones.
+func TestDeadlinesFromOpening(t *testing.T) {
+	usual := ptacycle.DefaultDeadlineDays()
+	tests := []struct {
+		name   string
+		opened ptacycle.Date
+		want   ptacycle.Deadlines
+	}{
+		{"OnTime", ptacycle.NewDate(2027, time.January, 1), usual.In(2027)},
+		{"BeforeTheYear", ptacycle.NewDate(2026, time.December, 3), usual.In(2027)},
+		{"OnTheBilanDeadline", ptacycle.NewDate(2027, time.February, 15), usual.In(2027)},
+		{"Late", ptacycle.NewDate(2026, time.December, 3), ptacycle.Deadlines{Bilan: ptacycle.NewDate(2027, time.January, 17),
+			Recommendations: ptacycle.NewDate(2027, time.January, 30), Submission: ptacycle.NewDate(2027, time.February, 14)}},
+		{"RecordedAfterTheYear", ptacycle.NewDate(2026, time.December, 3), usual.In(2025)},
+	}
+	years := map[string]int{"OnTime": 2027, "BeforeTheYear": 2027, "OnTheBilanDeadline": 2027, "Late": 2026, "RecordedAfterTheYear": 2025}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := usual.FromOpening(years[tt.name], tt.opened); got != tt.want {
+				t.Errorf("FromOpening(%d, %s) = %+v, want %+v", years[tt.name], tt.opened, got, tt.want)
+			}
+		})
+	}
+}

@@ -45,6 +45,15 @@ type CycleInfo struct {
 	Reminders          ReminderPolicy
 }
 
+// orgZone is the organisation's time zone, UTC when it names none known.
+func orgZone(org ptacycle.Organisation) *time.Location {
+	loc, err := time.LoadLocation(org.Timezone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
 // OpenCycle creates the cycle's rows if missing (a retry finds them) and returns
 // its ids, deadlines as instants, and a snapshot of the approval chain.
 func (a *Activities) OpenCycle(ctx context.Context, in OpenCycleInput) (CycleInfo, error) {
@@ -52,7 +61,8 @@ func (a *Activities) OpenCycle(ctx context.Context, in OpenCycleInput) (CycleInf
 	if err != nil {
 		return CycleInfo{}, domainError(err)
 	}
-	deadlines := org.DeadlineDays.In(in.Year)
+	// A year opened late moves its usual deadlines after its opening (see FromOpening).
+	deadlines := org.DeadlineDays.FromOpening(in.Year, ptacycle.DateOf(a.Clock().In(orgZone(org))))
 	if !in.Deadlines.Bilan.IsZero() {
 		deadlines.Bilan = in.Deadlines.Bilan
 	}
@@ -88,10 +98,7 @@ func (a *Activities) OpenCycle(ctx context.Context, in OpenCycleInput) (CycleInf
 	if err != nil {
 		return CycleInfo{}, domainError(err)
 	}
-	loc, err := time.LoadLocation(org.Timezone)
-	if err != nil {
-		loc = time.UTC
-	}
+	loc := orgZone(org)
 	policy := DefaultReminderPolicy()
 	info := CycleInfo{
 		CycleID:            cycle.ID,

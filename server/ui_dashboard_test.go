@@ -246,12 +246,14 @@ func TestDashboardLaunch(t *testing.T) {
 	if err != nil || cy.Stage != ptacycle.StageBilan {
 		t.Fatalf("cycle after launch = %+v, %v", cy, err)
 	}
+	// A year opened after its usual bilan deadline has its deadlines moved after the opening.
+	bilanDue := ptacycle.DefaultDeadlineDays().FromOpening(year, ptacycle.DateOf(time.Now())).Bilan.French()
 	status, body := get(t, coord, r.srv.URL+"/")
 	execExpect(t, "dashboard after launch", status, body, 200, []string{`data-testid="flash"`, fmt.Sprintf("Cycle %d lancé", year),
-		`data-testid="stage-bilan" aria-current="step"`, fmt.Sprintf("Échéance : 15/02/%d", year), fmt.Sprintf("Échéance : 31/12/%d", year),
-		`data-testid="pending"`, "En attente : la clôture du bilan", "Coordonnateur", `data-testid="pending-due"`, fmt.Sprintf("À faire avant le 15/02/%d", year),
-		`data-testid="pending-late"`, `data-testid="action-step"`, fmt.Sprintf(`href="/cycles/%d/bilan" data-testid="action-step-link"`, year)},
-		`data-testid="process-unavailable"`, `data-testid="launch-form"`)
+		`data-testid="stage-bilan" aria-current="step"`, "Échéance : " + bilanDue, fmt.Sprintf("Échéance : 31/12/%d", year),
+		`data-testid="pending"`, "En attente : la clôture du bilan", "Coordonnateur", `data-testid="pending-due"`, "À faire avant le " + bilanDue,
+		`data-testid="action-step"`, fmt.Sprintf(`href="/cycles/%d/bilan" data-testid="action-step-link"`, year)},
+		`data-testid="process-unavailable"`, `data-testid="launch-form"`, `data-testid="pending-late"`)
 
 	status, body = post(t, coord, r.srv.URL+"/cycles", url.Values{"year": {fmt.Sprint(year)}})
 	execExpect(t, "second launch", status, body, 409, []string{`data-testid="error-year"`, "déjà été lancé"})

@@ -49,6 +49,7 @@ type cycleRun struct {
 	retroactive    bool             // launched after its year ended: recorded by hand, no reminders, no year-end closing
 	levelDue       time.Time        // when the level under review is due; zero: counted as before (calendar days from levelSince)
 	failures       int              // side effects that failed for good so far: numbers their records
+	stepDue        time.Time        // the due time of the step awaited, when it was moved (changeLateStep); zero: its deadline
 }
 
 // Cycle drives an organisation's year: bilan → recommendations → drafting →
@@ -232,6 +233,13 @@ func (c *cycleRun) awaitStep(ctx workflow.Context, s step, done func() bool) err
 	if workflow.GetVersion(ctx, changeStepSchedule, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
 		return c.awaitStepBefore(ctx, s, done)
 	}
+	if workflow.GetVersion(ctx, changeLateStep, workflow.DefaultVersion, 1) == 1 {
+		if begun := workflow.Now(ctx); s.due.Before(begun) {
+			s.due = begun.Add(days(max(c.info.Reminders.StepBeforeDays, 1)))
+			c.stepDue = s.due
+			defer func() { c.stepDue = time.Time{} }()
+		}
+	}
 	when, kind, err := c.reminderAt(ctx, s, 0)
 	if err != nil {
 		return err
@@ -321,6 +329,13 @@ const changeStepSchedule = "step-schedule"
 // changeApprovalWorkingDays versions approval deadlines counted in working
 // days at the organisation's usual hour.
 const changeApprovalWorkingDays = "approval-working-days"
+
+// changeLateStep versions the grace of a step that becomes possible only
+// after its deadline (the bilan closed late, a plan sent back after the
+// submission deadline): it is due StepBeforeDays after it began, so that
+// nobody, the ministry least of all, is told at once that a step nobody
+// could take yet is late.
+const changeLateStep = "late-step-grace"
 
 // announceSendBack tells the coordinators at once that the version they
 // submitted was sent back, with the approver's comment, when that is why
@@ -472,6 +487,9 @@ func (c *cycleRun) status(ctx workflow.Context) CycleStatus {
 		if !c.retroactive { // a year recorded afterwards ends when the coordinator closes it
 			s.Pending.Due = c.info.YearEnd
 		}
+	}
+	if s.Pending != nil && !c.stepDue.IsZero() { // a step begun after its deadline is due after its grace
+		s.Pending.Due = c.stepDue
 	}
 	return s
 }

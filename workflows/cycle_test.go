@@ -760,3 +760,46 @@ func TestOnePersonOneLevel(t *testing.T) {
 		t.Errorf("after the ministry's approval: stage %s", st.Stage)
 	}
 }
+
+// TestLateStepIsGivenItsGrace closes the bilan on 10 March, after the
+// recommendations' deadline (28 February): the recommendations step, which
+// nobody could take before, is due three days after it began, and in its
+// first day the coordinators hear that it is due soon — not that it is
+// late, and the ministry hears nothing (before: an overdue reminder and an
+// escalation at once).
+func TestLateStepIsGivenItsGrace(t *testing.T) {
+	env, f := mustEnv(t)
+	u := newUpdates()
+	closed := day(time.March, 10)
+	u.send(env, closed, "close-bilan", workflows.UpdateCloseBilan, workflows.CloseBilanRequest{UserID: coordinator})
+	var st workflows.CycleStatus
+	env.RegisterDelayedCallback(func() {
+		v, err := env.QueryWorkflow(workflows.QueryStatus)
+		if err == nil {
+			err = v.Get(&st)
+		}
+		if err != nil {
+			t.Error(err)
+		}
+		env.CancelWorkflow()
+	}, closed.Add(23*time.Hour).Sub(start))
+	env.ExecuteWorkflow(underTest, workflows.CycleInput{OrganisationID: 7, OrganisationSlug: "cnltp", Year: 2024})
+	u.wantAccepted(t, "close-bilan")
+	if st.Stage != ptacycle.StageRecommendations || st.Pending == nil || !st.Pending.Due.Equal(closed.Add(72*time.Hour)) {
+		t.Fatalf("a day after the late bilan: %+v (pending %+v), want recommendations due %s", st, st.Pending, closed.Add(72*time.Hour))
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var recs []string
+	for key, r := range f.reminders {
+		if strings.Contains(key, "/recommendations/") {
+			recs = append(recs, key+" "+r.Kind)
+			if r.Kind == activities.KindOverdue || r.Kind == activities.KindEscalation {
+				t.Errorf("reminder %s is %s the day the step became possible", key, r.Kind)
+			}
+		}
+	}
+	if len(recs) != 1 {
+		t.Errorf("recommendations reminders in the step's first day: %v, want one (due soon)", recs)
+	}
+}
