@@ -36,6 +36,8 @@ type Deps struct {
 	// StepWait is how long a step waits for the cycle to finish it before
 	// answering that it is under way (202; a page says « en cours… »); 0: 15 s.
 	StepWait time.Duration
+	// Clock is the time the sign-in and reset limits read; nil: time.Now.
+	Clock func() time.Time
 }
 
 // Server is the HTTP handler of the product.
@@ -44,8 +46,7 @@ type Server struct {
 	sessions *scs.SessionManager
 	store    *pgxstore.PostgresStore
 	engine   *gin.Engine
-	logins   *loginLimiter
-	resets   *loginLimiter // password-reset requests, counted apart from sign-ins
+	limits   *limiter // sign-ins and password-reset requests
 	metrics  *httpMetrics
 	cache    *readCaches
 }
@@ -57,6 +58,9 @@ func New(deps Deps) *Server {
 	}
 	if deps.Metrics == nil {
 		deps.Metrics = NewMetricsRegistry()
+	}
+	if deps.Clock == nil {
+		deps.Clock = time.Now
 	}
 	s := &Server{deps: deps, metrics: newHTTPMetrics(deps.Metrics), cache: newReadCaches(time.Now)}
 	s.store = pgxstore.NewWithCleanupInterval(deps.DB.Pool, 30*time.Minute)
@@ -72,8 +76,7 @@ func New(deps Deps) *Server {
 	gin.SetMode(gin.ReleaseMode)
 	s.engine = gin.New()
 	_ = s.engine.SetTrustedProxies(nil) // c.ClientIP() is the peer's address, never a forged X-Forwarded-For
-	s.logins = newLoginLimiter(time.Now)
-	s.resets = newLoginLimiter(time.Now)
+	s.limits = newLimiter(deps.DB, deps.Clock)
 	s.routes()
 	return s
 }
