@@ -447,3 +447,68 @@ func TestLoginAddressLimit(t *testing.T) {
 		wantWait(t, resp, body, 15*60, "Trop de tentatives de connexion : réessayez dans 15 minutes")
 	})
 }
+
+// addressCounts reads the sign-in counts of client addresses, by key.
+func addressCounts(t *testing.T, a *app) map[string]int {
+	t.Helper()
+	rows, err := a.db.Pool.Query(context.Background(), `SELECT key, count FROM sign_in_attempts WHERE kind = 'sign_in' AND key LIKE 'ip:%'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts := map[string]int{}
+	for rows.Next() {
+		var key string
+		var n int
+		if err := rows.Scan(&key, &n); err != nil {
+			t.Fatal(err)
+		}
+		counts[key] = n
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return counts
+}
+
+// TestTrustedProxies: behind a trusted proxy the client's address is taken
+// from X-Forwarded-For (what no trusted proxy added); from anyone else the
+// header is ignored and the peer's address counts.
+func TestTrustedProxies(t *testing.T) {
+	guesses := 0
+	wrong := func(t *testing.T, a *app, forwarded string) {
+		t.Helper()
+		var header []string
+		if forwarded != "" {
+			header = []string{"X-Forwarded-For", forwarded}
+		}
+		guesses++ // each on its own account, so that no account's delay is reached
+		if resp, body := signInAt(t, browser(), a.srv.URL, fmt.Sprintf("personne%d@cnltp.ci", guesses), awaPassword, header...); resp.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("guess = %d %s, want 401", resp.StatusCode, body)
+		}
+	}
+	t.Run("ErrNoneByDefault", func(t *testing.T) {
+		a := mustApp(t, unreachableTemporal(t))
+		wrong(t, a, "203.0.113.7")
+		if counts := addressCounts(t, a); counts["ip:127.0.0.1"] != 1 || len(counts) != 1 {
+			t.Errorf("counts = %v, want the peer's address, not the forwarded one", counts)
+		}
+	})
+	t.Run("Trusted", func(t *testing.T) {
+		a := mustAppWith(t, unreachableTemporal(t), func(d *server.Deps) { d.TrustedProxies = []string{"127.0.0.1", "10.0.0.0/8"} })
+		wrong(t, a, "198.51.100.1, 203.0.113.7") // what the client wrote comes first: ignored
+		wrong(t, a, "203.0.113.8, 10.1.2.3")     // a second proxy of ours
+		wrong(t, a, "")                          // a request from the proxy itself
+		counts := addressCounts(t, a)
+		if counts["ip:203.0.113.7"] != 1 || counts["ip:203.0.113.8"] != 1 || counts["ip:127.0.0.1"] != 1 || len(counts) != 3 {
+			t.Errorf("counts = %v, want 203.0.113.7, 203.0.113.8 and 127.0.0.1 once each", counts)
+		}
+		for range 19 {
+			wrong(t, a, "203.0.113.7")
+		}
+		resp, body := signInAt(t, browser(), a.srv.URL, awaEmail, awaPassword, "X-Forwarded-For", "203.0.113.7")
+		wantWait(t, resp, body, 15*60, "Trop de tentatives de connexion : réessayez dans 15 minutes")
+		if resp, body := signInAt(t, browser(), a.srv.URL, awaEmail, awaPassword, "X-Forwarded-For", "203.0.113.9"); resp.StatusCode != http.StatusOK {
+			t.Errorf("sign-in from another client behind the proxy = %d %s, want 200", resp.StatusCode, body)
+		}
+	})
+}
