@@ -48,10 +48,15 @@ func wrongCredentials() error {
 }
 
 // authenticate checks an e-mail and password within the sign-in limits,
-// setting Retry-After when they refuse. EUNAUTHORIZED (saying nothing of
-// which of the two was wrong), ETOOMANY.
+// setting Retry-After when they refuse, and gives the browser a device
+// cookie for the account when they are right. EUNAUTHORIZED (saying nothing
+// of which of the two was wrong), ETOOMANY.
 func (s *Server) authenticate(c *gin.Context, email, password string) (ptacycle.User, error) {
-	ctx, ip, key := c.Request.Context(), c.ClientIP(), accountKey(email)
+	ctx, ip := c.Request.Context(), c.ClientIP()
+	key, err := s.attemptKey(c, email)
+	if err != nil {
+		return ptacycle.User{}, err
+	}
 	if wait, err := s.limits.reserve(ctx, signInLimits, key, ip); err != nil || wait > 0 {
 		if err == nil {
 			err = tooManySignIns(c, wait)
@@ -69,7 +74,10 @@ func (s *Server) authenticate(c *gin.Context, email, password string) (ptacycle.
 	if !ptacycle.CheckPassword(hash, password) || !known || !u.Active {
 		return ptacycle.User{}, wrongCredentials()
 	}
-	return u, s.limits.succeeded(ctx, signInLimits, key, ip)
+	if err := s.limits.succeeded(ctx, signInLimits, key, ip); err != nil {
+		return ptacycle.User{}, err
+	}
+	return u, s.rememberDevice(c, email)
 }
 
 // openSession signs u in under a new session token, so that a token planted

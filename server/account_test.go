@@ -362,20 +362,28 @@ func wantWait(t *testing.T, resp *http.Response, body string, retry int, message
 
 // TestLoginDelays: an account's failures make its next attempt wait, longer
 // each time up to a minute, on every server process; the right password is
-// accepted once the wait is over.
+// accepted once the wait is over, and at once from a browser that signed in
+// to the account before.
 func TestLoginDelays(t *testing.T) {
 	clock := &testClock{t: time.Date(2024, time.February, 6, 9, 0, 0, 0, time.UTC)}
-	withClock := func(d *server.Deps) { d.Clock = clock.now }
-	a := mustAppWith(t, unreachableTemporal(t), withClock)
-	one, two := a.srv.URL, mustServer(t, a.db, unreachableTemporal(t), withClock).URL
+	// Behind a proxy of ours, the guesses come from many addresses, so that no address's limit is reached.
+	deps := func(d *server.Deps) { d.Clock, d.TrustedProxies = clock.now, []string{"127.0.0.1"} }
+	a := mustAppWith(t, unreachableTemporal(t), deps)
+	one, two := a.srv.URL, mustServer(t, a.db, unreachableTemporal(t), deps).URL
+	guesses := 0
 	fail := func(base string, n int) {
 		t.Helper()
 		for i := range n {
-			if resp, body := signInAt(t, browser(), base, awaEmail, "mauvais-mot-de-passe"); resp.StatusCode != http.StatusUnauthorized {
+			guesses++
+			from := fmt.Sprintf("198.51.100.%d", guesses)
+			if resp, body := signInAt(t, browser(), base, awaEmail, "mauvais-mot-de-passe", "X-Forwarded-For", from); resp.StatusCode != http.StatusUnauthorized {
 				t.Fatalf("failure %d = %d %s, want 401", i+1, resp.StatusCode, body)
 			}
 		}
 	}
+	trusted := browser() // Awa's own browser, signed in before the guesses
+	acctLogin(t, a, trusted, awaEmail, awaPassword)
+
 	fail(one, 3)
 	fail(two, 1) // three failures let the fourth through at once
 	t.Run("ErrWaitSharedByServers", func(t *testing.T) {
@@ -390,6 +398,36 @@ func TestLoginDelays(t *testing.T) {
 		if status != http.StatusTooManyRequests || resp.Header.Get("Retry-After") != "1" || !strings.Contains(body, "réessayez dans 1 seconde") {
 			t.Errorf("form sign-in of a waiting account = %d (Retry-After %q)", status, resp.Header.Get("Retry-After"))
 		}
+	})
+	t.Run("TrustedBrowserAtOnce", func(t *testing.T) {
+		if resp, body := signInAt(t, trusted, two, awaEmail, awaPassword); resp.StatusCode != http.StatusOK {
+			t.Errorf("sign-in from Awa's browser = %d %s, want 200 while others wait", resp.StatusCode, body)
+		}
+		resp, body := signInAt(t, browser(), one, awaEmail, awaPassword)
+		wantWait(t, resp, body, 1, "Trop de tentatives de connexion : réessayez dans 1 seconde") // others still wait
+	})
+	t.Run("ErrDeviceCookieOfAnotherAccount", func(t *testing.T) {
+		kofi := browser()
+		mustUser(t, a, "kofi@cnltp.ci")
+		acctLogin(t, a, kofi, "kofi@cnltp.ci", awaPassword)
+		resp, body := signInAt(t, kofi, one, awaEmail, awaPassword)
+		wantWait(t, resp, body, 1, "Trop de tentatives de connexion : réessayez dans 1 seconde")
+	})
+	t.Run("ErrTamperedDeviceCookie", func(t *testing.T) {
+		u, _ := url.Parse(one)
+		var device string
+		for _, c := range trusted.Jar.Cookies(u) {
+			if c.Name == "ptacycle_device" {
+				device = c.Value
+			}
+		}
+		if device == "" {
+			t.Fatal("no device cookie after signing in")
+		}
+		forged := []byte(device)
+		forged[3] ^= 1
+		resp, body := signInAt(t, http.DefaultClient, one, awaEmail, awaPassword, "Cookie", "ptacycle_device="+string(forged))
+		wantWait(t, resp, body, 1, "Trop de tentatives de connexion : réessayez dans 1 seconde")
 	})
 	t.Run("RightPasswordOnceTheWaitIsOver", func(t *testing.T) {
 		clock.add(time.Second)
@@ -416,6 +454,15 @@ func TestLoginDelays(t *testing.T) {
 			clock.add(time.Duration(wait) * time.Second)
 			fail(two, 1)
 		}
+	})
+	t.Run("ErrTrustedBrowserGuessesWaitToo", func(t *testing.T) {
+		for range 4 {
+			if resp, body := signInAt(t, trusted, one, awaEmail, "mauvais-mot-de-passe"); resp.StatusCode != http.StatusUnauthorized {
+				t.Fatalf("failure from Awa's browser = %d %s, want 401", resp.StatusCode, body)
+			}
+		}
+		resp, body := signInAt(t, trusted, two, awaEmail, awaPassword)
+		wantWait(t, resp, body, 1, "Trop de tentatives de connexion : réessayez dans 1 seconde")
 	})
 }
 

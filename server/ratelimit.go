@@ -18,7 +18,9 @@ import (
 // Sign-in and password-reset requests are limited per account and per client
 // address, with counts kept in PostgreSQL so that every server process shares
 // them. An account is never locked: beyond a few failures, each one makes its
-// next attempt wait longer, up to a minute. A client address has a coarser bound.
+// next attempt wait longer, up to a minute; and a browser that signed in to it
+// before is counted apart (device.go), so that guesses made elsewhere cannot
+// keep its owner out. A client address has a coarser bound.
 
 const (
 	limitWindow = 15 * time.Minute // counts are forgotten this long after their last attempt
@@ -28,7 +30,7 @@ const (
 // limitPolicy is how one kind of request is limited.
 type limitPolicy struct {
 	kind    string               // sign_in_attempts.kind
-	account postgres.AttemptRule // per account
+	account postgres.AttemptRule // per account, or per browser trusted with it
 	address postgres.AttemptRule // per client address
 }
 
@@ -53,6 +55,7 @@ func growingWaits(free int, first, longest time.Duration) postgres.AttemptRule {
 }
 
 func accountKey(email string) string { return "account:" + strings.ToLower(strings.TrimSpace(email)) }
+func deviceKey(id string) string     { return "device:" + id }
 func ipKey(ip string) string         { return "ip:" + ip }
 
 // limiter counts attempts against the limits, on the server's clock.
@@ -67,7 +70,8 @@ func newLimiter(db *postgres.DB, now func() time.Time) *limiter {
 	return &limiter{db: db, now: now}
 }
 
-// reserve counts an attempt under account (an accountKey) from ip before it is checked, so that concurrent guesses cannot overtake the
+// reserve counts an attempt under account (an accountKey or a deviceKey) from
+// ip before it is checked, so that concurrent guesses cannot overtake the
 // limits. When the account or the address must wait it counts nothing and
 // returns how long.
 func (l *limiter) reserve(ctx context.Context, p limitPolicy, account, ip string) (time.Duration, error) {

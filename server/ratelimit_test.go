@@ -57,6 +57,9 @@ func TestLimiter(t *testing.T) {
 	t.Run("OtherAccountSameAddress", func(t *testing.T) {
 		reserve(t, accountKey("kofi@cnltp.ci"), "10.0.0.1", 0)
 	})
+	t.Run("TrustedBrowserCountedApart", func(t *testing.T) {
+		reserve(t, deviceKey("0123456789abcdef0123456789abcdef"), "10.0.0.1", 0)
+	})
 	t.Run("SuccessClearsTheAccount", func(t *testing.T) {
 		if err := l.succeeded(ctx, signInLimits, awa, "10.0.0.1"); err != nil {
 			t.Fatal(err)

@@ -39,7 +39,8 @@ type Deps struct {
 	// TrustedProxies are the reverse proxies (IP addresses or CIDR blocks)
 	// whose X-Forwarded-For names the client; empty: none, the peer is the client.
 	TrustedProxies []string
-	// Clock is the time the sign-in and reset limits read; nil: time.Now.
+	// Clock is the time the sign-in and reset limits and the device cookies
+	// read; nil: time.Now.
 	Clock func() time.Time
 }
 
