@@ -2,9 +2,7 @@ package server
 
 import (
 	"context"
-	"math"
 	"net/http"
-	"strconv"
 	"sync"
 
 	"github.com/gin-gonic/gin"
@@ -50,21 +48,22 @@ func wrongCredentials() error {
 }
 
 // authenticate checks an e-mail and password within the sign-in limits,
-// setting Retry-After when they refuse. EUNAUTHORIZED (saying nothing of
-// which of the two was wrong), ETOOMANY.
+// setting Retry-After when they refuse, and gives the browser a device
+// cookie for the account when they are right. EUNAUTHORIZED (saying nothing
+// of which of the two was wrong), ETOOMANY.
 func (s *Server) authenticate(c *gin.Context, email, password string) (ptacycle.User, error) {
-	ip := c.ClientIP()
-	if wait := s.logins.reserve(email, ip); wait > 0 {
-		c.Header("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
-		minutes := int(math.Ceil(wait.Minutes()))
-		unit := "minutes"
-		if minutes == 1 {
-			unit = "minute"
-		}
-		return ptacycle.User{}, ptacycle.Errorf(ptacycle.ETOOMANY, "Trop de tentatives de connexion : réessayez dans %d %s",
-			"Too many sign-in attempts: try again in %d %s", minutes, unit)
+	ctx, ip := c.Request.Context(), c.ClientIP()
+	key, err := s.attemptKey(c, email)
+	if err != nil {
+		return ptacycle.User{}, err
 	}
-	u, hash, err := s.deps.DB.UserByEmail(c.Request.Context(), email)
+	if wait, err := s.limits.reserve(ctx, signInLimits, key, ip); err != nil || wait > 0 {
+		if err == nil {
+			err = tooManySignIns(c, wait)
+		}
+		return ptacycle.User{}, err
+	}
+	u, hash, err := s.deps.DB.UserByEmail(ctx, email)
 	known := err == nil
 	if !known && ptacycle.ErrorCode(err) != ptacycle.ENOTFOUND {
 		return ptacycle.User{}, err
@@ -75,8 +74,10 @@ func (s *Server) authenticate(c *gin.Context, email, password string) (ptacycle.
 	if !ptacycle.CheckPassword(hash, password) || !known || !u.Active {
 		return ptacycle.User{}, wrongCredentials()
 	}
-	s.logins.succeeded(email, ip)
-	return u, nil
+	if err := s.limits.succeeded(ctx, signInLimits, key, ip); err != nil {
+		return ptacycle.User{}, err
+	}
+	return u, s.rememberDevice(c, email)
 }
 
 // openSession signs u in under a new session token, so that a token planted

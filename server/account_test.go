@@ -3,14 +3,18 @@ package server_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/ptacycle/ptacycle"
+	"github.com/ptacycle/ptacycle/server"
 )
 
 const (
@@ -323,89 +327,235 @@ func TestAPITokens(t *testing.T) {
 	})
 }
 
-func TestLoginRateLimit(t *testing.T) {
-	a := mustApp(t, unreachableTemporal(t))
-	session := a.srv.URL + "/api/v1/session"
-	signIn := func(email, password string, header ...string) (*http.Response, string) {
-		t.Helper()
-		return acctDo(t, browser(), http.MethodPost, session, `{"email":"`+email+`","password":"`+password+`"}`, header...)
+// testClock is a time the test moves; the servers' sign-in limits read it.
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *testClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *testClock) add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// signInAt posts a sign-in to the server at base from browser c.
+func signInAt(t *testing.T, c *http.Client, base, email, password string, header ...string) (*http.Response, string) {
+	t.Helper()
+	return acctDo(t, c, http.MethodPost, base+"/api/v1/session", `{"email":"`+email+`","password":"`+password+`"}`, header...)
+}
+
+// wantWait checks a 429 that says message and Retry-After: retry seconds.
+func wantWait(t *testing.T, resp *http.Response, body string, retry int, message string) {
+	t.Helper()
+	code, got, _ := acctError(t, body)
+	if resp.StatusCode != http.StatusTooManyRequests || code != "too_many" || got != message || resp.Header.Get("Retry-After") != strconv.Itoa(retry) {
+		t.Errorf("%d (Retry-After %q) %s, want 429 %q after %d s", resp.StatusCode, resp.Header.Get("Retry-After"), body, message, retry)
 	}
-	fail := func(email string, n int) {
+}
+
+// TestLoginDelays: an account's failures make its next attempt wait, longer
+// each time up to a minute, on every server process; the right password is
+// accepted once the wait is over, and at once from a browser that signed in
+// to the account before.
+func TestLoginDelays(t *testing.T) {
+	clock := &testClock{t: time.Date(2024, time.February, 6, 9, 0, 0, 0, time.UTC)}
+	// Behind a proxy of ours, the guesses come from many addresses, so that no address's limit is reached.
+	deps := func(d *server.Deps) { d.Clock, d.TrustedProxies = clock.now, []string{"127.0.0.1"} }
+	a := mustAppWith(t, unreachableTemporal(t), deps)
+	one, two := a.srv.URL, mustServer(t, a.db, unreachableTemporal(t), deps).URL
+	guesses := 0
+	fail := func(base string, n int) {
 		t.Helper()
 		for i := range n {
-			if resp, body := signIn(email, "mauvais-mot-de-passe"); resp.StatusCode != http.StatusUnauthorized {
-				t.Fatalf("failure %d of %s = %d %s, want 401", i+1, email, resp.StatusCode, body)
+			guesses++
+			from := fmt.Sprintf("198.51.100.%d", guesses)
+			if resp, body := signInAt(t, browser(), base, awaEmail, "mauvais-mot-de-passe", "X-Forwarded-For", from); resp.StatusCode != http.StatusUnauthorized {
+				t.Fatalf("failure %d = %d %s, want 401", i+1, resp.StatusCode, body)
 			}
 		}
 	}
-	wantBlocked := func(t *testing.T, resp *http.Response, body, message string) {
-		t.Helper()
-		retry, err := strconv.Atoi(resp.Header.Get("Retry-After"))
-		code, got, _ := acctError(t, body)
-		if resp.StatusCode != http.StatusTooManyRequests || code != "too_many" || got != message || err != nil || retry < 14*60 || retry > 15*60 {
-			t.Errorf("%d (Retry-After %q) %s, want 429 %q", resp.StatusCode, resp.Header.Get("Retry-After"), body, message)
-		}
-	}
+	trusted := browser() // Awa's own browser, signed in before the guesses
+	acctLogin(t, a, trusted, awaEmail, awaPassword)
 
-	fail(awaEmail, 5)
-	t.Run("ErrSixthAttemptEvenWithTheRightPassword", func(t *testing.T) {
-		resp, body := signIn("Awa@CNLTP.ci", awaPassword)
-		wantBlocked(t, resp, body, "Trop de tentatives de connexion : réessayez dans 15 minutes")
-		resp, body = signIn(awaEmail, awaPassword, "Accept-Language", "en")
-		wantBlocked(t, resp, body, "Too many sign-in attempts: try again in 15 minutes")
+	fail(one, 3)
+	fail(two, 1) // three failures let the fourth through at once
+	t.Run("ErrWaitSharedByServers", func(t *testing.T) {
+		resp, body := signInAt(t, browser(), one, "Awa@CNLTP.ci", awaPassword)
+		wantWait(t, resp, body, 1, "Trop de tentatives de connexion : réessayez dans 1 seconde")
+		resp, body = signInAt(t, browser(), two, awaEmail, awaPassword, "Accept-Language", "en")
+		wantWait(t, resp, body, 1, "Too many sign-in attempts: try again in 1 second")
 	})
 	t.Run("ErrFormLoginToo", func(t *testing.T) {
-		resp, err := browser().PostForm(a.srv.URL+"/login", url.Values{"email": {awaEmail}, "password": {awaPassword}})
+		resp, err := browser().PostForm(two+"/login", url.Values{"email": {awaEmail}, "password": {awaPassword}})
 		status, body := read(t, resp, err)
-		if status != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" || !strings.Contains(body, "Trop de tentatives de connexion") {
-			t.Errorf("form sign-in of a blocked account = %d (Retry-After %q)", status, resp.Header.Get("Retry-After"))
+		if status != http.StatusTooManyRequests || resp.Header.Get("Retry-After") != "1" || !strings.Contains(body, "réessayez dans 1 seconde") {
+			t.Errorf("form sign-in of a waiting account = %d (Retry-After %q)", status, resp.Header.Get("Retry-After"))
 		}
 	})
-	t.Run("ErrFormLoginFailuresCount", func(t *testing.T) {
-		mustUser(t, a, "yao@cnltp.ci")
-		for range 5 {
-			if status, _ := post(t, browser(), a.srv.URL+"/login", url.Values{"email": {"yao@cnltp.ci"}, "password": {"mauvais-mot-de-passe"}}); status != http.StatusUnauthorized {
-				t.Fatalf("form failure = %d, want 401", status)
+	t.Run("TrustedBrowserAtOnce", func(t *testing.T) {
+		if resp, body := signInAt(t, trusted, two, awaEmail, awaPassword); resp.StatusCode != http.StatusOK {
+			t.Errorf("sign-in from Awa's browser = %d %s, want 200 while others wait", resp.StatusCode, body)
+		}
+		resp, body := signInAt(t, browser(), one, awaEmail, awaPassword)
+		wantWait(t, resp, body, 1, "Trop de tentatives de connexion : réessayez dans 1 seconde") // others still wait
+	})
+	t.Run("ErrDeviceCookieOfAnotherAccount", func(t *testing.T) {
+		kofi := browser()
+		mustUser(t, a, "kofi@cnltp.ci")
+		acctLogin(t, a, kofi, "kofi@cnltp.ci", awaPassword)
+		resp, body := signInAt(t, kofi, one, awaEmail, awaPassword)
+		wantWait(t, resp, body, 1, "Trop de tentatives de connexion : réessayez dans 1 seconde")
+	})
+	t.Run("ErrTamperedDeviceCookie", func(t *testing.T) {
+		u, _ := url.Parse(one)
+		var device string
+		for _, c := range trusted.Jar.Cookies(u) {
+			if c.Name == "ptacycle_device" {
+				device = c.Value
 			}
 		}
-		resp, body := signIn("yao@cnltp.ci", awaPassword)
-		wantBlocked(t, resp, body, "Trop de tentatives de connexion : réessayez dans 15 minutes")
+		if device == "" {
+			t.Fatal("no device cookie after signing in")
+		}
+		forged := []byte(device)
+		forged[3] ^= 1
+		resp, body := signInAt(t, http.DefaultClient, one, awaEmail, awaPassword, "Cookie", "ptacycle_device="+string(forged))
+		wantWait(t, resp, body, 1, "Trop de tentatives de connexion : réessayez dans 1 seconde")
 	})
-	// 10 failures from this address so far: another account may still sign in, up to 20.
-	mustUser(t, a, "kofi@cnltp.ci")
-	t.Run("OtherAccountSameAddress", func(t *testing.T) {
-		if resp, body := signIn("kofi@cnltp.ci", awaPassword); resp.StatusCode != http.StatusOK {
-			t.Errorf("sign-in of another account = %d %s", resp.StatusCode, body)
+	t.Run("RightPasswordOnceTheWaitIsOver", func(t *testing.T) {
+		clock.add(time.Second)
+		if resp, body := signInAt(t, browser(), two, awaEmail, awaPassword); resp.StatusCode != http.StatusOK {
+			t.Errorf("sign-in a second later = %d %s, want 200", resp.StatusCode, body)
 		}
 	})
-	t.Run("ErrAddressOverLimit", func(t *testing.T) {
-		for i := range 10 {
-			fail("inconnu"+strconv.Itoa(i)+"@cnltp.ci", 1)
+	t.Run("SuccessClearsTheAccount", func(t *testing.T) {
+		fail(one, 4)
+		resp, body := signInAt(t, browser(), two, awaEmail, awaPassword)
+		wantWait(t, resp, body, 1, "Trop de tentatives de connexion : réessayez dans 1 seconde")
+	})
+	t.Run("WaitsGrowToAMinute", func(t *testing.T) {
+		for _, wait := range []int{1, 2, 4, 8, 16, 32, 60, 60} {
+			message := fmt.Sprintf("Trop de tentatives de connexion : réessayez dans %d secondes", wait)
+			switch wait {
+			case 1:
+				message = "Trop de tentatives de connexion : réessayez dans 1 seconde"
+			case 60:
+				message = "Trop de tentatives de connexion : réessayez dans 1 minute"
+			}
+			resp, body := signInAt(t, browser(), one, awaEmail, "mauvais-mot-de-passe")
+			wantWait(t, resp, body, wait, message)
+			clock.add(time.Duration(wait) * time.Second)
+			fail(two, 1)
 		}
-		resp, body := signIn("kofi@cnltp.ci", awaPassword)
-		wantBlocked(t, resp, body, "Trop de tentatives de connexion : réessayez dans 15 minutes")
+	})
+	t.Run("ErrTrustedBrowserGuessesWaitToo", func(t *testing.T) {
+		for range 4 {
+			if resp, body := signInAt(t, trusted, one, awaEmail, "mauvais-mot-de-passe"); resp.StatusCode != http.StatusUnauthorized {
+				t.Fatalf("failure from Awa's browser = %d %s, want 401", resp.StatusCode, body)
+			}
+		}
+		resp, body := signInAt(t, trusted, two, awaEmail, awaPassword)
+		wantWait(t, resp, body, 1, "Trop de tentatives de connexion : réessayez dans 1 seconde")
 	})
 }
 
-func TestLoginRateLimitSuccessResets(t *testing.T) {
+// TestLoginAddressLimit: beyond 20 attempts from one address, whichever the
+// accounts, that address waits 15 minutes; a success gives its attempt back.
+func TestLoginAddressLimit(t *testing.T) {
 	a := mustApp(t, unreachableTemporal(t))
-	session := a.srv.URL + "/api/v1/session"
-	attempt := func(password string) int {
-		resp, _ := acctDo(t, browser(), http.MethodPost, session, `{"email":"awa@cnltp.ci","password":"`+password+`"}`)
-		return resp.StatusCode
+	mustUser(t, a, "kofi@cnltp.ci")
+	if resp, body := signInAt(t, browser(), a.srv.URL, "kofi@cnltp.ci", awaPassword); resp.StatusCode != http.StatusOK {
+		t.Fatalf("sign-in of Kofi = %d %s", resp.StatusCode, body)
 	}
-	for range 4 {
-		attempt("mauvais-mot-de-passe")
-	}
-	if status := attempt(awaPassword); status != http.StatusOK {
-		t.Fatalf("sign-in after 4 failures = %d", status)
-	}
-	for i := range 5 {
-		if status := attempt("mauvais-mot-de-passe"); status != http.StatusUnauthorized {
-			t.Fatalf("failure %d after a success = %d, want 401: a success resets the count", i+1, status)
+	guess := func(n int) {
+		t.Helper()
+		for i := range n {
+			if resp, body := signInAt(t, browser(), a.srv.URL, "inconnu"+strconv.Itoa(i)+"@cnltp.ci", awaPassword); resp.StatusCode != http.StatusUnauthorized {
+				t.Fatalf("guess %d = %d %s, want 401", i+1, resp.StatusCode, body)
+			}
 		}
 	}
-	if status := attempt(awaPassword); status != http.StatusTooManyRequests {
-		t.Errorf("6th attempt = %d, want 429", status)
+	guess(19)
+	t.Run("SuccessGivesBack", func(t *testing.T) {
+		if resp, body := signInAt(t, browser(), a.srv.URL, awaEmail, awaPassword); resp.StatusCode != http.StatusOK {
+			t.Errorf("sign-in after 19 guesses and a success from the address = %d %s", resp.StatusCode, body)
+		}
+	})
+	guess(1)
+	t.Run("ErrAddressOverLimit", func(t *testing.T) {
+		resp, body := signInAt(t, browser(), a.srv.URL, "kofi@cnltp.ci", awaPassword)
+		wantWait(t, resp, body, 15*60, "Trop de tentatives de connexion : réessayez dans 15 minutes")
+	})
+}
+
+// addressCounts reads the sign-in counts of client addresses, by key.
+func addressCounts(t *testing.T, a *app) map[string]int {
+	t.Helper()
+	rows, err := a.db.Pool.Query(context.Background(), `SELECT key, count FROM sign_in_attempts WHERE kind = 'sign_in' AND key LIKE 'ip:%'`)
+	if err != nil {
+		t.Fatal(err)
 	}
+	counts := map[string]int{}
+	for rows.Next() {
+		var key string
+		var n int
+		if err := rows.Scan(&key, &n); err != nil {
+			t.Fatal(err)
+		}
+		counts[key] = n
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return counts
+}
+
+// TestTrustedProxies: behind a trusted proxy the client's address is taken
+// from X-Forwarded-For (what no trusted proxy added); from anyone else the
+// header is ignored and the peer's address counts.
+func TestTrustedProxies(t *testing.T) {
+	guesses := 0
+	wrong := func(t *testing.T, a *app, forwarded string) {
+		t.Helper()
+		var header []string
+		if forwarded != "" {
+			header = []string{"X-Forwarded-For", forwarded}
+		}
+		guesses++ // each on its own account, so that no account's delay is reached
+		if resp, body := signInAt(t, browser(), a.srv.URL, fmt.Sprintf("personne%d@cnltp.ci", guesses), awaPassword, header...); resp.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("guess = %d %s, want 401", resp.StatusCode, body)
+		}
+	}
+	t.Run("ErrNoneByDefault", func(t *testing.T) {
+		a := mustApp(t, unreachableTemporal(t))
+		wrong(t, a, "203.0.113.7")
+		if counts := addressCounts(t, a); counts["ip:127.0.0.1"] != 1 || len(counts) != 1 {
+			t.Errorf("counts = %v, want the peer's address, not the forwarded one", counts)
+		}
+	})
+	t.Run("Trusted", func(t *testing.T) {
+		a := mustAppWith(t, unreachableTemporal(t), func(d *server.Deps) { d.TrustedProxies = []string{"127.0.0.1", "10.0.0.0/8"} })
+		wrong(t, a, "198.51.100.1, 203.0.113.7") // what the client wrote comes first: ignored
+		wrong(t, a, "203.0.113.8, 10.1.2.3")     // a second proxy of ours
+		wrong(t, a, "")                          // a request from the proxy itself
+		counts := addressCounts(t, a)
+		if counts["ip:203.0.113.7"] != 1 || counts["ip:203.0.113.8"] != 1 || counts["ip:127.0.0.1"] != 1 || len(counts) != 3 {
+			t.Errorf("counts = %v, want 203.0.113.7, 203.0.113.8 and 127.0.0.1 once each", counts)
+		}
+		for range 19 {
+			wrong(t, a, "203.0.113.7")
+		}
+		resp, body := signInAt(t, browser(), a.srv.URL, awaEmail, awaPassword, "X-Forwarded-For", "203.0.113.7")
+		wantWait(t, resp, body, 15*60, "Trop de tentatives de connexion : réessayez dans 15 minutes")
+		if resp, body := signInAt(t, browser(), a.srv.URL, awaEmail, awaPassword, "X-Forwarded-For", "203.0.113.9"); resp.StatusCode != http.StatusOK {
+			t.Errorf("sign-in from another client behind the proxy = %d %s, want 200", resp.StatusCode, body)
+		}
+	})
 }

@@ -1,65 +1,110 @@
 package server
 
 import (
+	"context"
+	"slices"
 	"testing"
 	"time"
+
+	"github.com/ptacycle/ptacycle/postgres/pgtest"
 )
 
-func TestLoginLimiter(t *testing.T) {
+func TestGrowingWaits(t *testing.T) {
+	s := time.Second
+	if got, want := signInLimits.account.Waits, []time.Duration{0, 0, 0, s, 2 * s, 4 * s, 8 * s, 16 * s, 32 * s, time.Minute}; !slices.Equal(got, want) {
+		t.Errorf("an account's waits = %v, want %v", got, want)
+	}
+	if got := signInLimits.address.Waits; len(got) != 20 || got[18] != 0 || got[19] != limitWindow {
+		t.Errorf("an address's waits = %v, want 19 × 0 then %s", got, limitWindow)
+	}
+	if got := resetLimits.account.Waits; !slices.Equal(got, []time.Duration{0, 0, 0, 0, limitWindow}) {
+		t.Errorf("reset requests' waits = %v, want 4 × 0 then %s", got, limitWindow)
+	}
+}
+
+func TestLimiter(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.MustDB(t)
 	now := time.Date(2024, time.February, 6, 9, 0, 0, 0, time.UTC)
-	l := newLoginLimiter(func() time.Time { return now })
-	fail := func(email, ip string, n int) {
+	l := newLimiter(db, func() time.Time { return now })
+	reserve := func(t *testing.T, account, ip string, want time.Duration) {
 		t.Helper()
-		for i := range n {
-			if wait := l.reserve(email, ip); wait != 0 {
-				t.Fatalf("attempt %d for %s from %s refused (wait %s)", i+1, email, ip, wait)
-			}
+		wait, err := l.reserve(ctx, signInLimits, account, ip)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if wait != want {
+			t.Errorf("attempt on %s from %s waits %s, want %s", account, ip, wait, want)
 		}
 	}
+	awa := accountKey("awa@cnltp.ci")
 
-	fail("awa@cnltp.ci", "10.0.0.1", loginFailsPerEmail)
-	t.Run("ErrAccountOverLimit", func(t *testing.T) {
-		if wait := l.reserve(" AWA@cnltp.ci", "10.0.0.2"); wait != loginWindow {
-			t.Errorf("wait = %s from another address, want %s: the account is limited whatever the case or the IP", wait, loginWindow)
-		}
+	for range 4 {
+		reserve(t, awa, "10.0.0.1", 0) // three failures let the fourth through at once
+	}
+	t.Run("ErrAccountWaits", func(t *testing.T) {
+		reserve(t, accountKey(" AWA@cnltp.ci"), "10.0.0.2", time.Second) // whatever the case or the address
 	})
-	t.Run("OtherAccountSameIP", func(t *testing.T) {
-		fail("kofi@cnltp.ci", "10.0.0.1", 1)
-	})
-	t.Run("WindowCloses", func(t *testing.T) {
-		now = now.Add(loginWindow - time.Minute)
-		if wait := l.reserve("awa@cnltp.ci", "10.0.0.1"); wait != time.Minute {
-			t.Errorf("wait = %s a minute before the window closes", wait)
+	t.Run("WaitsGrow", func(t *testing.T) {
+		for _, wait := range []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 16 * time.Second, 32 * time.Second, time.Minute, time.Minute} {
+			now = now.Add(wait - time.Second)
+			reserve(t, awa, "10.0.0.1", time.Second)
+			now = now.Add(time.Second)
+			reserve(t, awa, "10.0.0.1", 0)
 		}
-		now = now.Add(time.Minute)
-		fail("awa@cnltp.ci", "10.0.0.1", loginFailsPerEmail)
+		reserve(t, awa, "10.0.0.1", time.Minute) // never more than a minute
+	})
+	t.Run("OtherAccountSameAddress", func(t *testing.T) {
+		reserve(t, accountKey("kofi@cnltp.ci"), "10.0.0.1", 0)
+	})
+	t.Run("TrustedBrowserCountedApart", func(t *testing.T) {
+		reserve(t, deviceKey("0123456789abcdef0123456789abcdef"), "10.0.0.1", 0)
 	})
 	t.Run("SuccessClearsTheAccount", func(t *testing.T) {
-		fail("yao@cnltp.ci", "10.0.0.3", loginFailsPerEmail-1)
-		l.succeeded("yao@cnltp.ci", "10.0.0.3")
-		fail("yao@cnltp.ci", "10.0.0.3", loginFailsPerEmail)
+		if err := l.succeeded(ctx, signInLimits, awa, "10.0.0.1"); err != nil {
+			t.Fatal(err)
+		}
+		for range 4 {
+			reserve(t, awa, "10.0.0.1", 0)
+		}
 	})
-	t.Run("ErrIPOverLimit", func(t *testing.T) {
+	t.Run("ErrAddressOverLimit", func(t *testing.T) {
 		ip := "10.0.0.4"
-		for i := range loginFailsPerIP {
-			fail(string(rune('a'+i))+"@cnltp.ci", ip, 1)
-			if i%2 == 0 {
-				l.succeeded(string(rune('a'+i))+"@cnltp.ci", ip) // a success gives its attempt back
-				fail(string(rune('a'+i))+"@cnltp.ci", ip, 1)
+		for i := range 20 {
+			account := accountKey(string(rune('a'+i)) + "@cnltp.ci")
+			reserve(t, account, ip, 0)
+			if i%2 == 0 { // a success gives its attempt back
+				if err := l.succeeded(ctx, signInLimits, account, ip); err != nil {
+					t.Fatal(err)
+				}
+				reserve(t, account, ip, 0)
 			}
 		}
-		if wait := l.reserve("new@cnltp.ci", ip); wait != loginWindow {
-			t.Errorf("wait = %s after %d failures from one address, want %s", wait, loginFailsPerIP, loginWindow)
+		reserve(t, accountKey("new@cnltp.ci"), ip, limitWindow)
+		reserve(t, accountKey("new@cnltp.ci"), "10.0.0.5", 0)
+	})
+	t.Run("ErrWaitingAccountCostsTheAddressNothing", func(t *testing.T) {
+		ip := "10.0.0.6"
+		for range 4 {
+			reserve(t, accountKey("yao@cnltp.ci"), ip, 0)
 		}
-		if wait := l.reserve("new@cnltp.ci", "10.0.0.5"); wait != 0 {
-			t.Errorf("another address refused (wait %s)", wait)
+		for range 30 {
+			reserve(t, accountKey("yao@cnltp.ci"), ip, time.Second)
 		}
+		for i := range 16 { // 4 + 16: the address's 20
+			reserve(t, accountKey(string(rune('a'+i))+"@autre.ci"), ip, 0)
+		}
+		reserve(t, accountKey("new@autre.ci"), ip, limitWindow)
 	})
 	t.Run("Sweep", func(t *testing.T) {
-		now = now.Add(loginWindow)
-		fail("late@cnltp.ci", "10.0.0.9", 1)
-		if len(l.attempts) != 2 {
-			t.Errorf("%d entries kept after every other window closed, want 2", len(l.attempts))
+		now = now.Add(limitWindow)
+		reserve(t, accountKey("late@cnltp.ci"), "10.0.0.9", 0)
+		var rows int
+		if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM sign_in_attempts`).Scan(&rows); err != nil {
+			t.Fatal(err)
+		}
+		if rows != 2 {
+			t.Errorf("%d counts kept after every other one was forgotten, want 2", rows)
 		}
 	})
 }

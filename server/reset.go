@@ -3,9 +3,7 @@ package server
 import (
 	"context"
 	"errors"
-	"math"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -40,7 +38,6 @@ func (s *Server) forgotForm(c *gin.Context) {
 
 // forgotSend sends a reset link to the address if an active account has it.
 func (s *Server) forgotSend(c *gin.Context) {
-	ctx := c.Request.Context()
 	p := forgotPage{Page: s.page(c, "forgot.title"), Email: strings.TrimSpace(c.PostForm("email"))}
 	var err error
 	switch {
@@ -52,12 +49,7 @@ func (s *Server) forgotSend(c *gin.Context) {
 		err = ptacycle.Errorf(ptacycle.EUNAVAILABLE, "L'envoi de liens par e-mail n'est pas configuré ici (PUBLIC_URL) : demandez à l'administrateur de réinitialiser votre mot de passe",
 			"Sending links by e-mail is not set up here (PUBLIC_URL): ask the administrator to reset your password")
 	default:
-		if wait := s.resets.reserve(p.Email, c.ClientIP()); wait > 0 {
-			c.Header("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
-			err = ptacycle.Errorf(ptacycle.ETOOMANY, "Trop de demandes : réessayez dans %d min", "Too many requests: try again in %d min", int(math.Ceil(wait.Minutes())))
-		} else {
-			err = s.sendResetLink(ctx, p.Email)
-		}
+		err = s.limitedResetLink(c, p.Email)
 	}
 	if err != nil {
 		var ok bool
@@ -68,6 +60,19 @@ func (s *Server) forgotSend(c *gin.Context) {
 		p.Sent = true
 	}
 	s.render(c, "forgot", p)
+}
+
+// limitedResetLink sends a reset link for email within the request limits,
+// setting Retry-After when they refuse. ETOOMANY.
+func (s *Server) limitedResetLink(c *gin.Context, email string) error {
+	wait, err := s.limits.reserve(c.Request.Context(), resetLimits, accountKey(email), c.ClientIP())
+	if err != nil {
+		return err
+	}
+	if wait > 0 {
+		return ptacycle.Errorf(ptacycle.ETOOMANY, "Trop de demandes : réessayez dans %d min", "Too many requests: try again in %d min", (retryAfter(c, wait)+59)/60)
+	}
+	return s.sendResetLink(c.Request.Context(), email)
 }
 
 // sendResetLink puts a reset e-mail in the outbox for the active account of

@@ -37,6 +37,12 @@ type Deps struct {
 	// StepWait is how long a step waits for the cycle to finish it before
 	// answering that it is under way (202; a page says « en cours… »); 0: 15 s.
 	StepWait time.Duration
+	// TrustedProxies are the reverse proxies (IP addresses or CIDR blocks)
+	// whose X-Forwarded-For names the client; empty: none, the peer is the client.
+	TrustedProxies []string
+	// Clock is the time the sign-in and reset limits and the device cookies
+	// read; nil: time.Now.
+	Clock func() time.Time
 }
 
 // Server is the HTTP handler of the product.
@@ -46,8 +52,7 @@ type Server struct {
 	sessions *scs.SessionManager
 	store    *pgxstore.PostgresStore
 	engine   *gin.Engine
-	logins   *loginLimiter
-	resets   *loginLimiter // password-reset requests, counted apart from sign-ins
+	limits   *limiter // sign-ins and password-reset requests
 	metrics  *httpMetrics
 	cache    *readCaches
 }
@@ -59,6 +64,9 @@ func New(deps Deps) *Server {
 	}
 	if deps.Metrics == nil {
 		deps.Metrics = NewMetricsRegistry()
+	}
+	if deps.Clock == nil {
+		deps.Clock = time.Now
 	}
 	s := &Server{deps: deps, metrics: newHTTPMetrics(deps.Metrics), cache: newReadCaches(time.Now),
 		app: app.New(app.Deps{DB: deps.DB, Temporal: deps.Temporal, Logger: deps.Logger, StepWait: deps.StepWait, PublicURL: deps.PublicURL})}
@@ -74,9 +82,14 @@ func New(deps Deps) *Server {
 	s.sessions.ErrorFunc = sessionUnavailable(deps.Logger)
 	gin.SetMode(gin.ReleaseMode)
 	s.engine = gin.New()
-	_ = s.engine.SetTrustedProxies(nil) // c.ClientIP() is the peer's address, never a forged X-Forwarded-For
-	s.logins = newLoginLimiter(time.Now)
-	s.resets = newLoginLimiter(time.Now)
+	// c.ClientIP() is the peer's address unless the peer is a trusted proxy:
+	// then the last address of X-Forwarded-For that no trusted proxy added.
+	s.engine.RemoteIPHeaders = []string{"X-Forwarded-For"}
+	if err := s.engine.SetTrustedProxies(deps.TrustedProxies); err != nil {
+		deps.Logger.Error("TRUSTED_PROXIES illisible : aucun proxy n'est cru / unreadable: no proxy is trusted", "err", err)
+		_ = s.engine.SetTrustedProxies(nil)
+	}
+	s.limits = newLimiter(deps.DB, deps.Clock)
 	s.routes()
 	return s
 }

@@ -39,6 +39,22 @@ func mustApp(t testing.TB, tc client.Client) *app {
 func mustAppWith(t testing.TB, tc client.Client, adjust func(*server.Deps)) *app {
 	t.Helper()
 	db := pgtest.MustDB(t)
+	srv := mustServer(t, db, tc, adjust)
+	ctx := context.Background()
+	org, err := db.CreateOrganisation(ctx, ptacycle.Actor{Label: "test"}, ptacycle.Organisation{Slug: "autre-comite", Name: "Autre comité"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hash, _ := ptacycle.HashPassword("mot-de-passe-solide")
+	if _, err := db.CreateUser(ctx, ptacycle.SystemActor(org.ID), ptacycle.User{Email: "awa@cnltp.ci", FullName: "Awa Koné", Role: ptacycle.RoleCoordinator}, hash); err != nil {
+		t.Fatal(err)
+	}
+	return &app{db: db, srv: srv, org: org}
+}
+
+// mustServer serves a server process on db, whose dependencies adjust changes first (nil: none).
+func mustServer(t testing.TB, db *postgres.DB, tc client.Client, adjust func(*server.Deps)) *httptest.Server {
+	t.Helper()
 	renderer, err := ui.New()
 	if err != nil {
 		t.Fatal(err)
@@ -51,16 +67,7 @@ func mustAppWith(t testing.TB, tc client.Client, adjust func(*server.Deps)) *app
 	t.Cleanup(s.Close)
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
-	ctx := context.Background()
-	org, err := db.CreateOrganisation(ctx, ptacycle.Actor{Label: "test"}, ptacycle.Organisation{Slug: "autre-comite", Name: "Autre comité"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hash, _ := ptacycle.HashPassword("mot-de-passe-solide")
-	if _, err := db.CreateUser(ctx, ptacycle.SystemActor(org.ID), ptacycle.User{Email: "awa@cnltp.ci", FullName: "Awa Koné", Role: ptacycle.RoleCoordinator}, hash); err != nil {
-		t.Fatal(err)
-	}
-	return &app{db: db, srv: srv, org: org}
+	return srv
 }
 
 // unreachableTemporal is a client whose server never answers.

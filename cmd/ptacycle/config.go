@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"strings"
 	"time"
@@ -34,6 +35,7 @@ type config struct {
 	TemporalTLSServer string
 	ListenAddr        string
 	PublicURL         string
+	TrustedProxies    []string
 	LogLevel          string
 	LogFormat         string
 }
@@ -56,9 +58,35 @@ func loadConfig(getenv func(string) string) config {
 		TemporalTLSServer: getenv("TEMPORAL_TLS_SERVER_NAME"),
 		ListenAddr:        or("LISTEN_ADDR", ":8080"),
 		PublicURL:         or("PUBLIC_URL", "http://localhost:8080"),
+		TrustedProxies:    list(getenv("TRUSTED_PROXIES")),
 		LogLevel:          or("LOG_LEVEL", "info"),
 		LogFormat:         or("LOG_FORMAT", "text"),
 	}
+}
+
+// list splits a comma-separated value, dropping blanks.
+func list(value string) []string {
+	var items []string
+	for item := range strings.SplitSeq(value, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			items = append(items, item)
+		}
+	}
+	return items
+}
+
+// checkProxies says in one line which entry of TRUSTED_PROXIES is neither an
+// IP address nor a CIDR block, as gin reads them.
+func checkProxies(proxies []string) error {
+	for _, p := range proxies {
+		if net.ParseIP(p) != nil {
+			continue
+		}
+		if _, _, err := net.ParseCIDR(p); err != nil {
+			return fmt.Errorf("TRUSTED_PROXIES : « %s » n'est ni une adresse IP ni un bloc CIDR (ex. 10.0.0.5, 172.16.0.0/12) / %q is neither an IP address nor a CIDR block", p, p)
+		}
+	}
+	return nil
 }
 
 // newLogger writes at level and above, one JSON object per line when format is "json", else key=value text.

@@ -106,3 +106,34 @@ func TestTemporalMetrics(t *testing.T) {
 		t.Errorf("warnings while recording metrics: %s", logs.String())
 	}
 }
+
+func TestTrustedProxiesConfig(t *testing.T) {
+	env := func(value string) func(string) string {
+		return func(key string) string {
+			if key == "TRUSTED_PROXIES" {
+				return value
+			}
+			return ""
+		}
+	}
+	t.Run("NoneByDefault", func(t *testing.T) {
+		if got := loadConfig(env("")).TrustedProxies; got != nil {
+			t.Errorf("TrustedProxies = %q, want none", got)
+		}
+	})
+	t.Run("List", func(t *testing.T) {
+		got := loadConfig(env(" 10.0.0.5, 172.16.0.0/12,,2001:db8::/32 ")).TrustedProxies
+		if want := []string{"10.0.0.5", "172.16.0.0/12", "2001:db8::/32"}; !slices.Equal(got, want) {
+			t.Errorf("TrustedProxies = %q, want %q", got, want)
+		}
+		if err := checkProxies(got); err != nil {
+			t.Error(err)
+		}
+	})
+	t.Run("ErrNeitherAddressNorBlock", func(t *testing.T) {
+		err := checkProxies(loadConfig(env("10.0.0.5, proxy.local")).TrustedProxies)
+		if err == nil || !strings.Contains(err.Error(), "« proxy.local » n'est ni une adresse IP ni un bloc CIDR") {
+			t.Errorf("err = %v, want the entry named", err)
+		}
+	})
+}

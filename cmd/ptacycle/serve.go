@@ -99,12 +99,15 @@ var errAddrInUse = errors.New("address already in use")
 
 // serveHTTP serves the product on l until ctx is done, then shuts down gracefully.
 func serveHTTP(ctx context.Context, l net.Listener, db *postgres.DB, tc client.Client, metrics *prometheus.Registry, cfg config, logger *slog.Logger) error {
+	if err := checkProxies(cfg.TrustedProxies); err != nil {
+		return err
+	}
 	renderer, err := ui.New()
 	if err != nil {
 		return err
 	}
 	srv := server.New(server.Deps{DB: db, Temporal: tc, UI: renderer, Logger: logger, Metrics: metrics,
-		SecureCookies: strings.HasPrefix(cfg.PublicURL, "https://"), PublicURL: cfg.PublicURL})
+		SecureCookies: strings.HasPrefix(cfg.PublicURL, "https://"), PublicURL: cfg.PublicURL, TrustedProxies: cfg.TrustedProxies})
 	defer srv.Close()
 	httpServer := &http.Server{
 		Handler:           srv.Handler(),
