@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"crypto/rand"
+	"fmt"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -33,8 +34,9 @@ func (s *Server) linkSecret(ctx context.Context) ([]byte, error) {
 }
 
 // linkTarget checks a one-click link and returns the owner it was made for and
-// the activity it opens: refused once expired, forged, or once the activity is
-// finished or its plan's cycle closed.
+// the activity it opens: refused once expired, forged, once its user may no
+// longer report on the activity as they could signed in (role, active account,
+// unit), or once the activity is finished or its plan's cycle closed.
 func (s *Server) linkTarget(ctx context.Context, token string) (ptacycle.User, ptacycle.Activity, error) {
 	secret, err := s.linkSecret(ctx)
 	if err != nil {
@@ -51,6 +53,12 @@ func (s *Server) linkTarget(ctx context.Context, token string) (ptacycle.User, p
 	u, err := s.deps.DB.User(ctx, org, userID)
 	if err != nil || !u.Active {
 		return u, ptacycle.Activity{}, ptacycle.Errorf(ptacycle.EFORBIDDEN, "Ce compte est désactivé : le lien ne fonctionne plus", "This account is disabled: the link no longer works")
+	}
+	if !allowed(u.Role, actReportProgress) {
+		role := u.Role.Label()
+		return u, ptacycle.Activity{}, &ptacycle.Error{Code: ptacycle.EFORBIDDEN,
+			Message: fmt.Sprintf("Votre rôle (%s) ne permet plus de déclarer l'avancement : ce lien ne fonctionne plus", role.FR),
+			English: fmt.Sprintf("Your role (%s) no longer allows reporting progress: this link no longer works", role.EN)}
 	}
 	a, err := s.deps.DB.Activity(ctx, org, activityID)
 	if err != nil {
