@@ -118,12 +118,12 @@ func TestReminderReachesOwner(t *testing.T) {
 		}
 	})
 	t.Run("ErrForgedOrOtherActivity", func(t *testing.T) {
-		other := ptacycle.SignLink([]byte("pas-la-bonne-cle-pas-la-bonne-cle"), f.activity.ID, owner.ID, time.Now().Add(time.Hour))
+		other := ptacycle.SignLink([]byte("pas-la-bonne-cle-pas-la-bonne-cle"), ptacycle.UpdateLink{ActivityID: f.activity.ID, UserID: owner.ID, Epoch: owner.LinkEpoch, Expires: time.Now().Add(time.Hour)})
 		status, body := get(t, anonymous, f.app.srv.URL+"/r/"+other)
 		if status != http.StatusForbidden || !strings.Contains(body, "pas valide") {
 			t.Errorf("forged link: %d", status)
 		}
-		expired := ptacycle.SignLink(secret, f.activity.ID, owner.ID, time.Now().Add(-time.Hour))
+		expired := ptacycle.SignLink(secret, ptacycle.UpdateLink{ActivityID: f.activity.ID, UserID: owner.ID, Epoch: owner.LinkEpoch, Expires: time.Now().Add(-time.Hour)})
 		if status, body := get(t, anonymous, f.app.srv.URL+"/r/"+expired); status != http.StatusForbidden || !strings.Contains(body, "expiré") {
 			t.Errorf("expired link: %d", status)
 		}
@@ -244,7 +244,8 @@ func (f *linkFixture) mustRefuse(t *testing.T, link, want string) {
 }
 
 // TestLinkFollowsTheAccount: a one-click link works only while the person it
-// was made for may report progress on its activity, as they could signed in.
+// was made for may report progress on its activity, as they could signed in,
+// and only until their role, unit, activation or password changes.
 func TestLinkFollowsTheAccount(t *testing.T) {
 	f := mustLinkFixture(t)
 	t.Run("Unchanged", func(t *testing.T) {
@@ -257,5 +258,64 @@ func TestLinkFollowsTheAccount(t *testing.T) {
 		f.changeOwner(t, func(ch *postgres.UserChange) { ch.Role = ptacycle.RolePartner })
 		defer f.restoreOwner(t)
 		f.mustRefuse(t, link, "Votre rôle (Partenaire")
+	})
+	// Every change below moves the owner's link epoch: the links made before end, even once the account is as it was.
+	const changed = "votre compte a changé depuis son envoi"
+	t.Run("ErrNowCoordinator", func(t *testing.T) {
+		link := f.mintLink(t)
+		f.changeOwner(t, func(ch *postgres.UserChange) { ch.Role = ptacycle.RoleCoordinator })
+		f.mustRefuse(t, link, changed) // a coordinator may report, but this link was the owner's
+		f.restoreOwner(t)
+		f.mustRefuse(t, link, changed)
+	})
+	t.Run("ErrUnitChanged", func(t *testing.T) {
+		link := f.mintLink(t)
+		units, _ := f.app.db.Units(context.Background(), f.demoOrg.ID)
+		var elsewhere int64
+		for _, u := range units {
+			if u.ID != *f.owner.UnitID {
+				elsewhere = u.ID
+				break
+			}
+		}
+		f.changeOwner(t, func(ch *postgres.UserChange) { ch.UnitID = &elsewhere })
+		f.mustRefuse(t, link, changed)
+		f.restoreOwner(t)
+		f.mustRefuse(t, link, changed)
+	})
+	t.Run("ErrDeactivatedThenReactivated", func(t *testing.T) {
+		link := f.mintLink(t)
+		f.changeOwner(t, func(ch *postgres.UserChange) { ch.Active = false })
+		f.mustRefuse(t, link, "Ce compte est désactivé")
+		f.restoreOwner(t)
+		f.mustRefuse(t, link, changed)
+	})
+	t.Run("ErrPasswordChanged", func(t *testing.T) {
+		link := f.mintLink(t)
+		hash, _ := ptacycle.HashPassword("un-autre-mot-de-passe")
+		if err := f.app.db.SetPassword(context.Background(), ptacycle.UserActor(f.owner), f.owner.ID, hash); err != nil {
+			t.Fatal(err)
+		}
+		f.mustRefuse(t, link, changed)
+	})
+	t.Run("ErrPasswordReset", func(t *testing.T) {
+		link := f.mintLink(t)
+		hash, _ := ptacycle.HashPassword("mot-de-passe-reinitialise")
+		if _, err := f.app.db.ResetPassword(context.Background(), ptacycle.UserActor(f.owner), f.owner.ID, hash); err != nil {
+			t.Fatal(err)
+		}
+		f.mustRefuse(t, link, changed)
+	})
+	t.Run("LinkMadeAfterTheChanges", func(t *testing.T) {
+		f.mustWork(t, f.mintLink(t))
+	})
+	t.Run("OtherAccountsChangesKeepIt", func(t *testing.T) {
+		link := f.mintLink(t)
+		coordinator, _, _ := f.app.db.UserByEmail(context.Background(), "coordonnateur@cnltp.demo")
+		hash, _ := ptacycle.HashPassword("un-autre-mot-de-passe")
+		if err := f.app.db.SetPassword(context.Background(), ptacycle.UserActor(coordinator), coordinator.ID, hash); err != nil {
+			t.Fatal(err)
+		}
+		f.mustWork(t, link)
 	})
 }
