@@ -90,6 +90,9 @@ type User struct {
 	UnitID         *int64 `json:"unitId,omitempty"`
 	Language       string `json:"language"`
 	Active         bool   `json:"active"`
+	// LinkEpoch is signed into the user's one-click links; the store moves it
+	// when their role, unit, activation or password changes, ending those links.
+	LinkEpoch int32 `json:"-"`
 	Preferences
 }
 

@@ -12,41 +12,75 @@ import (
 const LinkValidity = 30 * 24 * time.Hour
 
 // A one-click link lets an owner report on one activity from a reminder
-// without a password: the token names the activity, the owner and the
-// expiry, and carries an HMAC-SHA256 of them (truncated to 128 bits) under
-// the deployment's secret.
+// without a password: the token names the activity, the owner, the owner's
+// link epoch and the expiry, and carries an HMAC-SHA256 of them (truncated
+// to 128 bits) under the deployment's secret.
 const (
-	linkPayload = 24
-	linkMAC     = 16
+	linkPayload   = 28 // activity, user, epoch (4 bytes), expiry
+	linkV1Payload = 24 // activity, user, expiry: the links made before epochs
+	linkMAC       = 16
+
+	linkDomain   = "ptacycle update link v2\x00"
+	linkV1Domain = "ptacycle update link v1\x00"
 )
 
-// SignLink returns the token of a link for user to update activity until expires.
-func SignLink(secret []byte, activityID, userID int64, expires time.Time) string {
-	b := make([]byte, linkPayload, linkPayload+linkMAC)
-	binary.BigEndian.PutUint64(b[0:], uint64(activityID))
-	binary.BigEndian.PutUint64(b[8:], uint64(userID))
-	binary.BigEndian.PutUint64(b[16:], uint64(expires.Unix()))
-	return base64.RawURLEncoding.EncodeToString(append(b, linkSum(secret, b)...))
+// UpdateLink is what a one-click link's token says.
+type UpdateLink struct {
+	ActivityID int64
+	UserID     int64
+	Epoch      int32 // the user's LinkEpoch when the link was made
+	Expires    time.Time
 }
 
-// VerifyLink checks token and returns the activity and user it names.
-// EFORBIDDEN for a malformed, forged or expired link.
-func VerifyLink(secret []byte, token string, now time.Time) (activityID, userID int64, err error) {
-	b, decodeErr := base64.RawURLEncoding.Strict().DecodeString(token) // strict: one spelling per token
-	if decodeErr != nil || len(b) != linkPayload+linkMAC || !hmac.Equal(b[linkPayload:], linkSum(secret, b[:linkPayload])) {
-		return 0, 0, Errorf(EFORBIDDEN, "Ce lien n'est pas valide : utilisez le dernier lien reçu par e-mail, ou connectez-vous",
+// SignLink returns the token of link.
+func SignLink(secret []byte, link UpdateLink) string {
+	b := make([]byte, linkPayload, linkPayload+linkMAC)
+	binary.BigEndian.PutUint64(b[0:], uint64(link.ActivityID))
+	binary.BigEndian.PutUint64(b[8:], uint64(link.UserID))
+	binary.BigEndian.PutUint32(b[16:], uint32(link.Epoch))
+	binary.BigEndian.PutUint64(b[20:], uint64(link.Expires.Unix()))
+	return base64.RawURLEncoding.EncodeToString(append(b, linkSum(secret, linkDomain, b)...))
+}
+
+// VerifyLink checks token and returns the link it names; the caller compares
+// its epoch with the user's. EFORBIDDEN for a malformed, forged or expired link.
+func VerifyLink(secret []byte, token string, now time.Time) (UpdateLink, error) {
+	link, ok := readLink(secret, token)
+	if !ok {
+		return UpdateLink{}, Errorf(EFORBIDDEN, "Ce lien n'est pas valide : utilisez le dernier lien reçu par e-mail, ou connectez-vous",
 			"This link is not valid: use the latest link you received, or sign in")
 	}
-	if expires := time.Unix(int64(binary.BigEndian.Uint64(b[16:])), 0); now.After(expires) {
-		return 0, 0, Errorf(EFORBIDDEN, "Ce lien a expiré le %s : connectez-vous pour mettre à jour l'activité",
-			"This link expired on %s: sign in to update the activity", DateOf(expires).French())
+	if now.After(link.Expires) {
+		return UpdateLink{}, Errorf(EFORBIDDEN, "Ce lien a expiré le %s : connectez-vous pour mettre à jour l'activité",
+			"This link expired on %s: sign in to update the activity", DateOf(link.Expires).French())
 	}
-	return int64(binary.BigEndian.Uint64(b[0:])), int64(binary.BigEndian.Uint64(b[8:])), nil
+	return link, nil
 }
 
-func linkSum(secret, payload []byte) []byte {
+// readLink decodes and authenticates token in either format.
+func readLink(secret []byte, token string) (UpdateLink, bool) {
+	b, err := base64.RawURLEncoding.Strict().DecodeString(token) // strict: one spelling per token
+	if err != nil {
+		return UpdateLink{}, false
+	}
+	be := binary.BigEndian
+	switch {
+	case len(b) == linkPayload+linkMAC && hmac.Equal(b[linkPayload:], linkSum(secret, linkDomain, b[:linkPayload])):
+		return UpdateLink{ActivityID: int64(be.Uint64(b[0:])), UserID: int64(be.Uint64(b[8:])), Epoch: int32(be.Uint32(b[16:])),
+			Expires: time.Unix(int64(be.Uint64(b[20:])), 0)}, true
+	case len(b) == linkV1Payload+linkMAC && hmac.Equal(b[linkV1Payload:], linkSum(secret, linkV1Domain, b[:linkV1Payload])):
+		// Sent before migration 00010: epoch 0, every user's until their first
+		// change. Once LinkValidity has passed after that release, no such link
+		// verifies any more and this case can go.
+		return UpdateLink{ActivityID: int64(be.Uint64(b[0:])), UserID: int64(be.Uint64(b[8:])),
+			Expires: time.Unix(int64(be.Uint64(b[16:])), 0)}, true
+	}
+	return UpdateLink{}, false
+}
+
+func linkSum(secret []byte, domain string, payload []byte) []byte {
 	mac := hmac.New(sha256.New, secret)
-	mac.Write([]byte("ptacycle update link v1\x00"))
+	mac.Write([]byte(domain))
 	mac.Write(payload)
 	return mac.Sum(nil)[:linkMAC]
 }

@@ -82,7 +82,8 @@ func (a *Activities) Remind(ctx context.Context, in RemindInput) (int, error) {
 			c.Status = act.Status.Label().In(u.Language)
 			c.PageLink = a.PublicURL + "/activites/" + strconv.FormatInt(act.ID, 10)
 			if in.Kind != KindEscalation && u.Role == ptacycle.RoleOwner && len(a.LinkSecret) > 0 {
-				c.UpdateLink = a.PublicURL + "/r/" + ptacycle.SignLink(a.LinkSecret, act.ID, u.ID, now.Add(ptacycle.LinkValidity))
+				c.UpdateLink = a.PublicURL + "/r/" + ptacycle.SignLink(a.LinkSecret,
+					ptacycle.UpdateLink{ActivityID: act.ID, UserID: u.ID, Epoch: u.LinkEpoch, Expires: now.Add(ptacycle.LinkValidity)})
 			}
 		} else {
 			c.PageLink = a.PublicURL + "/"

@@ -10,13 +10,13 @@ import (
 )
 
 const userColumns = `id, organisation_id, email, full_name, role, unit_id, language, active,
-	notify_channel, phone, digest, quiet_from, quiet_to`
+	notify_channel, phone, digest, quiet_from, quiet_to, link_epoch`
 
 func scanUser(r pgx.Row, extra ...any) (ptacycle.User, error) {
 	var u ptacycle.User
 	p := &u.Preferences
 	err := r.Scan(append([]any{&u.ID, &u.OrganisationID, &u.Email, &u.FullName, &u.Role, &u.UnitID, &u.Language, &u.Active,
-		&p.NotifyChannel, &p.Phone, &p.Digest, &p.QuietFrom, &p.QuietTo}, extra...)...)
+		&p.NotifyChannel, &p.Phone, &p.Digest, &p.QuietFrom, &p.QuietTo, &u.LinkEpoch}, extra...)...)
 	return u, mapError(err)
 }
 
@@ -73,10 +73,10 @@ func (db *DB) Users(ctx context.Context, org int64, role ptacycle.Role) ([]ptacy
 	return users, mapError(err)
 }
 
-// SetPassword replaces a user's password hash. ENOTFOUND.
+// SetPassword replaces a user's password hash, and ends their one-click links. ENOTFOUND.
 func (db *DB) SetPassword(ctx context.Context, actor ptacycle.Actor, userID int64, passwordHash string) error {
 	return db.tx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE users SET password_hash = $3 WHERE organisation_id = $1 AND id = $2`,
+		tag, err := tx.Exec(ctx, `UPDATE users SET password_hash = $3, link_epoch = link_epoch + 1 WHERE organisation_id = $1 AND id = $2`,
 			actor.OrganisationID, userID, passwordHash)
 		if err != nil {
 			return err
@@ -88,12 +88,12 @@ func (db *DB) SetPassword(ctx context.Context, actor ptacycle.Actor, userID int6
 	})
 }
 
-// ResetPassword replaces a user's password hash, as a reset link does, and
-// revokes every API token of the account in the same transaction: whoever
-// held the old password may have made one. ENOTFOUND.
+// ResetPassword replaces a user's password hash, as a reset link does, ends
+// their one-click links and revokes every API token of the account in the
+// same transaction: whoever held the old password may have made one. ENOTFOUND.
 func (db *DB) ResetPassword(ctx context.Context, actor ptacycle.Actor, userID int64, passwordHash string) (revoked int, err error) {
 	err = db.tx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE users SET password_hash = $3 WHERE organisation_id = $1 AND id = $2`,
+		tag, err := tx.Exec(ctx, `UPDATE users SET password_hash = $3, link_epoch = link_epoch + 1 WHERE organisation_id = $1 AND id = $2`,
 			actor.OrganisationID, userID, passwordHash)
 		if err != nil {
 			return err
@@ -120,7 +120,8 @@ type UserChange struct {
 	Active   bool
 }
 
-// UpdateUser changes a user of the actor's organisation. EINVALID, ENOTFOUND.
+// UpdateUser changes a user of the actor's organisation; a change of role,
+// unit or activation ends their one-click links. EINVALID, ENOTFOUND.
 func (db *DB) UpdateUser(ctx context.Context, actor ptacycle.Actor, id int64, ch UserChange) (ptacycle.User, error) {
 	var after ptacycle.User
 	err := db.tx(ctx, func(tx pgx.Tx) error {
@@ -133,8 +134,10 @@ func (db *DB) UpdateUser(ctx context.Context, actor ptacycle.Actor, id int64, ch
 		if err := after.Validate(); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE users SET full_name = $3, role = $4, unit_id = $5, language = $6, active = $7
-			WHERE organisation_id = $1 AND id = $2`, actor.OrganisationID, id, after.FullName, after.Role, after.UnitID, after.Language, after.Active); err != nil {
+		if err := tx.QueryRow(ctx, `UPDATE users SET full_name = $3, role = $4, unit_id = $5, language = $6, active = $7,
+				link_epoch = link_epoch + CASE WHEN (role, unit_id, active) IS DISTINCT FROM ($4, $5, $7) THEN 1 ELSE 0 END
+			WHERE organisation_id = $1 AND id = $2 RETURNING link_epoch`,
+			actor.OrganisationID, id, after.FullName, after.Role, after.UnitID, after.Language, after.Active).Scan(&after.LinkEpoch); err != nil {
 			return err
 		}
 		return audit(ctx, tx, actor, "update", "user", id, before, after)

@@ -25,7 +25,7 @@ func TestBrowserContentSecurityPolicy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	link := ptacycle.SignLink(secret, f.activity.ID, owner.ID, time.Now().Add(time.Hour))
+	link := ptacycle.SignLink(secret, ptacycle.UpdateLink{ActivityID: f.activity.ID, UserID: owner.ID, Epoch: owner.LinkEpoch, Expires: time.Now().Add(time.Hour)})
 
 	b := mustChrome(t, f.app.srv.URL, desktopWidth, desktopHeight)
 	b.visit("/login")

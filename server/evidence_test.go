@@ -220,7 +220,7 @@ func TestEvidenceFiles(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		link := base + "/r/" + ptacycle.SignLink(secret, id, u.ID, time.Now().Add(time.Hour))
+		link := base + "/r/" + ptacycle.SignLink(secret, ptacycle.UpdateLink{ActivityID: id, UserID: u.ID, Epoch: u.LinkEpoch, Expires: time.Now().Add(time.Hour)})
 		ct, body := multipartForm(t, map[string]string{"version": strconv.Itoa(current().Version), "status": "in_progress", "progress": "60"},
 			"evidenceFile", "photo-atelier.jpg", []byte("\xff\xd8\xff\xe0 photo de l'atelier"))
 		status, _, page := postMultipart(t, browser(), link, ct, body)

@@ -201,8 +201,8 @@ func TestNoSecretsInLogs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	link := ptacycle.SignLink(secret, f.activity.ID, owner.ID, time.Now().Add(time.Hour))
-	expired := ptacycle.SignLink(secret, f.activity.ID, owner.ID, time.Now().Add(-time.Hour))
+	link := ptacycle.SignLink(secret, ptacycle.UpdateLink{ActivityID: f.activity.ID, UserID: owner.ID, Epoch: owner.LinkEpoch, Expires: time.Now().Add(time.Hour)})
+	expired := ptacycle.SignLink(secret, ptacycle.UpdateLink{ActivityID: f.activity.ID, UserID: owner.ID, Epoch: owner.LinkEpoch, Expires: time.Now().Add(-time.Hour)})
 	if status, _ := get(t, browser(), base+"/r/"+link); status != http.StatusOK {
 		t.Fatalf("link: %d", status)
 	}

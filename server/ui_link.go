@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -27,26 +28,39 @@ type linkPage struct {
 func (s *Server) linkSecret(ctx context.Context) ([]byte, error) { return s.app.LinkSecret(ctx) }
 
 // linkTarget checks a one-click link and returns the owner it was made for and
-// the activity it opens: refused once expired, forged, or once the activity is
-// finished or its plan's cycle closed.
+// the activity it opens: refused once expired, forged, once its user may no
+// longer report on the activity as they could signed in (role, active account,
+// unit), once their account changed since it was made (its epoch), or once the
+// activity is finished or its plan's cycle closed.
 func (s *Server) linkTarget(ctx context.Context, token string) (ptacycle.User, ptacycle.Activity, error) {
 	secret, err := s.linkSecret(ctx)
 	if err != nil {
 		return ptacycle.User{}, ptacycle.Activity{}, err
 	}
-	activityID, userID, err := ptacycle.VerifyLink(secret, token, time.Now())
+	link, err := ptacycle.VerifyLink(secret, token, time.Now())
 	if err != nil {
 		return ptacycle.User{}, ptacycle.Activity{}, err
 	}
 	var org int64
-	if err := s.deps.DB.Pool.QueryRow(ctx, `SELECT organisation_id FROM users WHERE id = $1`, userID).Scan(&org); err != nil {
+	if err := s.deps.DB.Pool.QueryRow(ctx, `SELECT organisation_id FROM users WHERE id = $1`, link.UserID).Scan(&org); err != nil {
 		return ptacycle.User{}, ptacycle.Activity{}, ptacycle.Errorf(ptacycle.EFORBIDDEN, "Ce lien ne correspond plus à aucun compte", "This link matches no account any more")
 	}
-	u, err := s.deps.DB.User(ctx, org, userID)
+	u, err := s.deps.DB.User(ctx, org, link.UserID)
 	if err != nil || !u.Active {
 		return u, ptacycle.Activity{}, ptacycle.Errorf(ptacycle.EFORBIDDEN, "Ce compte est désactivé : le lien ne fonctionne plus", "This account is disabled: the link no longer works")
 	}
-	a, err := s.deps.DB.Activity(ctx, org, activityID)
+	if !app.Allowed(u.Role, app.ReportProgress) {
+		role := u.Role.Label()
+		return u, ptacycle.Activity{}, &ptacycle.Error{Code: ptacycle.EFORBIDDEN,
+			Message: fmt.Sprintf("Votre rôle (%s) ne permet plus de déclarer l'avancement : ce lien ne fonctionne plus", role.FR),
+			English: fmt.Sprintf("Your role (%s) no longer allows reporting progress: this link no longer works", role.EN)}
+	}
+	if link.Epoch != u.LinkEpoch {
+		return u, ptacycle.Activity{}, ptacycle.Errorf(ptacycle.EFORBIDDEN,
+			"Ce lien ne fonctionne plus : votre compte a changé depuis son envoi (rôle, structure, mot de passe ou activation). Connectez-vous, ou utilisez le lien d'une relance plus récente",
+			"This link no longer works: your account changed since it was sent (role, unit, password or activation). Sign in, or use the link of a newer reminder")
+	}
+	a, err := s.deps.DB.Activity(ctx, org, link.ActivityID)
 	if err != nil {
 		return u, a, err
 	}

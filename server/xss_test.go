@@ -160,7 +160,7 @@ func TestStoredTextIsEscaped(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	link := ptacycle.SignLink(secret, activity.ID, owner.ID, time.Now().Add(time.Hour))
+	link := ptacycle.SignLink(secret, ptacycle.UpdateLink{ActivityID: activity.ID, UserID: owner.ID, Epoch: owner.LinkEpoch, Expires: time.Now().Add(time.Hour)})
 
 	activityPage := fmt.Sprintf("/activites/%d", activity.ID)
 	pages := []struct {
