@@ -16,6 +16,17 @@ func cacheStatic(c *gin.Context) {
 	c.Next()
 }
 
+// fileRoutes are the routes whose form takes a file (multipart): each reads
+// it only once it knows the sender (readFiles, after its authentication and
+// permission), and every other route refuses one unread.
+var fileRoutes = map[string]bool{
+	"POST /r/:token":                        true,
+	"POST /cycles/:year/pta/import":         true,
+	"POST /activites/:id/avancement":        true,
+	"POST /api/v1/cycles/:year/plan/import": true,
+	"POST /api/v1/activities/:id/evidence":  true,
+}
+
 // routes lists every route of the product in one place.
 func (s *Server) routes() {
 	r := s.engine
@@ -31,7 +42,7 @@ func (s *Server) routes() {
 
 	// One-click links from reminders: no sign-in, the signed token is the key.
 	r.GET("/r/:token", s.linkForm)
-	r.POST("/r/:token", s.linkSave)
+	r.POST("/r/:token", s.checkLinkToken, s.readFiles, s.linkSave)
 
 	r.GET("/login", s.loginPage)
 	r.POST("/login", s.login)
@@ -77,7 +88,7 @@ func (s *Server) routes() {
 	pages.GET("cycles/:year/pta/modele.xlsx", s.authorize(actReadCycle), s.planTemplate)
 	pages.GET("cycles/:year/pta/export.xlsx", s.authorize(actReadCycle), s.exportPlan)
 	pages.GET("cycles/:year/execution.xlsx", s.authorize(actReadCycle), s.exportExecution)
-	pages.POST("cycles/:year/pta/import", s.authorize(actEditPlan), s.uiCheckImport)
+	pages.POST("cycles/:year/pta/import", s.authorize(actEditPlan), s.readFiles, s.uiCheckImport)
 	pages.POST("cycles/:year/pta/import/:id", s.authorize(actEditPlan), s.uiConfirmImport)
 	pages.POST("cycles/:year/pta/soumission", s.authorize(actSubmitPlan), s.uiSubmit)
 	pages.POST("cycles/:year/pta/revision", s.authorize(actSubmitPlan), s.uiRevise)
@@ -88,7 +99,7 @@ func (s *Server) routes() {
 	pages.POST("cycles/:year/delegation", s.authorize(actDecide), s.uiDelegate)
 
 	pages.GET("mes-activites", s.authorize(actReportProgress), s.uiMyActivities)
-	pages.POST("activites/:id/avancement", s.authorize(actReportProgress), s.uiReportProgress)
+	pages.POST("activites/:id/avancement", s.authorize(actReportProgress), s.readFiles, s.uiReportProgress)
 	pages.GET("cycles/:year/execution", s.authorize(actReadCycle), s.uiExecution)
 	pages.GET("activites/:id", s.authorize(actReadCycle), s.uiActivity)
 	pages.GET("preuves/:id", s.authorize(actReadCycle), s.downloadEvidence)
