@@ -75,7 +75,7 @@ func (s *Server) authorize(act app.Permission) gin.HandlerFunc {
 // limitBody refuses bodies over maxBodyBytes with a clear 413; an import
 // and an evidence file are read within their own, larger limits.
 func limitBody(c *gin.Context) {
-	if path := c.FullPath(); strings.HasSuffix(path, "/plan/import") || strings.HasSuffix(path, "/evidence") {
+	if takesFiles(c) {
 		c.Next()
 		return
 	}
@@ -188,6 +188,9 @@ func (s *Server) registerAPI(r *gin.Engine) {
 		handlers := []gin.HandlerFunc{}
 		if rt.action != app.Public {
 			handlers = append(handlers, s.apiUser, s.authorize(rt.action))
+		}
+		if fileRoutes[rt.method+" /api/v1"+rt.path] {
+			handlers = append(handlers, s.readFiles)
 		}
 		api.Handle(rt.method, rt.path, append(handlers, rt.handle)...)
 	}

@@ -17,6 +17,17 @@ func cacheStatic(c *gin.Context) {
 	c.Next()
 }
 
+// fileRoutes are the routes whose form takes a file (multipart): each reads
+// it only once it knows the sender (readFiles, after its authentication and
+// permission), and every other route refuses one unread.
+var fileRoutes = map[string]bool{
+	"POST /r/:token":                        true,
+	"POST /cycles/:year/pta/import":         true,
+	"POST /activites/:id/avancement":        true,
+	"POST /api/v1/cycles/:year/plan/import": true,
+	"POST /api/v1/activities/:id/evidence":  true,
+}
+
 // routes lists every route of the product in one place.
 func (s *Server) routes() {
 	r := s.engine
@@ -32,7 +43,7 @@ func (s *Server) routes() {
 
 	// One-click links from reminders: no sign-in, the signed token is the key.
 	r.GET("/r/:token", s.linkForm)
-	r.POST("/r/:token", s.linkSave)
+	r.POST("/r/:token", s.checkLinkToken, s.readFiles, s.linkSave)
 
 	r.GET("/login", s.loginPage)
 	r.POST("/login", s.login)
@@ -78,7 +89,7 @@ func (s *Server) routes() {
 	pages.GET("cycles/:year/pta/modele.xlsx", s.authorize(app.ReadCycle), s.planTemplate)
 	pages.GET("cycles/:year/pta/export.xlsx", s.authorize(app.ReadCycle), s.exportPlan)
 	pages.GET("cycles/:year/execution.xlsx", s.authorize(app.ReadCycle), s.exportExecution)
-	pages.POST("cycles/:year/pta/import", s.authorize(app.EditPlan), s.uiCheckImport)
+	pages.POST("cycles/:year/pta/import", s.authorize(app.EditPlan), s.readFiles, s.uiCheckImport)
 	pages.POST("cycles/:year/pta/import/:id", s.authorize(app.EditPlan), s.uiConfirmImport)
 	pages.POST("cycles/:year/pta/soumission", s.authorize(app.SubmitPlan), s.uiSubmit)
 	pages.POST("cycles/:year/pta/revision", s.authorize(app.SubmitPlan), s.uiRevise)
@@ -89,7 +100,7 @@ func (s *Server) routes() {
 	pages.POST("cycles/:year/delegation", s.authorize(app.Decide), s.uiDelegate)
 
 	pages.GET("mes-activites", s.authorize(app.ReportProgress), s.uiMyActivities)
-	pages.POST("activites/:id/avancement", s.authorize(app.ReportProgress), s.uiReportProgress)
+	pages.POST("activites/:id/avancement", s.authorize(app.ReportProgress), s.readFiles, s.uiReportProgress)
 	pages.GET("cycles/:year/execution", s.authorize(app.ReadCycle), s.uiExecution)
 	pages.GET("activites/:id", s.authorize(app.ReadCycle), s.uiActivity)
 	pages.GET("preuves/:id", s.authorize(app.ReadCycle), s.downloadEvidence)

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
@@ -52,23 +53,79 @@ func securityHeaders(next http.Handler, tls bool) http.Handler {
 
 // refuseUnstorableText refuses query and form values PostgreSQL cannot store
 // or compare as text, a NUL character or invalid UTF-8, with a clear 422
-// instead of a database error. Multipart forms (files) are read here, within
-// formMaxBytes; a larger one is left to its handler, which refuses it.
+// instead of a database error. It runs before authentication, so it reads no
+// more than a page's form (maxBodyBytes, as the API's JSON) and never a
+// multipart one: a route that takes files reads its form once it knows the
+// sender (readFiles), every other refuses one unread.
 func (s *Server) refuseUnstorableText(c *gin.Context) {
 	params := c.Request.URL.Query()
-	api, multipart := strings.HasPrefix(c.Request.URL.Path, "/api/"), strings.HasPrefix(c.ContentType(), "multipart/")
-	if !api || multipart { // a page's form or a file is never larger (the API bounds its other bodies route by route)
-		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, formMaxBytes)
-	}
 	switch {
-	case multipart && c.Request.ContentLength <= formMaxBytes:
-		if c.Request.ParseMultipartForm(formMaxBytes) == nil { // else the handler meets the error and tells it
-			params = c.Request.Form
+	case takesFiles(c): // its form is read, and checked, by readFiles
+	case strings.HasPrefix(c.ContentType(), "multipart/"):
+		s.fail(c, ptacycle.Errorf(ptacycle.EMEDIATYPE, "Formulaire en plusieurs parties refusé : cette adresse n'accepte pas de fichier",
+			"Multipart form refused: this address takes no file"))
+		return
+	case !strings.HasPrefix(c.Request.URL.Path, "/api/"): // the API takes JSON bodies, bounded by limitBody and checked by bind
+		if c.Request.ContentLength > maxBodyBytes {
+			s.fail(c, tooLarge())
+			return
 		}
-	case !api: // the API takes JSON bodies, checked by bind
-		_ = c.Request.ParseForm() // a malformed pair is skipped, as c.Query and c.PostForm do
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxBodyBytes)
+		if err := c.Request.ParseForm(); isTooLarge(err) { // a malformed pair is skipped, as c.Query and c.PostForm do
+			s.fail(c, tooLarge())
+			return
+		}
 		params = c.Request.Form
 	}
+	if s.storableValues(c, params) {
+		c.Next()
+	}
+}
+
+// readFiles reads the form of a route that takes files, within formMaxBytes
+// (a larger one is left to its handler, which refuses it), and refuses its
+// unstorable values. It comes after the route's authentication and
+// permission, or a one-click link's token check: nobody unknown makes the
+// server read a file.
+func (s *Server) readFiles(c *gin.Context) {
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, formMaxBytes)
+	switch {
+	case strings.HasPrefix(c.ContentType(), "multipart/"):
+		if c.Request.ContentLength > formMaxBytes || c.Request.ParseMultipartForm(formMaxBytes) != nil {
+			c.Next() // the handler meets the error and tells it
+			return
+		}
+	case strings.HasPrefix(c.Request.URL.Path, "/api/"): // a workbook sent as the body itself
+		c.Next()
+		return
+	default:
+		_ = c.Request.ParseForm()
+	}
+	if s.storableValues(c, c.Request.PostForm) {
+		c.Next()
+	}
+}
+
+// takesFiles reports whether the request's route is one of fileRoutes.
+func takesFiles(c *gin.Context) bool { return fileRoutes[c.Request.Method+" "+c.FullPath()] }
+
+// checkLinkToken refuses a one-click link whose token is forged or expired
+// before its form is read; the handler then checks its account and activity.
+func (s *Server) checkLinkToken(c *gin.Context) {
+	secret, err := s.linkSecret(c.Request.Context())
+	if err == nil {
+		_, err = ptacycle.VerifyLink(secret, c.Param("token"), time.Now())
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Next()
+}
+
+// storableValues answers the first of params that PostgreSQL cannot store
+// with a 422 naming it, and reports whether there was none.
+func (s *Server) storableValues(c *gin.Context, params map[string][]string) bool {
 	for name, values := range params {
 		if storable(name) && !slices.ContainsFunc(values, func(v string) bool { return !storable(v) }) {
 			continue
@@ -78,9 +135,9 @@ func (s *Server) refuseUnstorableText(c *gin.Context) {
 			"Parameter “%s”: a NUL character or text that is not UTF-8, refused", shown)
 		e.Fields = []ptacycle.FieldError{{Field: shown, Message: e.Message, English: e.English}}
 		s.fail(c, e)
-		return
+		return false
 	}
-	c.Next()
+	return true
 }
 
 // storable reports whether PostgreSQL can hold s as text.

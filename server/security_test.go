@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
@@ -224,6 +227,116 @@ func TestNoSecretsInLogs(t *testing.T) {
 		"API token": created.Secret, "session cookie": cookie, "link token": link, "expired link token": expired} {
 		if strings.Contains(out, secret) {
 			t.Errorf("the log holds the %s", what)
+		}
+	}
+}
+
+// countingBody is a request body that counts the bytes the server read of it.
+type countingBody struct {
+	r    io.Reader
+	read int
+}
+
+func (b *countingBody) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	b.read += n
+	return n, err
+}
+
+// TestBodiesReadOnceTheSenderIsKnown (issue 13, hole 7): a multipart body of
+// 8 MB sent without signing in (to sign-in, a reset, a one-click link with a
+// bad token, every route that takes files, the API), by a role the route
+// refuses, or to a route that takes no file, is answered with a clear refusal
+// after reading at most a small prefix; a page form over 1 MB is refused too,
+// unread when it says its length.
+func TestBodiesReadOnceTheSenderIsKnown(t *testing.T) {
+	f := mustAccessFixture(t)
+	base := f.app.srv.URL
+	partner := sessionCookie(t, f.app, signInAs(t, base, "partner"))
+	coordinator := sessionCookie(t, f.app, signInAs(t, base, "coordinator"))
+	fileType, file := multipartForm(t, map[string]string{"email": "x@cnltp.demo", "version": "1"}, "file", "gros.pdf", bytes.Repeat([]byte("%PDF-1.4 "), 8<<20/9))
+	form := []byte("email=x%40cnltp.demo&password=" + strings.Repeat("x", 2<<20))
+	const small = 64 << 10
+	progress := fmt.Sprintf("/activites/%d/avancement", f.activity.ID)
+	for _, tc := range []struct {
+		name, path, session, contentType string
+		body                             []byte
+		unsized                          bool // sent chunked, without Content-Length
+		status                           int
+		text                             string // in the answer (the Location of a redirect)
+		maxRead                          int
+	}{
+		{name: "LoginMultipart", path: "/login", contentType: fileType, body: file, status: http.StatusUnsupportedMediaType, text: "fichier", maxRead: small},
+		{name: "LoginMultipartUnsized", path: "/login", contentType: fileType, body: file, unsized: true, status: http.StatusUnsupportedMediaType, text: "fichier", maxRead: small},
+		{name: "LoginLargeForm", path: "/login", contentType: "application/x-www-form-urlencoded", body: form, status: http.StatusRequestEntityTooLarge, text: "trop volumineuse", maxRead: small},
+		{name: "LoginLargeFormUnsized", path: "/login", contentType: "application/x-www-form-urlencoded", body: form, unsized: true, status: http.StatusRequestEntityTooLarge, text: "trop volumineuse", maxRead: 1<<20 + 1},
+		{name: "ForgotMultipart", path: "/mot-de-passe-oublie", contentType: fileType, body: file, status: http.StatusUnsupportedMediaType, text: "fichier", maxRead: small},
+		{name: "LinkBadToken", path: "/r/AAAA", contentType: fileType, body: file, status: http.StatusForbidden, text: "n&#39;est pas valide", maxRead: small},
+		{name: "ImportAnonymous", path: "/cycles/2024/pta/import", contentType: fileType, body: file, status: http.StatusSeeOther, text: "/login", maxRead: small},
+		{name: "ProgressAnonymous", path: progress, contentType: fileType, body: file, unsized: true, status: http.StatusSeeOther, text: "/login", maxRead: small},
+		{name: "ProgressByPartner", path: progress, session: partner, contentType: fileType, body: file, status: http.StatusForbidden, text: "ne permet pas", maxRead: small},
+		{name: "NoFileRouteSignedIn", path: "/cycles/2024/bilan", session: coordinator, contentType: fileType, body: file, status: http.StatusUnsupportedMediaType, text: "fichier", maxRead: small},
+		{name: "APISessionMultipart", path: "/api/v1/session", contentType: fileType, body: file, status: http.StatusUnsupportedMediaType, text: "fichier", maxRead: small},
+		{name: "APIImportAnonymous", path: "/api/v1/cycles/2024/plan/import", contentType: fileType, body: file, status: http.StatusUnauthorized, text: "Connectez-vous", maxRead: small},
+		{name: "APIEvidenceAnonymous", path: fmt.Sprintf("/api/v1/activities/%d/evidence", f.activity.ID), contentType: fileType, body: file, unsized: true,
+			status: http.StatusUnauthorized, text: "Connectez-vous", maxRead: small},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			body := &countingBody{r: bytes.NewReader(tc.body)}
+			req := httptest.NewRequest(http.MethodPost, tc.path, body)
+			req.ContentLength = int64(len(tc.body))
+			if tc.unsized {
+				req.ContentLength = -1
+			}
+			req.Header.Set("Content-Type", tc.contentType)
+			if tc.session != "" {
+				req.AddCookie(&http.Cookie{Name: "ptacycle_session", Value: tc.session})
+			}
+			rec := httptest.NewRecorder()
+			f.app.srv.Config.Handler.ServeHTTP(rec, req)
+			answer := rec.Body.String() + rec.Header().Get("Location")
+			if rec.Code != tc.status || !strings.Contains(answer, tc.text) {
+				t.Errorf("answer %d, want %d with %q:\n%.500s", rec.Code, tc.status, tc.text, answer)
+			}
+			if body.read > tc.maxRead {
+				t.Errorf("the server read %d bytes of the body, want at most %d", body.read, tc.maxRead)
+			}
+		})
+	}
+}
+
+// TestFileFormsRefuseUnstorableText: the routes that take files read their
+// form after sign-in (or a link's token check), and still refuse a NUL
+// character or invalid UTF-8 in any of its fields.
+func TestFileFormsRefuseUnstorableText(t *testing.T) {
+	ctx := context.Background()
+	f := mustAccessFixture(t)
+	base, db := f.app.srv.URL, f.app.db
+	coordinator := signInAs(t, base, "coordinator")
+	owner, _, _ := db.UserByEmail(ctx, demoLogins["owner"])
+	secret, err := db.Secret(ctx, ptacycle.LinkSecretName, func() ([]byte, error) { return []byte(strings.Repeat("k", 32)), nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	link := ptacycle.SignLink(secret, ptacycle.UpdateLink{ActivityID: f.activity.ID, UserID: owner.ID, Epoch: owner.LinkEpoch, Expires: time.Now().Add(time.Hour)})
+	for _, tc := range []struct {
+		name, path, fileField string
+		client                *http.Client
+	}{
+		{"Link", "/r/" + link, "evidenceFile", browser()},
+		{"Progress", fmt.Sprintf("/activites/%d/avancement", f.activity.ID), "evidenceFile", coordinator},
+		{"Import", "/cycles/2024/pta/import", "file", coordinator},
+		{"APIEvidence", fmt.Sprintf("/api/v1/activities/%d/evidence", f.activity.ID), "file", coordinator},
+		{"APIImport", "/api/v1/cycles/2024/plan/import", "file", coordinator},
+	} {
+		for what, value := range map[string]string{"NUL": "a\x00b", "NotUTF8": "\xff\xfe"} {
+			t.Run(tc.name+"/"+what, func(t *testing.T) {
+				contentType, body := multipartForm(t, map[string]string{"version": "1", "comment": value}, tc.fileField, "preuve.txt", []byte("bonjour"))
+				status, _, answer := postMultipart(t, tc.client, base+tc.path, contentType, body)
+				if status != http.StatusUnprocessableEntity || !strings.Contains(answer, "Paramètre « comment » : caractère nul") {
+					t.Errorf("answer %d, want 422 naming the field:\n%.800s", status, answer)
+				}
+			})
 		}
 	}
 }
