@@ -8,7 +8,6 @@ import (
 
 	"github.com/ptacycle/ptacycle"
 	"github.com/ptacycle/ptacycle/app"
-	"github.com/ptacycle/ptacycle/postgres"
 )
 
 // planView is a plan with its actions and what blocks its submission.
@@ -163,12 +162,7 @@ func (s *Server) diffVersions(c *gin.Context) {
 }
 
 func (s *Server) listActivities(c *gin.Context) {
-	ctx := c.Request.Context()
-	f := postgres.ActivityFilter{Status: ptacycle.ActivityStatus(c.Query("status"))}
-	if f.Status != "" && !f.Status.Valid() {
-		s.fail(c, ptacycle.Errorf(ptacycle.EINVALID, "Statut %q inconnu", "Unknown status %q", string(f.Status)))
-		return
-	}
+	f := app.ActivityFilter{Status: ptacycle.ActivityStatus(c.Query("status"))}
 	ints := map[string]*int64{"unit": &f.UnitID, "region": &f.RegionID, "axis": &f.AxisID, "owner": &f.OwnerID, "partner": &f.PartnerID}
 	for name, dst := range ints {
 		n, ok := s.queryInt(c, name, 0)
@@ -177,26 +171,15 @@ func (s *Server) listActivities(c *gin.Context) {
 		}
 		*dst = int64(n)
 	}
-	year, ok := s.queryInt(c, "year", 0)
-	if !ok {
+	var ok bool
+	if f.Year, ok = s.queryInt(c, "year", 0); !ok {
 		return
 	}
-	page, ok := s.queryInt(c, "page", 1)
-	if !ok {
+	if f.Page, ok = s.queryInt(c, "page", 1); !ok {
 		return
 	}
-	size, ok := s.queryInt(c, "pageSize", 50)
-	if !ok {
+	if f.PageSize, ok = s.queryInt(c, "pageSize", 50); !ok {
 		return
-	}
-	page, size = max(page, 1), min(max(size, 1), 500)
-	if year != 0 {
-		plan, err := s.deps.DB.Plan(ctx, org(c), year)
-		if err != nil {
-			s.fail(c, err)
-			return
-		}
-		f.PlanID = plan.ID
 	}
 	switch c.Query("overdue") {
 	case "true":
@@ -206,17 +189,8 @@ func (s *Server) listActivities(c *gin.Context) {
 		s.fail(c, ptacycle.Errorf(ptacycle.EINVALID, "Paramètre « overdue » : true ou false", "Parameter “overdue”: true or false"))
 		return
 	}
-	total, err := s.deps.DB.CountActivities(ctx, org(c), f)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	f.Limit, f.Offset = size, (page-1)*size
-	items, err := s.deps.DB.Activities(ctx, org(c), f)
-	if items == nil {
-		items = []ptacycle.Activity{}
-	}
-	s.reply(c, http.StatusOK, Page[ptacycle.Activity]{Items: items, Total: total, Page: page, PageSize: size}, err)
+	l, err := s.app.Execution.List(c.Request.Context(), as(c), f)
+	s.reply(c, http.StatusOK, Page[ptacycle.Activity]{Items: l.Items, Total: l.Total, Page: l.Page, PageSize: l.PageSize}, err)
 }
 
 func (s *Server) getActivity(c *gin.Context) {
@@ -224,7 +198,7 @@ func (s *Server) getActivity(c *gin.Context) {
 	if !ok {
 		return
 	}
-	a, err := s.deps.DB.Activity(c.Request.Context(), org(c), id)
+	a, err := s.app.Execution.Get(c.Request.Context(), as(c), id)
 	s.reply(c, http.StatusOK, a, err)
 }
 
@@ -298,7 +272,7 @@ func (s *Server) activityHistory(c *gin.Context) {
 	if !ok {
 		return
 	}
-	history, err := s.deps.DB.ActivityHistory(c.Request.Context(), org(c), id)
+	history, err := s.app.Execution.History(c.Request.Context(), as(c), id)
 	if history == nil {
 		history = []ptacycle.ActivityUpdate{}
 	}
