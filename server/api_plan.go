@@ -21,43 +21,24 @@ type planView struct {
 	Warnings []ptacycle.FieldError `json:"warnings"`
 }
 
-// loadPlan reads the cycle and plan of :year; it answers the error itself.
-func (s *Server) loadPlan(c *gin.Context) (app.Year, ptacycle.Plan, bool) {
+func (s *Server) getPlan(c *gin.Context) {
 	year, ok := s.yearParam(c)
 	if !ok {
-		return app.Year{}, ptacycle.Plan{}, false
-	}
-	yp, err := s.app.Plans.Of(c.Request.Context(), as(c), year)
-	if err != nil {
-		s.fail(c, err)
-		return yp.Year, yp.Plan, false
-	}
-	return yp.Year, yp.Plan, true
-}
-
-func (s *Server) getPlan(c *gin.Context) {
-	cc, plan, ok := s.loadPlan(c)
-	if !ok {
 		return
 	}
-	content, err := s.deps.DB.PlanContent(c.Request.Context(), cc.Org.ID, plan.ID)
+	p, err := s.app.Plans.Check(c.Request.Context(), as(c), year)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	holidays, err := s.planHolidays(c.Request.Context(), cc.Org.ID, cc.Year)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	problems, warnings := ptacycle.CheckPlan(content), ptacycle.DueDateWarnings(content.Activities, holidays)
+	problems, warnings := p.Problems, p.Warnings
 	if problems == nil {
 		problems = []ptacycle.FieldError{}
 	}
 	if warnings == nil {
 		warnings = []ptacycle.FieldError{}
 	}
-	c.JSON(http.StatusOK, planView{Plan: plan, Stage: cc.Cycle.Stage, Actions: content.Actions, ActivityCount: len(content.Activities),
+	c.JSON(http.StatusOK, planView{Plan: p.Plan, Stage: p.Cycle.Stage, Actions: p.Content.Actions, ActivityCount: len(p.Content.Activities),
 		Problems: problems, Warnings: warnings})
 }
 
@@ -103,11 +84,11 @@ func (s *Server) carryOver(c *gin.Context) {
 }
 
 func (s *Server) listVersions(c *gin.Context) {
-	cc, plan, ok := s.loadPlan(c)
+	year, ok := s.yearParam(c)
 	if !ok {
 		return
 	}
-	versions, err := s.deps.DB.PlanVersions(c.Request.Context(), cc.Org.ID, plan.ID)
+	versions, err := s.app.Plans.Versions(c.Request.Context(), as(c), year)
 	s.reply(c, http.StatusOK, versions, err)
 }
 
@@ -122,11 +103,11 @@ func (s *Server) getVersion(c *gin.Context) {
 	if !ok {
 		return
 	}
-	cc, plan, ok := s.loadPlan(c)
+	year, ok := s.yearParam(c)
 	if !ok {
 		return
 	}
-	v, content, err := s.deps.DB.VersionSnapshot(c.Request.Context(), cc.Org.ID, plan.ID, int(number))
+	v, content, err := s.app.Plans.Version(c.Request.Context(), as(c), year, int(number))
 	s.reply(c, http.StatusOK, versionView{Version: v, Content: content}, err)
 }
 
@@ -139,22 +120,11 @@ func (s *Server) diffVersions(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if from < 1 || to < 1 {
-		s.fail(c, ptacycle.Errorf(ptacycle.EINVALID, "Indiquez les deux versions à comparer (from et to)", "Give both versions to compare (from and to)"))
-		return
-	}
-	cc, plan, ok := s.loadPlan(c)
+	year, ok := s.yearParam(c)
 	if !ok {
 		return
 	}
-	ctx := c.Request.Context()
-	_, a, err := s.deps.DB.VersionSnapshot(ctx, cc.Org.ID, plan.ID, from)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	_, b, err := s.deps.DB.VersionSnapshot(ctx, cc.Org.ID, plan.ID, to)
-	changes := ptacycle.DiffPlans(a, b)
+	changes, err := s.app.Plans.Diff(c.Request.Context(), as(c), year, from, to)
 	if changes == nil {
 		changes = []ptacycle.PlanChange{}
 	}
