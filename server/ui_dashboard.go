@@ -358,12 +358,12 @@ func (s *Server) renderAccountWith(c *gin.Context, errs, prefErrs *ui.Errors) {
 	d.Coordinator = u.Role == ptacycle.RoleCoordinator
 	d.Hours = hourOptions(d.Page, u.QuietFrom)
 	d.QuietToOpts = hourOptions(d.Page, u.QuietTo)
-	if u.UnitID != nil {
-		unit, err := s.deps.DB.Unit(c.Request.Context(), u.OrganisationID, *u.UnitID)
-		if err != nil {
-			s.fail(c, err)
-			return
-		}
+	unit, err := s.app.Account.Unit(c.Request.Context(), as(c))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if unit != nil {
 		d.Unit = unit.Name
 	}
 	s.render(c, "account", d)
@@ -399,7 +399,7 @@ func (s *Server) uiSetPreferences(c *gin.Context) {
 	p.QuietFrom, p.QuietTo = hour("quietFrom"), hour("quietTo")
 	err := v.Err()
 	if err == nil {
-		_, err = s.deps.DB.SetPreferences(c.Request.Context(), actor(c), u.ID, p, c.PostForm("language"))
+		_, err = s.app.Account.SetPreferences(c.Request.Context(), as(c), p, c.PostForm("language"))
 	}
 	if err != nil {
 		if ptacycle.ErrorCode(err) == ptacycle.EINTERNAL {
@@ -472,22 +472,19 @@ func (s *Server) uiReminders(c *gin.Context) { s.renderReminders(c, "reminders")
 
 // renderReminders renders the reminders page, or its list alone for htmx.
 func (s *Server) renderReminders(c *gin.Context, page string) {
-	ctx, u := c.Request.Context(), currentUser(c)
 	before, ok := s.queryInt(c, "before", 0)
 	if !ok {
 		return
 	}
-	d := reminderListPage{Page: s.page(c, "reminders.title"), UnreadOnly: c.Query("unread") == "true"}
-	query := func(before int64) string { return remindersQuery(before, d.UnreadOnly) }
-	items, err := s.deps.DB.Reminders(ctx, u.OrganisationID, postgres.ReminderFilter{RecipientID: u.ID, Channel: ptacycle.ChannelInApp,
-		UnreadOnly: d.UnreadOnly, Limit: remindersShown + 1, BeforeID: int64(before)})
-	if err == nil {
-		d.Unread, err = s.deps.DB.UnreadReminders(ctx, u.OrganisationID, u.ID)
-	}
+	unreadOnly := c.Query("unread") == "true"
+	in, err := s.app.Account.Inbox(c.Request.Context(), as(c), app.InboxQuery{UnreadOnly: unreadOnly, BeforeID: int64(before), Limit: remindersShown + 1})
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
+	d := reminderListPage{Page: s.page(c, "reminders.title"), UnreadOnly: unreadOnly, Unread: in.Unread, Failures: in.Failures}
+	query := func(before int64) string { return remindersQuery(before, d.UnreadOnly) }
+	items := in.Reminders
 	d.Query = query(int64(before))
 	if before != 0 {
 		d.Newest = "/relances" + query(0)
@@ -496,23 +493,12 @@ func (s *Server) renderReminders(c *gin.Context, page string) {
 		items = items[:remindersShown]
 		d.Older = "/relances" + query(items[len(items)-1].ID)
 	}
-	if app.Allowed(u.Role, app.ReadDeliveries) {
-		if d.Failures, err = s.deps.DB.Reminders(ctx, u.OrganisationID, postgres.ReminderFilter{Status: "failed", Limit: 20}); err != nil {
-			s.fail(c, err)
-			return
+	for _, f := range in.Process {
+		row := processFailureRow{ProcessFailure: f, OperationLabel: labelOr(d.Page, "reminders.op."+f.Operation, f.Operation)}
+		if f.ReminderKind != "" {
+			row.KindLabel = labelOr(d.Page, "reminders.kind."+f.ReminderKind, f.ReminderKind)
 		}
-		failed, err := s.deps.DB.ProcessFailures(ctx, u.OrganisationID, 20)
-		if err != nil {
-			s.fail(c, err)
-			return
-		}
-		for _, f := range failed {
-			row := processFailureRow{ProcessFailure: f, OperationLabel: labelOr(d.Page, "reminders.op."+f.Operation, f.Operation)}
-			if f.ReminderKind != "" {
-				row.KindLabel = labelOr(d.Page, "reminders.kind."+f.ReminderKind, f.ReminderKind)
-			}
-			d.Process = append(d.Process, row)
-		}
+		d.Process = append(d.Process, row)
 	}
 	for _, r := range items {
 		d.Items = append(d.Items, reminderRow{Reminder: r, KindLabel: labelOr(d.Page, "reminders.kind."+r.Kind, r.Kind)})
@@ -542,8 +528,7 @@ func (s *Server) uiReadReminder(c *gin.Context) {
 	if !ok {
 		return
 	}
-	u := currentUser(c)
-	if err := s.deps.DB.MarkReminderRead(c.Request.Context(), u.OrganisationID, u.ID, id); err != nil {
+	if err := s.app.Account.ReadReminder(c.Request.Context(), as(c), id); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -612,7 +597,7 @@ func (s *Server) uiAudit(c *gin.Context) {
 		}
 		f.Since = since.Time()
 	}
-	entries, err := s.deps.DB.Audit(c.Request.Context(), org(c), f)
+	entries, err := s.app.Organisation.Audit(c.Request.Context(), as(c), f)
 	if err != nil {
 		s.fail(c, err)
 		return
