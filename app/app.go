@@ -32,6 +32,9 @@ type Deps struct {
 	// PublicURL is the address people reach the server at, for the links
 	// sent by e-mail (invitations, password resets); empty disables them.
 	PublicURL string
+	// Memo keeps what is costly to compute for a short while (nil: nothing
+	// is kept); the server passes one that forgets on each of its changes.
+	Memo Memo
 }
 
 // App groups the operations by what they act on.
@@ -43,6 +46,7 @@ type App struct {
 	Approvals       Approvals
 	Organisation    Organisation
 	Account         Account
+	Dashboard       Dashboard
 
 	core *core
 }
@@ -54,6 +58,7 @@ type core struct {
 	logger    *slog.Logger
 	stepWait  time.Duration
 	publicURL string
+	memo      Memo
 
 	// What never changes once made, kept after its first read: an
 	// organisation's slug (its workflows' ids are made of it) and a plan's year.
@@ -92,9 +97,12 @@ func New(d Deps) *App {
 	if d.StepWait <= 0 {
 		d.StepWait = defaultStepWait
 	}
-	c := &core{db: d.DB, temporal: d.Temporal, logger: d.Logger, stepWait: d.StepWait, publicURL: d.PublicURL}
+	if d.Memo == nil {
+		d.Memo = noMemo{}
+	}
+	c := &core{db: d.DB, temporal: d.Temporal, logger: d.Logger, stepWait: d.StepWait, publicURL: d.PublicURL, memo: d.Memo}
 	return &App{Cycles: Cycles{c}, Plans: Plans{c}, Recommendations: Recommendations{c}, Execution: Execution{c}, Approvals: Approvals{c},
-		Organisation: Organisation{c}, Account: Account{c}, core: c}
+		Organisation: Organisation{c}, Account: Account{c}, Dashboard: Dashboard{c}, core: c}
 }
 
 // Actor is who acts: a signed-in user, or an owner through the one-click

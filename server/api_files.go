@@ -2,7 +2,6 @@ package server
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -40,13 +39,13 @@ func sendWorkbook(c *gin.Context, name string, write func(io.Writer) error) erro
 }
 
 func (s *Server) planTemplate(c *gin.Context) {
-	cc, plan, ok := s.loadPlan(c)
+	year, ok := s.yearParam(c)
 	if !ok {
 		return
 	}
-	ref, err := s.deps.DB.PlanReference(c.Request.Context(), cc.Org.ID, plan.ID)
+	_, ref, err := s.app.Plans.Reference(c.Request.Context(), as(c), year)
 	if err == nil {
-		err = sendWorkbook(c, fmt.Sprintf("modele-pta-%d.xlsx", cc.Year), func(w io.Writer) error { return xlsx.Template(w, ref) })
+		err = sendWorkbook(c, fmt.Sprintf("modele-pta-%d.xlsx", year), func(w io.Writer) error { return xlsx.Template(w, ref) })
 	}
 	if err != nil {
 		s.fail(c, err)
@@ -54,14 +53,13 @@ func (s *Server) planTemplate(c *gin.Context) {
 }
 
 func (s *Server) exportPlan(c *gin.Context) {
-	cc, plan, ok := s.loadPlan(c)
+	year, ok := s.yearParam(c)
 	if !ok {
 		return
 	}
-	ctx := c.Request.Context()
-	ref, actions, activities, err := s.planForExport(ctx, cc.Org.ID, plan.ID)
+	p, err := s.app.Plans.Export(c.Request.Context(), as(c), year)
 	if err == nil {
-		err = sendWorkbook(c, fmt.Sprintf("pta-%d.xlsx", cc.Year), func(w io.Writer) error { return xlsx.ExportPlan(w, ref, actions, activities) })
+		err = sendWorkbook(c, fmt.Sprintf("pta-%d.xlsx", year), func(w io.Writer) error { return xlsx.ExportPlan(w, p.Reference, p.Actions, p.Activities) })
 	}
 	if err != nil {
 		s.fail(c, err)
@@ -69,35 +67,20 @@ func (s *Server) exportPlan(c *gin.Context) {
 }
 
 func (s *Server) exportExecution(c *gin.Context) {
-	cc, plan, ok := s.loadPlan(c)
+	year, ok := s.yearParam(c)
 	if !ok {
 		return
 	}
-	ctx := c.Request.Context()
-	ref, actions, activities, err := s.planForExport(ctx, cc.Org.ID, plan.ID)
-	var files map[int64]int
-	if err == nil {
-		files, err = s.deps.DB.EvidenceCounts(ctx, cc.Org.ID, plan.ID)
-	}
+	p, err := s.app.Execution.Export(c.Request.Context(), as(c), year)
 	asOf := today()
 	if err == nil {
-		err = sendWorkbook(c, fmt.Sprintf("execution-pta-%d-au-%s.xlsx", cc.Year, asOf.String()), func(w io.Writer) error {
-			return xlsx.ExportExecution(w, ref, asOf, actions, activities, files)
+		err = sendWorkbook(c, fmt.Sprintf("execution-pta-%d-au-%s.xlsx", year, asOf.String()), func(w io.Writer) error {
+			return xlsx.ExportExecution(w, p.Reference, asOf, p.Actions, p.Activities, p.Files)
 		})
 	}
 	if err != nil {
 		s.fail(c, err)
 	}
-}
-
-// planForExport reads a whole plan: its reference, actions and every activity.
-func (s *Server) planForExport(ctx context.Context, org, planID int64) (ptacycle.PlanReference, []ptacycle.Action, []ptacycle.Activity, error) {
-	ref, err := s.deps.DB.PlanReference(ctx, org, planID)
-	if err != nil {
-		return ref, nil, nil, err
-	}
-	content, err := s.deps.DB.PlanContent(ctx, org, planID)
-	return ref, content.Actions, content.Activities, err
 }
 
 // importPlan reads a workbook (the body itself, or the "file" field of a

@@ -8,7 +8,6 @@ import (
 
 	"github.com/ptacycle/ptacycle"
 	"github.com/ptacycle/ptacycle/app"
-	"github.com/ptacycle/ptacycle/postgres"
 )
 
 // planView is a plan with its actions and what blocks its submission.
@@ -22,43 +21,24 @@ type planView struct {
 	Warnings []ptacycle.FieldError `json:"warnings"`
 }
 
-// loadPlan reads the cycle and plan of :year; it answers the error itself.
-func (s *Server) loadPlan(c *gin.Context) (app.Year, ptacycle.Plan, bool) {
+func (s *Server) getPlan(c *gin.Context) {
 	year, ok := s.yearParam(c)
 	if !ok {
-		return app.Year{}, ptacycle.Plan{}, false
-	}
-	yp, err := s.app.Plans.Of(c.Request.Context(), as(c), year)
-	if err != nil {
-		s.fail(c, err)
-		return yp.Year, yp.Plan, false
-	}
-	return yp.Year, yp.Plan, true
-}
-
-func (s *Server) getPlan(c *gin.Context) {
-	cc, plan, ok := s.loadPlan(c)
-	if !ok {
 		return
 	}
-	content, err := s.deps.DB.PlanContent(c.Request.Context(), cc.Org.ID, plan.ID)
+	p, err := s.app.Plans.Check(c.Request.Context(), as(c), year)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	holidays, err := s.planHolidays(c.Request.Context(), cc.Org.ID, cc.Year)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	problems, warnings := ptacycle.CheckPlan(content), ptacycle.DueDateWarnings(content.Activities, holidays)
+	problems, warnings := p.Problems, p.Warnings
 	if problems == nil {
 		problems = []ptacycle.FieldError{}
 	}
 	if warnings == nil {
 		warnings = []ptacycle.FieldError{}
 	}
-	c.JSON(http.StatusOK, planView{Plan: plan, Stage: cc.Cycle.Stage, Actions: content.Actions, ActivityCount: len(content.Activities),
+	c.JSON(http.StatusOK, planView{Plan: p.Plan, Stage: p.Cycle.Stage, Actions: p.Content.Actions, ActivityCount: len(p.Content.Activities),
 		Problems: problems, Warnings: warnings})
 }
 
@@ -104,11 +84,11 @@ func (s *Server) carryOver(c *gin.Context) {
 }
 
 func (s *Server) listVersions(c *gin.Context) {
-	cc, plan, ok := s.loadPlan(c)
+	year, ok := s.yearParam(c)
 	if !ok {
 		return
 	}
-	versions, err := s.deps.DB.PlanVersions(c.Request.Context(), cc.Org.ID, plan.ID)
+	versions, err := s.app.Plans.Versions(c.Request.Context(), as(c), year)
 	s.reply(c, http.StatusOK, versions, err)
 }
 
@@ -123,11 +103,11 @@ func (s *Server) getVersion(c *gin.Context) {
 	if !ok {
 		return
 	}
-	cc, plan, ok := s.loadPlan(c)
+	year, ok := s.yearParam(c)
 	if !ok {
 		return
 	}
-	v, content, err := s.deps.DB.VersionSnapshot(c.Request.Context(), cc.Org.ID, plan.ID, int(number))
+	v, content, err := s.app.Plans.Version(c.Request.Context(), as(c), year, int(number))
 	s.reply(c, http.StatusOK, versionView{Version: v, Content: content}, err)
 }
 
@@ -140,22 +120,11 @@ func (s *Server) diffVersions(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if from < 1 || to < 1 {
-		s.fail(c, ptacycle.Errorf(ptacycle.EINVALID, "Indiquez les deux versions à comparer (from et to)", "Give both versions to compare (from and to)"))
-		return
-	}
-	cc, plan, ok := s.loadPlan(c)
+	year, ok := s.yearParam(c)
 	if !ok {
 		return
 	}
-	ctx := c.Request.Context()
-	_, a, err := s.deps.DB.VersionSnapshot(ctx, cc.Org.ID, plan.ID, from)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	_, b, err := s.deps.DB.VersionSnapshot(ctx, cc.Org.ID, plan.ID, to)
-	changes := ptacycle.DiffPlans(a, b)
+	changes, err := s.app.Plans.Diff(c.Request.Context(), as(c), year, from, to)
 	if changes == nil {
 		changes = []ptacycle.PlanChange{}
 	}
@@ -163,12 +132,7 @@ func (s *Server) diffVersions(c *gin.Context) {
 }
 
 func (s *Server) listActivities(c *gin.Context) {
-	ctx := c.Request.Context()
-	f := postgres.ActivityFilter{Status: ptacycle.ActivityStatus(c.Query("status"))}
-	if f.Status != "" && !f.Status.Valid() {
-		s.fail(c, ptacycle.Errorf(ptacycle.EINVALID, "Statut %q inconnu", "Unknown status %q", string(f.Status)))
-		return
-	}
+	f := app.ActivityFilter{Status: ptacycle.ActivityStatus(c.Query("status"))}
 	ints := map[string]*int64{"unit": &f.UnitID, "region": &f.RegionID, "axis": &f.AxisID, "owner": &f.OwnerID, "partner": &f.PartnerID}
 	for name, dst := range ints {
 		n, ok := s.queryInt(c, name, 0)
@@ -177,26 +141,15 @@ func (s *Server) listActivities(c *gin.Context) {
 		}
 		*dst = int64(n)
 	}
-	year, ok := s.queryInt(c, "year", 0)
-	if !ok {
+	var ok bool
+	if f.Year, ok = s.queryInt(c, "year", 0); !ok {
 		return
 	}
-	page, ok := s.queryInt(c, "page", 1)
-	if !ok {
+	if f.Page, ok = s.queryInt(c, "page", 1); !ok {
 		return
 	}
-	size, ok := s.queryInt(c, "pageSize", 50)
-	if !ok {
+	if f.PageSize, ok = s.queryInt(c, "pageSize", 50); !ok {
 		return
-	}
-	page, size = max(page, 1), min(max(size, 1), 500)
-	if year != 0 {
-		plan, err := s.deps.DB.Plan(ctx, org(c), year)
-		if err != nil {
-			s.fail(c, err)
-			return
-		}
-		f.PlanID = plan.ID
 	}
 	switch c.Query("overdue") {
 	case "true":
@@ -206,17 +159,8 @@ func (s *Server) listActivities(c *gin.Context) {
 		s.fail(c, ptacycle.Errorf(ptacycle.EINVALID, "Paramètre « overdue » : true ou false", "Parameter “overdue”: true or false"))
 		return
 	}
-	total, err := s.deps.DB.CountActivities(ctx, org(c), f)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	f.Limit, f.Offset = size, (page-1)*size
-	items, err := s.deps.DB.Activities(ctx, org(c), f)
-	if items == nil {
-		items = []ptacycle.Activity{}
-	}
-	s.reply(c, http.StatusOK, Page[ptacycle.Activity]{Items: items, Total: total, Page: page, PageSize: size}, err)
+	l, err := s.app.Execution.List(c.Request.Context(), as(c), f)
+	s.reply(c, http.StatusOK, Page[ptacycle.Activity]{Items: l.Items, Total: l.Total, Page: l.Page, PageSize: l.PageSize}, err)
 }
 
 func (s *Server) getActivity(c *gin.Context) {
@@ -224,7 +168,7 @@ func (s *Server) getActivity(c *gin.Context) {
 	if !ok {
 		return
 	}
-	a, err := s.deps.DB.Activity(c.Request.Context(), org(c), id)
+	a, err := s.app.Execution.Get(c.Request.Context(), as(c), id)
 	s.reply(c, http.StatusOK, a, err)
 }
 
@@ -298,7 +242,7 @@ func (s *Server) activityHistory(c *gin.Context) {
 	if !ok {
 		return
 	}
-	history, err := s.deps.DB.ActivityHistory(c.Request.Context(), org(c), id)
+	history, err := s.app.Execution.History(c.Request.Context(), as(c), id)
 	if history == nil {
 		history = []ptacycle.ActivityUpdate{}
 	}

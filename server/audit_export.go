@@ -33,7 +33,7 @@ func (s *Server) uiAuditCSV(c *gin.Context) {
 		f.Since = day.Time()
 	}
 	ctx := c.Request.Context()
-	first, err := s.deps.DB.Audit(ctx, org(c), f)
+	first, err := s.app.Organisation.Audit(ctx, as(c), f)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -56,7 +56,7 @@ func (s *Server) uiAuditCSV(c *gin.Context) {
 			break
 		}
 		f.BeforeID = entries[len(entries)-1].ID
-		if entries, err = s.deps.DB.Audit(ctx, org(c), f); err != nil {
+		if entries, err = s.app.Organisation.Audit(ctx, as(c), f); err != nil {
 			s.deps.Logger.Error("audit export", "err", err, "request_id", ptacycle.RequestID(ctx)) // the file is already on its way: it ends here
 			break
 		}

@@ -78,7 +78,7 @@ func (s *Server) downloadEvidence(c *gin.Context) {
 	if !ok {
 		return
 	}
-	f, content, err := s.deps.DB.EvidenceFile(c.Request.Context(), org(c), id)
+	f, content, err := s.app.Execution.Evidence(c.Request.Context(), as(c), id)
 	if err != nil {
 		s.fail(c, err)
 		return

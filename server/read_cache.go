@@ -18,7 +18,6 @@ import (
 
 	"github.com/ptacycle/ptacycle"
 	"github.com/ptacycle/ptacycle/app"
-	"github.com/ptacycle/ptacycle/postgres"
 )
 
 // freshFor bounds how long an answer computed by this server is served
@@ -95,7 +94,7 @@ func (c *readCache[K, V]) fresh(e cached[V], writes uint64) bool {
 // readCaches are the server's caches, forgotten together.
 type readCaches struct {
 	writes     atomic.Uint64
-	rates      *readCache[ratesKey, planRates]
+	rates      *readCache[ratesKey, app.Rates]
 	dashboards *readCache[dashboardKey, encoded]
 	tokens     *readCache[[sha256.Size]byte, ptacycle.User]
 }
@@ -103,11 +102,6 @@ type readCaches struct {
 type ratesKey struct {
 	plan int64
 	asOf ptacycle.Date
-}
-
-type planRates struct {
-	rates   ptacycle.RateBreakdown
-	overdue int
 }
 
 type dashboardKey struct {
@@ -118,7 +112,7 @@ type dashboardKey struct {
 
 func newReadCaches(now func() time.Time) *readCaches {
 	c := &readCaches{}
-	c.rates = newReadCache[ratesKey, planRates](&c.writes, now)
+	c.rates = newReadCache[ratesKey, app.Rates](&c.writes, now)
 	c.dashboards = newReadCache[dashboardKey, encoded](&c.writes, now)
 	c.tokens = newReadCache[[sha256.Size]byte, ptacycle.User](&c.writes, now)
 	return c
@@ -138,14 +132,10 @@ func (s *Server) forgetOnWrite(c *gin.Context) {
 	}
 }
 
-// planRates is DB.PlanRates through the cache: over 10,000 activities the
-// aggregate takes about 10 ms of a core.
-func (s *Server) planRates(ctx context.Context, org, planID int64, asOf ptacycle.Date) (ptacycle.RateBreakdown, int, error) {
-	r, err := s.cache.rates.get(ratesKey{planID, asOf}, func() (planRates, error) {
-		rates, overdue, err := s.deps.DB.PlanRates(context.WithoutCancel(ctx), org, planID, asOf)
-		return planRates{rates, overdue}, err
-	})
-	return r.rates, r.overdue, err
+// Rates keeps the layer's rates of a plan (app.Memo): over 10,000
+// activities the aggregate takes about 10 ms of a core.
+func (c *readCaches) Rates(planID int64, asOf ptacycle.Date, load func() (app.Rates, error)) (app.Rates, error) {
+	return c.rates.get(ratesKey{planID, asOf}, load)
 }
 
 // tokenUser is the user a personal API token authenticates (EUNAUTHORIZED),
@@ -203,29 +193,15 @@ func acceptsGzip(header string) bool {
 
 // dashboardAnswer is the API's dashboard of the organisation's year,
 // encoded, through the cache: the answer itself is kept, not only the rates,
-// so that a reader costs no query past authentication.
+// so that a reader costs no query past authentication. It is kept per
+// organisation, and its route lets only those who may read it reach it
+// (the permission the layer checks when it computes the answer).
 func (s *Server) dashboardAnswer(ctx context.Context, a app.Actor, year int, asOf ptacycle.Date) (encoded, error) {
-	org := a.User.OrganisationID
-	return s.cache.dashboards.get(dashboardKey{org, year, asOf}, func() (encoded, error) {
-		ctx := context.WithoutCancel(ctx)
-		cc, err := s.app.Cycles.Of(ctx, a, year)
+	return s.cache.dashboards.get(dashboardKey{a.User.OrganisationID, year, asOf}, func() (encoded, error) {
+		d, err := s.app.Dashboard.Year(context.WithoutCancel(ctx), a, year, asOf)
 		if err != nil {
 			return encoded{}, err
 		}
-		plan, err := s.deps.DB.Plan(ctx, org, year)
-		if err != nil {
-			return encoded{}, err
-		}
-		rates, n, err := s.planRates(ctx, org, plan.ID, asOf)
-		if err != nil {
-			return encoded{}, err
-		}
-		overdue := []ptacycle.Activity{}
-		if n > 0 {
-			if overdue, err = s.deps.DB.Activities(ctx, org, postgres.ActivityFilter{PlanID: plan.ID, OverdueAsOf: asOf, Limit: 50}); err != nil {
-				return encoded{}, err
-			}
-		}
-		return encode(dashboard{Year: cc.Year, AsOf: asOf, Formula: ptacycle.RateFormula, Rates: rates, Overdue: n, OverdueList: overdue})
+		return encode(dashboard{Year: d.Year, AsOf: d.AsOf, Formula: ptacycle.RateFormula, Rates: d.Rates, Overdue: d.Overdue.Count, OverdueList: d.Overdue.First})
 	})
 }

@@ -68,8 +68,8 @@ func New(deps Deps) *Server {
 	if deps.Clock == nil {
 		deps.Clock = time.Now
 	}
-	s := &Server{deps: deps, metrics: newHTTPMetrics(deps.Metrics), cache: newReadCaches(time.Now),
-		app: app.New(app.Deps{DB: deps.DB, Temporal: deps.Temporal, Logger: deps.Logger, StepWait: deps.StepWait, PublicURL: deps.PublicURL})}
+	s := &Server{deps: deps, metrics: newHTTPMetrics(deps.Metrics), cache: newReadCaches(time.Now)}
+	s.app = app.New(app.Deps{DB: deps.DB, Temporal: deps.Temporal, Logger: deps.Logger, StepWait: deps.StepWait, PublicURL: deps.PublicURL, Memo: s.cache})
 	s.store = pgxstore.NewWithCleanupInterval(deps.DB.Pool, 30*time.Minute)
 	s.sessions = scs.New()
 	s.sessions.Store = s.store

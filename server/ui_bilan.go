@@ -122,27 +122,26 @@ func bilanLines(text string) []string {
 }
 
 func (s *Server) uiBilan(c *gin.Context) {
-	cc, ok := s.loadCycle(c)
+	year, ok := s.yearParam(c)
 	if !ok {
 		return
 	}
-	s.renderBilan(c, cc, nil, nil)
+	s.renderBilan(c, year, nil, nil)
 }
 
-// renderBilan shows the bilan page; after a refused change, typed is what the user sent and err why.
-func (s *Server) renderBilan(c *gin.Context, cc app.Year, typed *bilanForm, err error) {
+// renderBilan shows the bilan page of year; after a refused change, typed is what the user sent and err why.
+func (s *Server) renderBilan(c *gin.Context, year int, typed *bilanForm, err error) {
 	if ptacycle.ErrorCode(err) == ptacycle.EINTERNAL {
 		s.fail(c, err)
 		return
 	}
-	ctx := c.Request.Context()
-	b, loadErr := s.deps.DB.Bilan(ctx, cc.Org.ID, cc.Cycle.ID)
+	d, loadErr := s.app.Cycles.BilanPage(c.Request.Context(), as(c), year)
 	if loadErr != nil {
 		s.fail(c, loadErr)
 		return
 	}
-	cv := s.app.Cycles.ViewOf(ctx, cc)
-	v := bilanView{Page: s.page(c, "bilan.title"), Cycle: cc.Cycle, Status: cv.Status, StatusError: cv.StatusError,
+	b := d.Bilan
+	v := bilanView{Page: s.page(c, "bilan.title"), Cycle: d.Cycle, Status: d.Status, StatusError: d.StatusError,
 		Bilan: b, Formula: ptacycle.RateFormula, Form: bilanFormOf(b)}
 	switch {
 	case b.Rates != nil:
@@ -150,7 +149,7 @@ func (s *Server) renderBilan(c *gin.Context, cc app.Year, typed *bilanForm, err 
 	case b.ManualRate != nil:
 		v.Gauge = *b.ManualRate
 	}
-	v.Editable = cc.Cycle.Stage == ptacycle.StageBilan && b.ClosedAt == nil && v.Can(ptacycle.RoleCoordinator)
+	v.Editable = d.Cycle.Stage == ptacycle.StageBilan && b.ClosedAt == nil && v.Can(ptacycle.RoleCoordinator)
 	if err != nil {
 		var e *ptacycle.Error
 		if errors.As(err, &e) && e.Code == ptacycle.ECONFLICT && e.Current != nil {
@@ -202,7 +201,7 @@ func (s *Server) uiSaveBilan(c *gin.Context) {
 		_, err = s.app.Cycles.SaveBilan(ctx, as(c), cc.Year, b)
 	}
 	if err != nil {
-		s.renderBilan(c, cc, &form, err)
+		s.renderBilan(c, cc.Year, &form, err)
 		return
 	}
 	s.flashT(c, "bilan.saved")
@@ -218,7 +217,7 @@ func (s *Server) uiCloseBilan(c *gin.Context) {
 		return s.app.Cycles.CloseBilan(c.Request.Context(), a, cc.Year, request)
 	}, fmt.Sprintf("/cycles/%d/bilan", cc.Year))
 	if err != nil {
-		s.renderBilan(c, cc, nil, err)
+		s.renderBilan(c, cc.Year, nil, err)
 		return
 	}
 	if !done {
@@ -263,41 +262,34 @@ type recommendationForm struct {
 var recPriorities = []ptacycle.Priority{ptacycle.PriorityHigh, ptacycle.PriorityMedium, ptacycle.PriorityLow}
 
 func (s *Server) uiRecommendations(c *gin.Context) {
-	cc, ok := s.loadCycle(c)
+	year, ok := s.yearParam(c)
 	if !ok {
 		return
 	}
-	s.renderRecommendations(c, cc, recommendationForm{}, nil)
+	s.renderRecommendations(c, year, recommendationForm{}, nil)
 }
 
-// renderRecommendations shows the recommendations page; after a refused change, form is what was typed and err why.
-func (s *Server) renderRecommendations(c *gin.Context, cc app.Year, form recommendationForm, err error) {
+// renderRecommendations shows the recommendations page of year; after a refused change, form is what was typed and err why.
+func (s *Server) renderRecommendations(c *gin.Context, year int, form recommendationForm, err error) {
 	if ptacycle.ErrorCode(err) == ptacycle.EINTERNAL {
 		s.fail(c, err)
 		return
 	}
-	ctx := c.Request.Context()
-	recs, loadErr := s.deps.DB.Recommendations(ctx, cc.Org.ID, cc.Cycle.ID)
-	var units []ptacycle.Unit
-	if loadErr == nil {
-		units, loadErr = s.deps.DB.Units(ctx, cc.Org.ID)
-	}
-	var plan ptacycle.Plan
-	if loadErr == nil {
-		plan, loadErr = s.deps.DB.Plan(ctx, cc.Org.ID, cc.Year)
-	}
-	var actions []ptacycle.Action
-	if loadErr == nil {
-		actions, loadErr = s.deps.DB.Actions(ctx, cc.Org.ID, plan.ID)
-	}
+	d, loadErr := s.app.Recommendations.Page(c.Request.Context(), as(c), year)
 	if loadErr != nil {
 		s.fail(c, loadErr)
 		return
 	}
+	s.showRecommendations(c, d, form, err)
+}
+
+// showRecommendations renders the recommendations page read as d.
+func (s *Server) showRecommendations(c *gin.Context, d app.RecommendationsData, form recommendationForm, err error) {
+	recs, units, actions := d.Recommendations, d.Units, d.Actions
 	if form.Priority == "" {
 		form.Priority = string(ptacycle.PriorityMedium)
 	}
-	v := recommendationsView{Page: s.page(c, "recs.title"), Cycle: cc.Cycle, StatusError: s.app.Cycles.ViewOf(ctx, cc).StatusError, Form: form}
+	v := recommendationsView{Page: s.page(c, "recs.title"), Cycle: d.Cycle, StatusError: d.StatusError, Form: form}
 	coordinator := v.Can(ptacycle.RoleCoordinator)
 	unitNames := map[int64]string{}
 	v.Units = []ui.Option{{Value: "", Label: v.T("recs.noUnit")}}
@@ -328,7 +320,7 @@ func (s *Server) renderRecommendations(c *gin.Context, cc app.Year, form recomme
 		}
 		v.Items = append(v.Items, item)
 	}
-	stage := cc.Cycle.Stage
+	stage := d.Cycle.Stage
 	v.Frozen = ptacycle.RecommendationsFrozen(stage, recs)
 	v.CanEdit = coordinator && !v.Frozen
 	v.CanAdopt = v.CanEdit && stage == ptacycle.StageRecommendations
@@ -355,7 +347,7 @@ func (s *Server) uiAddRecommendation(c *gin.Context) {
 		r, err = s.app.Recommendations.Create(c.Request.Context(), as(c), cc.Year, r)
 	}
 	if err != nil {
-		s.renderRecommendations(c, cc, form, err)
+		s.renderRecommendations(c, cc.Year, form, err)
 		return
 	}
 	s.flashT(c, "recs.added", "Number", r.Position)
@@ -400,7 +392,7 @@ func (s *Server) uiAdopt(c *gin.Context) {
 		}, fmt.Sprintf("/cycles/%d/recommandations", cc.Year))
 	}
 	if err != nil {
-		s.renderRecommendations(c, cc, recommendationForm{}, err)
+		s.renderRecommendations(c, cc.Year, recommendationForm{}, err)
 		return
 	}
 	if !done {
@@ -425,12 +417,17 @@ func (s *Server) uiLinkRecommendation(c *gin.Context) {
 		if year == 0 {
 			year, _ = strconv.Atoi(c.PostForm("year"))
 		}
-		cc, cerr := s.app.Cycles.Of(c.Request.Context(), as(c), year)
-		if cerr != nil || ptacycle.ErrorCode(err) == ptacycle.EFORBIDDEN || ptacycle.ErrorCode(err) == ptacycle.ENOTFOUND {
+		switch ptacycle.ErrorCode(err) {
+		case ptacycle.EFORBIDDEN, ptacycle.ENOTFOUND, ptacycle.EINTERNAL:
 			s.fail(c, err)
 			return
 		}
-		s.renderRecommendations(c, cc, recommendationForm{}, err)
+		d, derr := s.app.Recommendations.Page(c.Request.Context(), as(c), year)
+		if derr != nil {
+			s.fail(c, err) // the refusal itself, not why the page cannot be shown
+			return
+		}
+		s.showRecommendations(c, d, recommendationForm{}, err)
 		return
 	}
 	s.flashT(c, "recs.linked", "Count", len(ids))

@@ -2,10 +2,8 @@ package server
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
-	"math"
 	"net/url"
 	"reflect"
 	"slices"
@@ -29,7 +27,7 @@ import (
 // dashboardPage is the home page: where the current cycle stands and what waits for whom.
 type dashboardPage struct {
 	ui.Page
-	Cycle        *ptacycle.Cycle // the current cycle (s.currentYear), nil without any
+	Cycle        *ptacycle.Cycle // the current cycle (open, else the latest), nil without any
 	Timeline     []timelineStep
 	Unavailable  bool // Temporal did not answer: the stage comes from PostgreSQL
 	Stopped      bool // the cycle's workflow ended on an error: nothing moves the stage shown
@@ -89,9 +87,6 @@ var dashboardLaunchFields = map[string]string{
 	"deadlines.submission":      "submissionDue",
 }
 
-// dashboardOverdueShown bounds the overdue activities listed on the dashboard.
-const dashboardOverdueShown = 10
-
 func (s *Server) home(c *gin.Context) { s.renderDashboard(c, nil) }
 
 // renderDashboard renders the home page; a failed launch comes back with its form.
@@ -105,61 +100,36 @@ func (s *Server) renderDashboard(c *gin.Context, failed *launchForm) {
 }
 
 func (s *Server) dashboardData(c *gin.Context, failed *launchForm) (dashboardPage, error) {
-	ctx, u := c.Request.Context(), currentUser(c)
+	u := currentUser(c)
 	d := dashboardPage{Page: s.page(c, "home.title")}
-	coordinator := u.Role == ptacycle.RoleCoordinator
-	o, err := s.deps.DB.Organisation(ctx, u.OrganisationID)
+	data, err := s.app.Dashboard.Page(c.Request.Context(), as(c), today())
 	if err != nil {
 		return d, err
 	}
-	year := s.currentYear(ctx, u.OrganisationID)
-	if year == 0 {
+	coordinator := u.Role == ptacycle.RoleCoordinator
+	if data.View == nil {
 		if coordinator {
-			d.Launch = orLaunch(failed, time.Now().Year(), o.DeadlineDays)
+			d.Launch = orLaunch(failed, time.Now().Year(), data.Org.DeadlineDays)
 		}
 		return d, nil
 	}
-	cy, err := s.deps.DB.Cycle(ctx, o.ID, year)
-	if err != nil {
-		return d, err
-	}
-	v := s.app.Cycles.ViewOf(ctx, app.Year{Org: o, Year: year, Cycle: cy})
+	v, cy := data.View, data.View.Cycle
 	d.Cycle = &cy
 	d.Unavailable, d.Stopped = v.StatusError != "" && !v.Stopped, v.Stopped
 	d.Retroactive = v.Status != nil && v.Status.Retroactive
 	d.Timeline = dashboardTimeline(cy, v.Status)
 	if v.Status != nil && v.Status.Pending != nil {
-		if d.Pending, err = s.pendingView(ctx, o.ID, v.Status.Pending); err != nil {
-			return d, err
-		}
+		d.Pending = pendingOf(v.Status.Pending, data.Pending)
 	}
-	if d.Rates, err = s.dashboardRates(ctx, o.ID, cy); err != nil {
-		return d, err
+	if r := data.Rates; r != nil {
+		d.Rates = &ratesView{Year: r.Year, FromBilan: r.FromBilan, Manual: r.Manual, Rates: r.Rates, Formula: ptacycle.RateFormula}
 	}
-	var unit int64
-	if u.Role == ptacycle.RoleOwner && u.UnitID != nil {
-		unit = *u.UnitID
+	if data.Overdue != nil {
+		d.ShowOverdue, d.OverdueCount, d.Overdue = true, data.Overdue.Count, data.Overdue.First
 	}
-	if cy.Stage == ptacycle.StageExecution {
-		plan, err := s.deps.DB.Plan(ctx, o.ID, cy.Year)
-		if err != nil {
-			return d, err
-		}
-		d.ShowOverdue = true
-		f := postgres.ActivityFilter{PlanID: plan.ID, UnitID: unit, OverdueAsOf: today()}
-		if d.OverdueCount, err = s.deps.DB.CountActivities(ctx, o.ID, f); err != nil {
-			return d, err
-		}
-		f.Limit = dashboardOverdueShown
-		if d.Overdue, err = s.deps.DB.Activities(ctx, o.ID, f); err != nil {
-			return d, err
-		}
-	}
-	if d.Actions, err = s.myActions(ctx, d.Page, u, cy, v.Status); err != nil {
-		return d, err
-	}
+	d.Actions = myActions(d.Page, u, cy, v.Status, data)
 	if coordinator && (cy.Stage == ptacycle.StageClosed || failed != nil) {
-		d.Launch = orLaunch(failed, cy.Year+1, o.DeadlineDays)
+		d.Launch = orLaunch(failed, cy.Year+1, data.Org.DeadlineDays)
 	}
 	return d, nil
 }
@@ -215,54 +185,13 @@ func dueDay(t time.Time) ptacycle.Date {
 	return ptacycle.DateOf(t)
 }
 
-// pendingView names the users the pending step lists.
-func (s *Server) pendingView(ctx context.Context, org int64, p *workflows.PendingStep) (*pendingView, error) {
-	v := &pendingView{Label: p.Label, Roles: p.Roles}
+// pendingOf is the pending step, with the names of the people it waits for.
+func pendingOf(p *workflows.PendingStep, names []string) *pendingView {
+	v := &pendingView{Label: p.Label, Roles: p.Roles, Names: names}
 	if !p.Due.IsZero() {
 		v.Due, v.Late = dueDay(p.Due), time.Now().After(p.Due)
 	}
-	for _, id := range p.UserIDs {
-		u, err := s.deps.DB.User(ctx, org, id)
-		if ptacycle.ErrorCode(err) == ptacycle.ENOTFOUND {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		v.Names = append(v.Names, u.FullName)
-	}
-	return v, nil
-}
-
-// dashboardRates computes the rate of the cycle's plan once in execution
-// (as the API's dashboard does); before, it shows the bilan's rates of the year reviewed.
-func (s *Server) dashboardRates(ctx context.Context, org int64, cy ptacycle.Cycle) (*ratesView, error) {
-	if cy.Stage == ptacycle.StageExecution || cy.Stage == ptacycle.StageClosed {
-		plan, err := s.deps.DB.Plan(ctx, org, cy.Year)
-		if err != nil {
-			return nil, err
-		}
-		rates, _, err := s.planRates(ctx, org, plan.ID, today())
-		if err != nil {
-			return nil, err
-		}
-		return &ratesView{Year: cy.Year, Rates: rates, Formula: ptacycle.RateFormula}, nil
-	}
-	b, err := s.deps.DB.Bilan(ctx, org, cy.ID)
-	if ptacycle.ErrorCode(err) == ptacycle.ENOTFOUND {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	switch {
-	case b.Rates != nil && b.Rates.Overall.Planned > 0:
-		return &ratesView{Year: b.ReviewedYear, FromBilan: true, Rates: *b.Rates, Formula: ptacycle.RateFormula}, nil
-	case b.ManualRate != nil:
-		overall := ptacycle.Rate{Percent: *b.ManualRate, Rounded: int(math.Floor(*b.ManualRate + 0.5))}
-		return &ratesView{Year: b.ReviewedYear, FromBilan: true, Manual: true, Rates: ptacycle.RateBreakdown{Overall: overall}, Formula: ptacycle.RateFormula}, nil
-	}
-	return nil, nil
+	return v
 }
 
 // stagePages are the pages where each stage's work is done.
@@ -275,7 +204,7 @@ var stagePages = map[ptacycle.Stage]string{
 }
 
 // myActions lists what waits for the user, by role.
-func (s *Server) myActions(ctx context.Context, p ui.Page, u *ptacycle.User, cy ptacycle.Cycle, status *workflows.CycleStatus) ([]myAction, error) {
+func myActions(p ui.Page, u *ptacycle.User, cy ptacycle.Cycle, status *workflows.CycleStatus, data app.DashboardData) []myAction {
 	cycle := fmt.Sprintf("/cycles/%d/", cy.Year)
 	var pending *workflows.PendingStep
 	if status != nil {
@@ -284,7 +213,7 @@ func (s *Server) myActions(ctx context.Context, p ui.Page, u *ptacycle.User, cy 
 	switch u.Role {
 	case ptacycle.RoleCoordinator:
 		if cy.Stage == ptacycle.StageClosed {
-			return []myAction{{Testid: "action-closed", Text: p.T("home.actionClosed", "Year", cy.Year)}}, nil
+			return []myAction{{Testid: "action-closed", Text: p.T("home.actionClosed", "Year", cy.Year)}}
 		}
 		do := myAction{Testid: "action-step", Text: p.T("home.actionStage", "Stage", p.L(cy.Stage.Label())),
 			Href: cycle + stagePages[cy.Stage], Link: p.T("home.open." + string(cy.Stage))}
@@ -294,88 +223,46 @@ func (s *Server) myActions(ctx context.Context, p ui.Page, u *ptacycle.User, cy 
 				do.Due = dueDay(pending.Due)
 			}
 		}
-		return []myAction{do}, nil
+		return []myAction{do}
 	case ptacycle.RoleApprover:
-		if pending != nil && pending.Step == "decide" && slices.Contains(pending.UserIDs, u.ID) {
+		if data.Decides {
 			return []myAction{{Testid: "action-decide", Text: p.T("home.actionDecide", "Level", pending.Level),
-				Href: cycle + "validation", Link: p.T("home.open.validation")}}, nil
+				Href: cycle + "validation", Link: p.T("home.open.validation")}}
 		}
-		return []myAction{{Testid: "action-none", Text: p.T("home.actionNoDecision")}}, nil
+		return []myAction{{Testid: "action-none", Text: p.T("home.actionNoDecision")}}
 	case ptacycle.RoleOwner:
 		if cy.Stage != ptacycle.StageExecution || u.UnitID == nil {
-			return []myAction{{Testid: "action-none", Text: p.T("home.actionOwnerWait")}}, nil
+			return []myAction{{Testid: "action-none", Text: p.T("home.actionOwnerWait")}}
 		}
-		n, err := s.unitUnfinished(ctx, u.OrganisationID, *u.UnitID, cy.Year)
-		if err != nil {
-			return nil, err
-		}
-		return []myAction{{Testid: "action-unfinished", Text: p.T("home.actionUnfinished", "Count", n),
-			Href: "/mes-activites", Link: p.T("home.openMyActivities")}}, nil
+		return []myAction{{Testid: "action-unfinished", Text: p.T("home.actionUnfinished", "Count", data.Unfinished),
+			Href: "/mes-activites", Link: p.T("home.openMyActivities")}}
 	case ptacycle.RolePartner:
 		actions := []myAction{{Testid: "action-read", Text: p.T("home.actionPartnerPlan"), Href: cycle + "pta", Link: p.T("home.open.drafting")}}
 		if cy.Stage == ptacycle.StageExecution || cy.Stage == ptacycle.StageClosed {
 			actions = append(actions, myAction{Testid: "action-execution", Text: p.T("home.actionPartnerExecution"), Href: cycle + "execution", Link: p.T("home.open.execution")})
 		}
-		if u.UnitID != nil {
-			mine, err := s.partnerContributions(ctx, p, u.OrganisationID, *u.UnitID, cy, cycle)
-			if err != nil {
-				return nil, err
-			}
-			actions = append(actions, mine)
+		if data.Contribution != nil {
+			actions = append(actions, partnerContributions(p, *data.Contribution, cy, cycle))
 		}
-		return actions, nil
+		return actions
 	case ptacycle.RoleAdmin:
-		return []myAction{{Testid: "action-admin", Text: p.T("home.actionAdmin"), Href: "/admin", Link: p.T("home.openAdmin")}}, nil
+		return []myAction{{Testid: "action-admin", Text: p.T("home.actionAdmin"), Href: "/admin", Link: p.T("home.openAdmin")}}
 	}
-	return nil, nil
+	return nil
 }
 
 // partnerContributions tells a partner what its unit contributes to: the
 // activities of the year's plan it is a partner of, how many are done, and
 // where to see them.
-func (s *Server) partnerContributions(ctx context.Context, p ui.Page, org, unitID int64, cy ptacycle.Cycle, cycle string) (myAction, error) {
-	unit, err := s.deps.DB.Unit(ctx, org, unitID)
-	if err != nil {
-		return myAction{}, err
+func partnerContributions(p ui.Page, mine app.Contribution, cy ptacycle.Cycle, cycle string) myAction {
+	if mine.Activities == 0 {
+		return myAction{Testid: "action-contributions", Text: p.T("home.actionPartnerNone", "Unit", mine.Unit.Name)}
 	}
-	plan, err := s.deps.DB.Plan(ctx, org, cy.Year)
-	if err != nil {
-		return myAction{}, err
-	}
-	count := func(status ptacycle.ActivityStatus) (int, error) {
-		return s.deps.DB.CountActivities(ctx, org, postgres.ActivityFilter{PlanID: plan.ID, PartnerID: unitID, Status: status})
-	}
-	all, err := count("")
-	if err != nil || all == 0 {
-		return myAction{Testid: "action-contributions", Text: p.T("home.actionPartnerNone", "Unit", unit.Name)}, err
-	}
-	done, err := count(ptacycle.StatusDone)
-	mine := myAction{Testid: "action-contributions", Text: p.T("home.actionPartnerMine", "Unit", unit.Name, "Count", all, "Done", done)}
+	a := myAction{Testid: "action-contributions", Text: p.T("home.actionPartnerMine", "Unit", mine.Unit.Name, "Count", mine.Activities, "Done", mine.Done)}
 	if cy.Stage == ptacycle.StageExecution || cy.Stage == ptacycle.StageClosed {
-		mine.Href, mine.Link = cycle+"execution?partner="+strconv.FormatInt(unitID, 10), p.T("home.openContributions")
+		a.Href, a.Link = cycle+"execution?partner="+strconv.FormatInt(mine.Unit.ID, 10), p.T("home.openContributions")
 	}
-	return mine, err
-}
-
-// unitUnfinished counts a unit's activities of year's plan neither done nor cancelled.
-func (s *Server) unitUnfinished(ctx context.Context, org, unit int64, year int) (int, error) {
-	plan, err := s.deps.DB.Plan(ctx, org, year)
-	if err != nil {
-		return 0, err
-	}
-	count := func(status ptacycle.ActivityStatus) (int, error) {
-		return s.deps.DB.CountActivities(ctx, org, postgres.ActivityFilter{PlanID: plan.ID, UnitID: unit, Status: status})
-	}
-	all, err := count("")
-	if err != nil {
-		return 0, err
-	}
-	done, err := count(ptacycle.StatusDone)
-	if err != nil {
-		return 0, err
-	}
-	cancelled, err := count(ptacycle.StatusCancelled)
-	return all - done - cancelled, err
+	return a
 }
 
 // uiLaunch launches a year from the dashboard's form.
@@ -471,12 +358,12 @@ func (s *Server) renderAccountWith(c *gin.Context, errs, prefErrs *ui.Errors) {
 	d.Coordinator = u.Role == ptacycle.RoleCoordinator
 	d.Hours = hourOptions(d.Page, u.QuietFrom)
 	d.QuietToOpts = hourOptions(d.Page, u.QuietTo)
-	if u.UnitID != nil {
-		unit, err := s.deps.DB.Unit(c.Request.Context(), u.OrganisationID, *u.UnitID)
-		if err != nil {
-			s.fail(c, err)
-			return
-		}
+	unit, err := s.app.Account.Unit(c.Request.Context(), as(c))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if unit != nil {
 		d.Unit = unit.Name
 	}
 	s.render(c, "account", d)
@@ -512,7 +399,7 @@ func (s *Server) uiSetPreferences(c *gin.Context) {
 	p.QuietFrom, p.QuietTo = hour("quietFrom"), hour("quietTo")
 	err := v.Err()
 	if err == nil {
-		_, err = s.deps.DB.SetPreferences(c.Request.Context(), actor(c), u.ID, p, c.PostForm("language"))
+		_, err = s.app.Account.SetPreferences(c.Request.Context(), as(c), p, c.PostForm("language"))
 	}
 	if err != nil {
 		if ptacycle.ErrorCode(err) == ptacycle.EINTERNAL {
@@ -585,22 +472,19 @@ func (s *Server) uiReminders(c *gin.Context) { s.renderReminders(c, "reminders")
 
 // renderReminders renders the reminders page, or its list alone for htmx.
 func (s *Server) renderReminders(c *gin.Context, page string) {
-	ctx, u := c.Request.Context(), currentUser(c)
 	before, ok := s.queryInt(c, "before", 0)
 	if !ok {
 		return
 	}
-	d := reminderListPage{Page: s.page(c, "reminders.title"), UnreadOnly: c.Query("unread") == "true"}
-	query := func(before int64) string { return remindersQuery(before, d.UnreadOnly) }
-	items, err := s.deps.DB.Reminders(ctx, u.OrganisationID, postgres.ReminderFilter{RecipientID: u.ID, Channel: ptacycle.ChannelInApp,
-		UnreadOnly: d.UnreadOnly, Limit: remindersShown + 1, BeforeID: int64(before)})
-	if err == nil {
-		d.Unread, err = s.deps.DB.UnreadReminders(ctx, u.OrganisationID, u.ID)
-	}
+	unreadOnly := c.Query("unread") == "true"
+	in, err := s.app.Account.Inbox(c.Request.Context(), as(c), app.InboxQuery{UnreadOnly: unreadOnly, BeforeID: int64(before), Limit: remindersShown + 1})
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
+	d := reminderListPage{Page: s.page(c, "reminders.title"), UnreadOnly: unreadOnly, Unread: in.Unread, Failures: in.Failures}
+	query := func(before int64) string { return remindersQuery(before, d.UnreadOnly) }
+	items := in.Reminders
 	d.Query = query(int64(before))
 	if before != 0 {
 		d.Newest = "/relances" + query(0)
@@ -609,23 +493,12 @@ func (s *Server) renderReminders(c *gin.Context, page string) {
 		items = items[:remindersShown]
 		d.Older = "/relances" + query(items[len(items)-1].ID)
 	}
-	if app.Allowed(u.Role, app.ReadDeliveries) {
-		if d.Failures, err = s.deps.DB.Reminders(ctx, u.OrganisationID, postgres.ReminderFilter{Status: "failed", Limit: 20}); err != nil {
-			s.fail(c, err)
-			return
+	for _, f := range in.Process {
+		row := processFailureRow{ProcessFailure: f, OperationLabel: labelOr(d.Page, "reminders.op."+f.Operation, f.Operation)}
+		if f.ReminderKind != "" {
+			row.KindLabel = labelOr(d.Page, "reminders.kind."+f.ReminderKind, f.ReminderKind)
 		}
-		failed, err := s.deps.DB.ProcessFailures(ctx, u.OrganisationID, 20)
-		if err != nil {
-			s.fail(c, err)
-			return
-		}
-		for _, f := range failed {
-			row := processFailureRow{ProcessFailure: f, OperationLabel: labelOr(d.Page, "reminders.op."+f.Operation, f.Operation)}
-			if f.ReminderKind != "" {
-				row.KindLabel = labelOr(d.Page, "reminders.kind."+f.ReminderKind, f.ReminderKind)
-			}
-			d.Process = append(d.Process, row)
-		}
+		d.Process = append(d.Process, row)
 	}
 	for _, r := range items {
 		d.Items = append(d.Items, reminderRow{Reminder: r, KindLabel: labelOr(d.Page, "reminders.kind."+r.Kind, r.Kind)})
@@ -655,8 +528,7 @@ func (s *Server) uiReadReminder(c *gin.Context) {
 	if !ok {
 		return
 	}
-	u := currentUser(c)
-	if err := s.deps.DB.MarkReminderRead(c.Request.Context(), u.OrganisationID, u.ID, id); err != nil {
+	if err := s.app.Account.ReadReminder(c.Request.Context(), as(c), id); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -725,7 +597,7 @@ func (s *Server) uiAudit(c *gin.Context) {
 		}
 		f.Since = since.Time()
 	}
-	entries, err := s.deps.DB.Audit(c.Request.Context(), org(c), f)
+	entries, err := s.app.Organisation.Audit(c.Request.Context(), as(c), f)
 	if err != nil {
 		s.fail(c, err)
 		return

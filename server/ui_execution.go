@@ -2,7 +2,6 @@ package server
 
 import (
 	"cmp"
-	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -13,85 +12,11 @@ import (
 
 	"github.com/ptacycle/ptacycle"
 	"github.com/ptacycle/ptacycle/app"
-	"github.com/ptacycle/ptacycle/postgres"
 	"github.com/ptacycle/ptacycle/ui"
 )
 
 // executionPageSize is the number of rows or cards per page of the execution pages.
 const executionPageSize = 50
-
-// execDirectory resolves an organisation's ids to the names people read;
-// the lists keep the store's order (by name) for choices.
-type execDirectory struct {
-	users      map[int64]ptacycle.User
-	units      map[int64]ptacycle.Unit
-	regions    map[int64]string
-	userList   []ptacycle.User
-	unitList   []ptacycle.Unit
-	regionList []ptacycle.Region
-}
-
-func (s *Server) loadExecDirectory(ctx context.Context, org int64) (execDirectory, error) {
-	d := execDirectory{users: map[int64]ptacycle.User{}, units: map[int64]ptacycle.Unit{}, regions: map[int64]string{}}
-	var err error
-	if d.userList, err = s.deps.DB.Users(ctx, org, ""); err != nil {
-		return d, err
-	}
-	for _, u := range d.userList {
-		d.users[u.ID] = u
-	}
-	if d.unitList, err = s.deps.DB.Units(ctx, org); err != nil {
-		return d, err
-	}
-	for _, u := range d.unitList {
-		d.units[u.ID] = u
-	}
-	if d.regionList, err = s.deps.DB.Regions(ctx, org); err != nil {
-		return d, err
-	}
-	for _, r := range d.regionList {
-		d.regions[r.ID] = r.Name
-	}
-	return d, nil
-}
-
-// user is a user's name, "—" for none.
-func (d execDirectory) user(id *int64) string {
-	if id == nil {
-		return "—"
-	}
-	if u, ok := d.users[*id]; ok {
-		return u.FullName
-	}
-	return "#" + strconv.FormatInt(*id, 10)
-}
-
-// unit is a unit's name, "—" for none.
-func (d execDirectory) unit(id *int64) string {
-	if id == nil {
-		return "—"
-	}
-	if u, ok := d.units[*id]; ok {
-		return u.Name
-	}
-	return "#" + strconv.FormatInt(*id, 10)
-}
-
-func (d execDirectory) unitNames(ids []int64) []string {
-	out := make([]string, len(ids))
-	for i := range ids {
-		out[i] = d.unit(&ids[i])
-	}
-	return out
-}
-
-func (d execDirectory) regionNames(ids []int64) []string {
-	out := make([]string, len(ids))
-	for i, id := range ids {
-		out[i] = d.regions[id]
-	}
-	return out
-}
 
 // execRow is an activity as the execution pages list it.
 type execRow struct {
@@ -150,17 +75,6 @@ func (c *execProgressCard) setForm(p ui.Page, f execProgressForm) {
 	}
 }
 
-// execOpen reports whether a version of the plan was approved: progress is reported from then on.
-func (s *Server) execOpen(ctx context.Context, org, planID int64) (bool, error) {
-	versions, err := s.deps.DB.PlanVersions(ctx, org, planID)
-	for _, v := range versions {
-		if v.Status == string(ptacycle.PlanApproved) {
-			return true, err
-		}
-	}
-	return false, err
-}
-
 // myActivitiesPage is an owner's activities, with a progress form on each.
 type myActivitiesPage struct {
 	ui.Page
@@ -194,31 +108,19 @@ func (s *Server) uiMyActivities(c *gin.Context) {
 // myActivities lists the activities of the user's unit in the current year's
 // plan: unfinished first, by due date. Activity focus, when on another page, is shown first.
 func (s *Server) myActivities(c *gin.Context, page int, focus int64) (myActivitiesPage, error) {
-	ctx, u := c.Request.Context(), currentUser(c)
-	data := myActivitiesPage{Page: s.page(c, "execution.mine.title"), Year: s.currentYear(ctx, u.OrganisationID), PageNum: max(page, 1)}
+	u := currentUser(c)
+	data := myActivitiesPage{Page: s.page(c, "execution.mine.title"), PageNum: max(page, 1)}
+	mine, err := s.app.Execution.Mine(c.Request.Context(), as(c))
+	if err != nil {
+		return data, err
+	}
 	if u.UnitID == nil {
 		data.NoUnit = true
 		return data, nil
 	}
-	dir, err := s.loadExecDirectory(ctx, u.OrganisationID)
-	if err != nil {
-		return data, err
-	}
-	data.Unit = dir.unit(u.UnitID)
-	if data.Year == 0 {
-		return data, nil
-	}
-	plan, err := s.deps.DB.Plan(ctx, u.OrganisationID, data.Year)
-	if err != nil {
-		return data, err
-	}
-	if data.Open, err = s.execOpen(ctx, u.OrganisationID, plan.ID); err != nil {
-		return data, err
-	}
-	acts, err := s.deps.DB.Activities(ctx, u.OrganisationID, postgres.ActivityFilter{PlanID: plan.ID, UnitID: *u.UnitID})
-	if err != nil {
-		return data, err
-	}
+	dir := newExecDirectory(mine.Directory)
+	data.Year, data.Unit, data.Open = mine.Year, dir.unit(u.UnitID), mine.Open
+	acts := mine.Activities
 	slices.SortStableFunc(acts, func(a, b ptacycle.Activity) int { // unfinished first, each by due date
 		return cmp.Compare(execFinished(a), execFinished(b))
 	})
@@ -405,16 +307,11 @@ type executionPage struct {
 }
 
 func (s *Server) uiExecution(c *gin.Context) {
-	cc, plan, ok := s.loadPlan(c)
+	year, ok := s.yearParam(c)
 	if !ok {
 		return
 	}
-	ctx := c.Request.Context()
-	f := postgres.ActivityFilter{PlanID: plan.ID, Status: ptacycle.ActivityStatus(c.Query("status"))}
-	if f.Status != "" && !f.Status.Valid() {
-		s.fail(c, ptacycle.Errorf(ptacycle.EINVALID, "Statut %q inconnu", "Unknown status %q", string(f.Status)))
-		return
-	}
+	f := app.ActivityFilter{Year: year, Status: ptacycle.ActivityStatus(c.Query("status")), PageSize: executionPageSize}
 	ints := []struct {
 		name string
 		dst  *int64
@@ -430,43 +327,27 @@ func (s *Server) uiExecution(c *gin.Context) {
 	if !ok {
 		return
 	}
-	data := executionPage{Page: s.page(c, "execution.title"), Year: cc.Year, Stage: cc.Cycle.Stage, PageNum: max(page, 1), Formula: ptacycle.RateFormula}
+	f.Page = page
+	day := today()
+	overdue := false
 	switch c.Query("overdue") {
 	case "1", "on", "true":
-		data.Overdue, f.OverdueAsOf = true, today()
+		overdue, f.OverdueAsOf = true, day
 	}
+	ex, err := s.app.Execution.Page(c.Request.Context(), as(c), f, day)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	data := executionPage{Page: s.page(c, "execution.title"), Year: ex.Year.Year, Stage: ex.Cycle.Stage, Formula: ptacycle.RateFormula,
+		Overdue: overdue, Total: ex.Activities.Total, PageNum: ex.Activities.Page, Rate: ex.Rates.Overall}
 	data.Filtered = f.Status != "" || f.UnitID != 0 || f.RegionID != 0 || f.AxisID != 0 || f.PartnerID != 0 || data.Overdue
-	dir, err := s.loadExecDirectory(ctx, cc.Org.ID)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	if err := s.execFilters(ctx, &data, dir, cc, f); err != nil {
-		s.fail(c, err)
-		return
-	}
-	if data.Total, err = s.deps.DB.CountActivities(ctx, cc.Org.ID, f); err != nil {
-		s.fail(c, err)
-		return
-	}
+	dir := newExecDirectory(ex.Directory)
+	execFilters(&data, dir, ex.Axes, f)
 	data.Pages = max((data.Total+executionPageSize-1)/executionPageSize, 1)
-	data.PageNum = min(data.PageNum, data.Pages)
-	f.Limit, f.Offset = executionPageSize, (data.PageNum-1)*executionPageSize
-	acts, err := s.deps.DB.Activities(ctx, cc.Org.ID, f)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	day := today()
-	for _, a := range acts {
+	for _, a := range ex.Activities.Items {
 		data.Rows = append(data.Rows, dir.row(data.Page, a, day))
 	}
-	rates, _, err := s.planRates(ctx, cc.Org.ID, plan.ID, day)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	data.Rate = rates.Overall
 	link := func(n int) string {
 		q := c.Request.URL.Query()
 		q.Set("page", strconv.Itoa(n))
@@ -482,7 +363,7 @@ func (s *Server) uiExecution(c *gin.Context) {
 }
 
 // execFilters fills the filter form's choices, the current ones selected.
-func (s *Server) execFilters(ctx context.Context, data *executionPage, dir execDirectory, cc app.Year, f postgres.ActivityFilter) error {
+func execFilters(data *executionPage, dir execDirectory, axes []ptacycle.Axis, f app.ActivityFilter) {
 	all := ui.Option{Value: "", Label: data.T("execution.filter.all")}
 	data.Units = []ui.Option{all}
 	for _, u := range dir.unitList {
@@ -497,18 +378,13 @@ func (s *Server) execFilters(ctx context.Context, data *executionPage, dir execD
 		data.Regions = append(data.Regions, ui.Option{Value: strconv.FormatInt(r.ID, 10), Label: r.Name, Selected: r.ID == f.RegionID})
 	}
 	data.Axes = []ui.Option{all}
-	strategy, err := s.deps.DB.StrategyForYear(ctx, cc.Org.ID, cc.Year)
-	if err != nil && ptacycle.ErrorCode(err) != ptacycle.ENOTFOUND {
-		return err
-	}
-	for _, a := range strategy.Axes {
+	for _, a := range axes {
 		data.Axes = append(data.Axes, ui.Option{Value: strconv.FormatInt(a.ID, 10), Label: a.Code + " — " + a.Title, Selected: a.ID == f.AxisID})
 	}
 	data.Statuses = []ui.Option{all}
 	for _, st := range ptacycle.Statuses {
 		data.Statuses = append(data.Statuses, ui.Option{Value: string(st), Label: data.L(st.Label()), Selected: st == f.Status})
 	}
-	return nil
 }
 
 // execHistoryRow is one progress update as the activity page shows it.
@@ -549,59 +425,27 @@ func (s *Server) uiActivity(c *gin.Context) {
 }
 
 func (s *Server) execActivityData(c *gin.Context, id int64) (execActivityPage, error) {
-	ctx, u := c.Request.Context(), currentUser(c)
 	data := execActivityPage{Page: s.page(c, "execution.activity.title")}
-	a, err := s.deps.DB.Activity(ctx, u.OrganisationID, id)
+	d, err := s.app.Execution.Activity(c.Request.Context(), as(c), id)
 	if err != nil {
 		return data, err
 	}
-	plan, err := s.deps.DB.PlanByID(ctx, u.OrganisationID, a.PlanID)
-	if err != nil {
-		return data, err
-	}
-	data.Year = plan.Year
-	dir, err := s.loadExecDirectory(ctx, u.OrganisationID)
-	if err != nil {
-		return data, err
-	}
-	if data.Open, err = s.execOpen(ctx, u.OrganisationID, plan.ID); err != nil {
-		return data, err
-	}
-	actions, err := s.deps.DB.Actions(ctx, u.OrganisationID, plan.ID)
-	if err != nil {
-		return data, err
-	}
-	var axisID *int64
-	for _, ac := range actions {
-		if ac.ID == a.ActionID {
-			data.ActionCode, data.ActionTitle, axisID = ac.Code, ac.Title, ac.AxisID
-		}
-	}
-	if axisID != nil {
-		strategy, err := s.deps.DB.StrategyForYear(ctx, u.OrganisationID, plan.Year)
-		if err != nil && ptacycle.ErrorCode(err) != ptacycle.ENOTFOUND {
-			return data, err
-		}
-		for _, ax := range strategy.Axes {
-			if ax.ID == *axisID {
-				data.Axis = ax.Code + " — " + ax.Title
-			}
-		}
+	a, dir := d.Activity, newExecDirectory(d.Directory)
+	data.Year, data.Open = d.Year, d.Open
+	data.ActionCode, data.ActionTitle = d.Action.Code, d.Action.Title
+	if d.Axis != nil {
+		data.Axis = d.Axis.Code + " — " + d.Axis.Title
 	}
 	data.Title = a.Code + " " + a.Title
 	data.Owner = dir.user(a.OwnerID)
 	data.Partners, data.Regions = dir.unitNames(a.PartnerUnitIDs), dir.regionNames(a.RegionIDs)
 	data.Carried = a.CarriedOverFrom != nil
-	history, err := s.deps.DB.ActivityHistory(ctx, u.OrganisationID, id)
-	if err != nil {
-		return data, err
-	}
-	for i := len(history) - 1; i >= 0; i-- { // latest first
-		h := history[i]
+	for i := len(d.History) - 1; i >= 0; i-- { // latest first
+		h := d.History[i]
 		data.History = append(data.History, execHistoryRow{ActivityUpdate: h, Who: dir.user(h.UserID),
 			Before: data.L(h.StatusBefore.Label()), After: data.L(h.StatusAfter.Label())})
 	}
 	data.Card = dir.card(data.Page, a, today(), fmt.Sprintf("/activites/%d", id))
-	data.Card.CanReport = data.Open && app.CanReport(*u, a)
+	data.Card.CanReport = d.CanReport
 	return data, nil
 }

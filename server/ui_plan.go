@@ -15,7 +15,6 @@ import (
 
 	"github.com/ptacycle/ptacycle"
 	"github.com/ptacycle/ptacycle/app"
-	"github.com/ptacycle/ptacycle/postgres"
 	"github.com/ptacycle/ptacycle/ui"
 	"github.com/ptacycle/ptacycle/workflows"
 )
@@ -88,24 +87,16 @@ type planActionForm struct {
 	Code, Title, AxisID string
 }
 
-// planRefs are the organisation's units, users and regions that activities point at.
+// planRefs are the names of what activities point at: the organisation's
+// units, people and regions.
 type planRefs struct {
 	units   []ptacycle.Unit
-	users   []ptacycle.User
+	people  map[int64]string
 	regions []ptacycle.Region
 }
 
-func (s *Server) planRefs(ctx context.Context, orgID int64) (planRefs, error) {
-	var r planRefs
-	var err error
-	if r.units, err = s.deps.DB.Units(ctx, orgID); err != nil {
-		return r, err
-	}
-	if r.users, err = s.deps.DB.Users(ctx, orgID, ""); err != nil {
-		return r, err
-	}
-	r.regions, err = s.deps.DB.Regions(ctx, orgID)
-	return r, err
+func newPlanRefs(d app.Directory) planRefs {
+	return planRefs{units: d.Units, people: d.People, regions: d.Regions}
 }
 
 // row resolves an activity's names for its table row.
@@ -122,11 +113,7 @@ func (r planRefs) row(a ptacycle.Activity) planRow {
 		}
 	}
 	if a.OwnerID != nil {
-		for _, u := range r.users {
-			if u.ID == *a.OwnerID {
-				row.Owner = u.FullName
-			}
-		}
+		row.Owner = r.people[*a.OwnerID]
 	}
 	var regions []string
 	for _, reg := range r.regions {
@@ -151,44 +138,27 @@ func planShorten(s string, n int) string {
 	return strings.TrimSpace(string([]rune(s)[:n-1])) + "…"
 }
 
-// planAxes returns the axes the plan's actions are grouped under: those of the
-// cycle's strategy, else of the strategy covering the year, else of the latest
-// one; and every axis of the organisation by id, for actions filed under another.
-func (s *Server) planAxes(ctx context.Context, cc app.Year) ([]ptacycle.Axis, map[int64]ptacycle.Axis, error) {
-	strategies, err := s.deps.DB.Strategies(ctx, cc.Org.ID)
-	if err != nil || len(strategies) == 0 {
-		return nil, nil, err
+// buildPlanPage reads everything the PTA page of year shows for page number
+// pageNo; part is a fragment of it, without the navigation.
+func (s *Server) buildPlanPage(c *gin.Context, year, pageNo int, part bool) (planPage, error) {
+	d, err := s.app.Plans.Page(c.Request.Context(), as(c), year)
+	if err != nil {
+		return planPage{}, err
 	}
-	all := map[int64]ptacycle.Axis{}
-	chosen := -1
-	for i, st := range strategies {
-		for _, a := range st.Axes {
-			all[a.ID] = a
-		}
-		covers := st.StartYear <= cc.Year && cc.Year <= st.EndYear
-		if cc.Cycle.StrategyID != nil && *cc.Cycle.StrategyID == st.ID || chosen < 0 && covers {
-			chosen = i
-		}
+	page := s.deps.UI.NewPage(lang(c), currentUser(c), "")
+	if !part {
+		page = s.page(c, "")
 	}
-	if chosen < 0 {
-		chosen = 0 // strategies come latest first
-	}
-	return strategies[chosen].Axes, all, nil
-}
-
-// buildPlanPage reads everything the PTA page shows for page number pageNo.
-func (s *Server) buildPlanPage(c *gin.Context, page ui.Page, cc app.Year, plan ptacycle.Plan, pageNo int) (planPage, error) {
-	ctx := c.Request.Context()
-	p := planPage{Page: page, Year: cc.Year, Stage: cc.Cycle.Stage, Plan: plan}
+	cc, content := d.Year, d.Content
+	p := planPage{Page: page, Year: cc.Year, Stage: cc.Cycle.Stage, Plan: d.Plan}
 	p.Title = p.T("plan.title", "Year", cc.Year)
-	p.PlanStatus = p.T("plan.status." + string(plan.Status))
+	p.PlanStatus = p.T("plan.status." + string(d.Plan.Status))
 	p.Drafting = cc.Cycle.Stage == ptacycle.StageDrafting
 	p.Editable = p.Drafting && p.Can(ptacycle.RoleCoordinator)
 	p.InExecution = cc.Cycle.Stage == ptacycle.StageExecution && p.Can(ptacycle.RoleCoordinator)
 
-	view := s.app.Cycles.ViewOf(ctx, cc)
-	p.StatusError = view.StatusError
-	if st := view.Status; st != nil {
+	p.StatusError = d.View.StatusError
+	if st := d.View.Status; st != nil {
 		p.Revising = st.Revising
 		if st.Pending != nil {
 			p.Pending = p.L(st.Pending.Label)
@@ -198,43 +168,21 @@ func (s *Server) buildPlanPage(c *gin.Context, page ui.Page, cc app.Year, plan p
 		}
 	}
 
-	content, err := s.deps.DB.PlanContent(ctx, cc.Org.ID, plan.ID)
-	if err != nil {
-		return p, err
-	}
-	refs, err := s.planRefs(ctx, cc.Org.ID)
-	if err != nil {
-		return p, err
-	}
-	axes, allAxes, err := s.planAxes(ctx, cc)
-	if err != nil {
-		return p, err
-	}
-	p.Axes = planAxisOptions(p, axes, "")
+	refs := newPlanRefs(d.Directory)
+	p.Axes = planAxisOptions(p, d.Axes, "")
 	p.ActionCount, p.ActivityCount = len(content.Actions), len(content.Activities)
 	for _, a := range content.Activities {
 		p.Budget += a.BudgetXOF
 	}
 	if p.Drafting {
-		p.Problems = planProblems(p, content, ptacycle.CheckPlan(content))
-		holidays, err := s.planHolidays(ctx, cc.Org.ID, cc.Year)
-		if err != nil {
-			return p, err
-		}
-		p.Warnings = planProblems(p, content, ptacycle.DueDateWarnings(content.Activities, holidays))
+		p.Problems = planProblems(p, content, d.Problems)
+		p.Warnings = planProblems(p, content, d.Warnings)
 	}
-	p.Groups, p.EmptyAxes, p.PageNumber, p.PageCount = planGroups(p, content, refs, axes, allAxes, pageNo)
+	p.Groups, p.EmptyAxes, p.PageNumber, p.PageCount = planGroups(p, content, refs, d.Axes, d.AllAxes, pageNo)
 	if p.Editable {
-		if err := s.planCarryOver(ctx, &p, cc, content, refs); err != nil {
-			return p, err
-		}
+		planCarryOver(&p, d.Carry, refs)
 	}
 	return p, nil
-}
-
-// planHolidays lists the organisation's public holidays of year.
-func (s *Server) planHolidays(ctx context.Context, org int64, year int) ([]ptacycle.Holiday, error) {
-	return s.deps.DB.HolidayList(ctx, org, ptacycle.NewDate(year, time.January, 1), ptacycle.NewDate(year, time.December, 31))
 }
 
 // planProblems words findings about the plan (CheckPlan's, DueDateWarnings')
@@ -367,51 +315,31 @@ func planAxisOptions(p planPage, axes []ptacycle.Axis, selected string) []ui.Opt
 	return opts
 }
 
-// planCarryOver lists last year's unfinished activities not carried over yet.
-func (s *Server) planCarryOver(ctx context.Context, p *planPage, cc app.Year, content ptacycle.PlanContent, refs planRefs) error {
-	last, err := s.deps.DB.Plan(ctx, cc.Org.ID, cc.Year-1)
-	if ptacycle.ErrorCode(err) == ptacycle.ENOTFOUND {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	done := map[int64]bool{}
-	for _, a := range content.Activities {
-		if a.CarriedOverFrom != nil {
-			done[*a.CarriedOverFrom] = true
-		}
-	}
-	acts, err := s.deps.DB.Activities(ctx, cc.Org.ID, postgres.ActivityFilter{PlanID: last.ID})
-	if err != nil {
-		return err
-	}
-	for _, a := range acts {
-		if a.Status.Finished() || done[a.ID] {
-			continue
-		}
+// planCarryOver lists last year's unfinished activities not carried over yet, carryOverShown at most.
+func planCarryOver(p *planPage, candidates []ptacycle.Activity, refs planRefs) {
+	for _, a := range candidates {
 		if len(p.CarryOver) == carryOverShown {
 			p.CarryOverMore++
 			continue
 		}
 		p.CarryOver = append(p.CarryOver, refs.row(a))
 	}
-	return nil
 }
 
-// showPlan renders the PTA page with status, after adjust has set a form's input and errors.
-func (s *Server) showPlan(c *gin.Context, cc app.Year, plan ptacycle.Plan, status int, adjust func(*planPage)) {
+// showPlan renders the PTA page of year with status, after adjust has set a
+// form's input and errors; it says why when the page cannot be read.
+func (s *Server) showPlan(c *gin.Context, year, status int, adjust func(*planPage)) error {
 	pageNo, _ := strconv.Atoi(c.Query("page"))
-	p, err := s.buildPlanPage(c, s.page(c, ""), cc, plan, pageNo)
+	p, err := s.buildPlanPage(c, year, pageNo, false)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if adjust != nil {
 		adjust(&p)
 	}
 	c.Status(status)
 	s.render(c, "plan", p)
+	return nil
 }
 
 // refusePlan re-renders the PTA page of year with err's status, show placing
@@ -422,12 +350,9 @@ func (s *Server) refusePlan(c *gin.Context, year int, err error, show func(*plan
 		s.fail(c, err)
 		return
 	}
-	yp, rerr := s.app.Plans.Of(c.Request.Context(), as(c), year)
-	if rerr != nil {
+	if s.showPlan(c, year, statusOf(code), func(p *planPage) { show(p, ui.FormErrors(err, p.Lang)) }) != nil {
 		s.fail(c, err) // the refusal itself, not why the page cannot be shown
-		return
 	}
-	s.showPlan(c, yp.Year, yp.Plan, statusOf(code), func(p *planPage) { show(p, ui.FormErrors(err, p.Lang)) })
 }
 
 // refusePlanStep shows a refused step (submit, revise, close, remove) on top of the PTA page, with each problem listed.
@@ -443,12 +368,12 @@ func (s *Server) refusePlanStep(c *gin.Context, year int, err error) {
 }
 
 func (s *Server) uiPlan(c *gin.Context) {
-	cc, plan, ok := s.loadPlan(c)
+	year, ok := s.yearParam(c)
 	if !ok {
 		return
 	}
 	if isHTMX(c) && c.Query("part") == "problems" {
-		p, err := s.buildPlanPage(c, s.deps.UI.NewPage(lang(c), currentUser(c), ""), cc, plan, 1)
+		p, err := s.buildPlanPage(c, year, 1, true)
 		if err != nil {
 			s.fail(c, err)
 			return
@@ -456,7 +381,9 @@ func (s *Server) uiPlan(c *gin.Context) {
 		s.render(c, "plan#plan-problems", p)
 		return
 	}
-	s.showPlan(c, cc, plan, http.StatusOK, nil)
+	if err := s.showPlan(c, year, http.StatusOK, nil); err != nil {
+		s.fail(c, err)
+	}
 }
 
 func (s *Server) uiAddAction(c *gin.Context) {
@@ -727,7 +654,6 @@ type planActivityPage struct {
 
 // showPlanActivityForm renders the activity form with status: a row fragment for htmx, else a page.
 func (s *Server) showPlanActivityForm(c *gin.Context, planID int64, year int, id int64, form planActivityForm, status int, err error) {
-	ctx := c.Request.Context()
 	p := planActivityPage{Year: year, ID: id, Inline: isHTMX(c) && id != 0, Form: form}
 	if p.Inline { // a fragment: no navigation, and the flash stays for the next page
 		p.Page = s.deps.UI.NewPage(lang(c), currentUser(c), "")
@@ -739,16 +665,12 @@ func (s *Server) showPlanActivityForm(c *gin.Context, planID int64, year int, id
 	} else {
 		p.Title, p.Action = p.T("plan.activity.editTitle", "Code", form.Code), fmt.Sprintf("/activites/%d/modifier", id)
 	}
-	actions, aerr := s.deps.DB.Actions(ctx, org(c), planID)
-	if aerr != nil {
-		s.fail(c, aerr)
+	choices, cerr := s.app.Plans.Choices(c.Request.Context(), as(c), planID)
+	if cerr != nil {
+		s.fail(c, cerr)
 		return
 	}
-	refs, rerr := s.planRefs(ctx, org(c))
-	if rerr != nil {
-		s.fail(c, rerr)
-		return
-	}
+	refs := newPlanRefs(choices.Directory)
 	if err != nil {
 		p.Errors = ui.FormErrors(err, p.Lang)
 		if e, ok := err.(*ptacycle.Error); ok {
@@ -759,7 +681,7 @@ func (s *Server) showPlanActivityForm(c *gin.Context, planID int64, year int, id
 			}
 		}
 	}
-	p.fillOptions(actions, refs)
+	p.fillOptions(choices, refs)
 	c.Status(status)
 	if p.Inline {
 		s.render(c, "activity_form#activity-form-row", p)
@@ -769,10 +691,10 @@ func (s *Server) showPlanActivityForm(c *gin.Context, planID int64, year int, id
 }
 
 // fillOptions builds the form's selects, marking what the form holds.
-func (p *planActivityPage) fillOptions(actions []ptacycle.Action, refs planRefs) {
+func (p *planActivityPage) fillOptions(choices app.ActivityChoices, refs planRefs) {
 	choose := p.T("plan.activity.choose")
 	p.Actions = []ui.Option{{Value: "", Label: choose}}
-	for _, a := range actions {
+	for _, a := range choices.Actions {
 		v := strconv.FormatInt(a.ID, 10)
 		p.Actions = append(p.Actions, ui.Option{Value: v, Label: a.Code + " — " + planShorten(a.Title, 80), Selected: v == p.Form.ActionID})
 	}
@@ -783,7 +705,7 @@ func (p *planActivityPage) fillOptions(actions []ptacycle.Action, refs planRefs)
 		p.Partners = append(p.Partners, ui.Option{Value: v, Label: u.Name, Selected: slices.Contains(p.Form.PartnerUnitIDs, v)})
 	}
 	p.Owners = []ui.Option{{Value: "", Label: p.T("plan.activity.noOwner")}}
-	for _, u := range refs.users {
+	for _, u := range choices.Users {
 		v := strconv.FormatInt(u.ID, 10)
 		if (u.Role == ptacycle.RoleOwner && u.Active) || v == p.Form.OwnerID {
 			p.Owners = append(p.Owners, ui.Option{Value: v, Label: u.FullName, Selected: v == p.Form.OwnerID})
@@ -893,14 +815,14 @@ func (s *Server) uiUpdateActivity(c *gin.Context) {
 		return
 	}
 	if isHTMX(c) {
-		refs, err := s.planRefs(ctx, org(c))
+		choices, err := s.app.Plans.Choices(ctx, as(c), plan.ID)
 		if err != nil {
 			s.fail(c, err)
 			return
 		}
 		// The validation summary listens for this event and reloads itself.
 		c.Header("HX-Trigger", "plan-changed")
-		s.render(c, "plan#activity-row", gin.H{"Page": s.deps.UI.NewPage(lang(c), currentUser(c), ""), "Row": refs.row(a), "Editable": true})
+		s.render(c, "plan#activity-row", gin.H{"Page": s.deps.UI.NewPage(lang(c), currentUser(c), ""), "Row": newPlanRefs(choices.Directory).row(a), "Editable": true})
 		return
 	}
 	s.flashT(c, "plan.activity.updated", "Title", a.Title)

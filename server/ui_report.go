@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -9,7 +8,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/ptacycle/ptacycle"
-	"github.com/ptacycle/ptacycle/app"
 	"github.com/ptacycle/ptacycle/ui"
 	"github.com/ptacycle/ptacycle/xlsx"
 )
@@ -22,41 +20,21 @@ type reportPage struct {
 	Formula ptacycle.Label
 }
 
-// bilanReport assembles the report of the cycle under cc.
-func (s *Server) bilanReport(ctx context.Context, cc app.Year) (ptacycle.BilanReport, error) {
-	b, err := s.deps.DB.Bilan(ctx, cc.Org.ID, cc.Cycle.ID)
-	if err != nil {
-		return ptacycle.BilanReport{}, err
-	}
-	plan, err := s.deps.DB.Plan(ctx, cc.Org.ID, cc.Year)
-	if err != nil {
-		return ptacycle.BilanReport{}, err
-	}
-	content, err := s.deps.DB.PlanContent(ctx, cc.Org.ID, plan.ID)
-	if err != nil {
-		return ptacycle.BilanReport{}, err
-	}
-	units, err := s.deps.DB.Units(ctx, cc.Org.ID)
-	r := ptacycle.NewBilanReport(cc.Org, cc.Year, b, content, units)
-	r.RecommendationsFrozen = ptacycle.RecommendationsFrozen(cc.Cycle.Stage, content.Recommendations)
-	return r, err
-}
-
 func (s *Server) getBilanReport(c *gin.Context) {
-	cc, ok := s.loadCycle(c)
+	year, ok := s.yearParam(c)
 	if !ok {
 		return
 	}
-	r, err := s.bilanReport(c.Request.Context(), cc)
+	r, err := s.app.Cycles.BilanReport(c.Request.Context(), as(c), year)
 	s.reply(c, http.StatusOK, r, err)
 }
 
 func (s *Server) uiBilanReport(c *gin.Context) {
-	cc, ok := s.loadCycle(c)
+	year, ok := s.yearParam(c)
 	if !ok {
 		return
 	}
-	r, err := s.bilanReport(c.Request.Context(), cc)
+	r, err := s.app.Cycles.BilanReport(c.Request.Context(), as(c), year)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -73,11 +51,11 @@ func (s *Server) uiBilanReport(c *gin.Context) {
 }
 
 func (s *Server) bilanReportXLSX(c *gin.Context) {
-	cc, ok := s.loadCycle(c)
+	year, ok := s.yearParam(c)
 	if !ok {
 		return
 	}
-	r, err := s.bilanReport(c.Request.Context(), cc)
+	r, err := s.app.Cycles.BilanReport(c.Request.Context(), as(c), year)
 	if err == nil {
 		err = sendWorkbook(c, fmt.Sprintf("bilan-%d.xlsx", r.Bilan.ReviewedYear), func(w io.Writer) error { return xlsx.ExportBilan(w, r) })
 	}

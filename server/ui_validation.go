@@ -2,7 +2,6 @@ package server
 
 import (
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -109,11 +108,11 @@ type validationPage struct {
 }
 
 func (s *Server) uiValidation(c *gin.Context) {
-	cc, ok := s.loadCycle(c)
+	year, ok := s.yearParam(c)
 	if !ok {
 		return
 	}
-	data, err := s.validationData(c, cc)
+	data, err := s.validationData(c, year)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -121,80 +120,41 @@ func (s *Server) uiValidation(c *gin.Context) {
 	s.render(c, "validation", data)
 }
 
-// validationData reads the page from PostgreSQL, and from the workflow who decides now;
-// when Temporal does not answer, the awaited level is deduced from the decisions stored.
-func (s *Server) validationData(c *gin.Context, cc app.Year) (validationPage, error) {
-	ctx, u := c.Request.Context(), currentUser(c)
-	data := validationPage{Page: s.page(c, "validation.title"), Year: cc.Year, Stage: cc.Cycle.Stage}
-	plan, err := s.deps.DB.Plan(ctx, cc.Org.ID, cc.Year)
+// validationData reads the approval page of year.
+func (s *Server) validationData(c *gin.Context, year int) (validationPage, error) {
+	d, err := s.app.Approvals.Page(c.Request.Context(), as(c), year)
 	if err != nil {
-		return data, err
+		return validationPage{}, err
 	}
-	view := s.app.Cycles.ViewOf(ctx, cc)
-	data.StatusError = view.StatusError
-	dir, err := s.loadExecDirectory(ctx, cc.Org.ID)
-	if err != nil {
-		return data, err
-	}
-	chain, err := s.deps.DB.ApprovalChain(ctx, cc.Org.ID)
-	if err != nil {
-		return data, err
-	}
-	versions, err := s.deps.DB.PlanVersions(ctx, cc.Org.ID, plan.ID)
-	if err != nil {
-		return data, err
-	}
-	decisions, err := s.deps.DB.Decisions(ctx, cc.Org.ID, plan.ID)
-	if err != nil {
-		return data, err
-	}
-	if len(versions) > 0 {
-		if err := s.validationVersion(c, &data, dir, plan, versions[len(versions)-1]); err != nil {
-			return data, err
-		}
+	data := validationPage{Page: s.page(c, "validation.title"), Year: d.Year.Year, Stage: d.Cycle.Stage, StatusError: d.StatusError,
+		Level: d.Level, Due: d.Due, CanDecide: d.CanDecide}
+	dir := newExecDirectory(d.Directory)
+	if d.Latest != nil {
+		validationVersion(&data, dir, d)
 	}
 	numbers := map[int64]int{}
-	for _, v := range versions {
+	for _, v := range d.Versions {
 		numbers[v.ID] = v.Number
 	}
-	for i := len(decisions) - 1; i >= 0; i-- { // latest first
-		d := decisions[i]
-		row := validationDecision{Decision: d, Version: numbers[d.PlanVersionID], Who: dir.user(&d.ApproverID), Verdict: data.T("validation.outcome." + string(d.Outcome))}
-		if d.OnBehalfOfID != nil {
-			row.OnBehalfOf = dir.user(d.OnBehalfOfID)
+	for i := len(d.Decisions) - 1; i >= 0; i-- { // latest first
+		dec := d.Decisions[i]
+		row := validationDecision{Decision: dec, Version: numbers[dec.PlanVersionID], Who: dir.user(&dec.ApproverID), Verdict: data.T("validation.outcome." + string(dec.Outcome))}
+		if dec.OnBehalfOfID != nil {
+			row.OnBehalfOf = dir.user(dec.OnBehalfOfID)
 		}
-		if d.Level <= len(chain) {
-			row.LevelName = chain[d.Level-1].Name
+		if dec.Level <= len(d.Chain) {
+			row.LevelName = d.Chain[dec.Level-1].Name
 		}
 		data.Decisions = append(data.Decisions, row)
 	}
-
-	var deciders []int64
-	var delegations []workflows.Delegation
-	if st := view.Status; st != nil {
-		delegations = st.Delegations
-		if st.Stage == ptacycle.StageValidation && st.Pending != nil {
-			data.Level, deciders, data.Due = st.Level, st.Pending.UserIDs, st.Pending.Due
-		}
-	} else if cc.Cycle.Stage == ptacycle.StageValidation && data.Version != nil {
-		data.Level = 1 // the levels approve in order: the next one after those that approved this version
-		for _, d := range decisions {
-			if d.PlanVersionID == data.Version.ID && d.Outcome == ptacycle.OutcomeApproved && d.Level >= data.Level {
-				data.Level = d.Level + 1
-			}
-		}
-		if data.Level <= len(chain) {
-			deciders = []int64{chain[data.Level-1].ApproverID}
-		}
-	}
 	approved := data.Version != nil && data.Version.Status == string(ptacycle.PlanApproved)
 	now := time.Now()
-	for _, l := range chain {
+	for _, l := range d.Chain {
 		step := validationStep{ApprovalLevel: l, Approver: dir.user(&l.ApproverID), Current: l.Level == data.Level,
 			Done: approved || (data.Level > 0 && l.Level < data.Level)}
-		for _, d := range delegations {
-			if d.Level == l.Level && d.Until.After(now) {
-				step.Delegate, step.DelegateUntil = dir.user(&d.To), ptacycle.DateOf(d.Until.UTC()).AddDays(-1)
+		for _, del := range d.Delegations {
+			if del.Level == l.Level && del.Until.After(now) {
+				step.Delegate, step.DelegateUntil = dir.user(&del.To), ptacycle.DateOf(del.Until.UTC()).AddDays(-1)
 			}
 		}
 		if step.Current {
@@ -202,23 +162,20 @@ func (s *Server) validationData(c *gin.Context, cc app.Year) (validationPage, er
 		}
 		data.Chain = append(data.Chain, step)
 	}
-	for i := range deciders {
-		data.Deciders = append(data.Deciders, dir.user(&deciders[i]))
+	for i := range d.Deciders {
+		data.Deciders = append(data.Deciders, dir.user(&d.Deciders[i]))
 	}
 	if data.Version != nil {
 		data.Decision = validationDecisionForm{Level: data.Level, Version: data.Version.Number}
 	}
-	data.CanDecide = data.Level > 0 && u.Role == ptacycle.RoleApprover && slices.Contains(deciders, u.ID)
-	// Delegating serves the approval: offered until the plan is approved, when another approver exists.
-	if u.Role == ptacycle.RoleApprover && cc.Cycle.Stage != ptacycle.StageExecution && cc.Cycle.Stage != ptacycle.StageClosed {
+	if d.MayDelegate {
 		var delegates []ui.Option
-		for _, other := range dir.userList {
-			if other.Role == ptacycle.RoleApprover && other.Active && other.ID != u.ID {
-				delegates = append(delegates, ui.Option{Value: strconv.FormatInt(other.ID, 10), Label: other.FullName})
-			}
+		for _, other := range d.Delegates {
+			delegates = append(delegates, ui.Option{Value: strconv.FormatInt(other.ID, 10), Label: other.FullName})
 		}
-		for _, l := range chain {
-			if l.ApproverID == u.ID && len(delegates) > 0 {
+		me := currentUser(c).ID
+		for _, l := range d.Chain {
+			if l.ApproverID == me && len(delegates) > 0 {
 				data.DelegateLevels = append(data.DelegateLevels, ui.Option{Value: strconv.Itoa(l.Level), Label: data.T("validation.levelName", "Level", l.Level, "Name", l.Name)})
 			}
 		}
@@ -228,14 +185,10 @@ func (s *Server) validationData(c *gin.Context, cc app.Year) (validationPage, er
 }
 
 // validationVersion fills the latest version, its content and its differences with the one before.
-func (s *Server) validationVersion(c *gin.Context, data *validationPage, dir execDirectory, plan ptacycle.Plan, v ptacycle.PlanVersion) error {
-	ctx := c.Request.Context()
-	_, content, err := s.deps.DB.VersionSnapshot(ctx, plan.OrganisationID, plan.ID, v.Number)
-	if err != nil {
-		return err
-	}
+func validationVersion(data *validationPage, dir execDirectory, d app.ValidationData) {
+	v := *d.Latest
 	data.Version, data.ShortHash, data.SubmittedBy = &v, v.ContentHash[:min(12, len(v.ContentHash))], dir.user(v.SubmittedBy)
-	for _, a := range content.Actions {
+	for _, a := range d.Content.Actions {
 		va := validationAction{Code: a.Code, Title: a.Title}
 		for _, act := range a.Activities {
 			va.Activities = append(va.Activities, validationActivity{Code: act.Code, Title: act.Title, Unit: dir.unit(act.ResponsibleUnitID), DueDate: act.DueDate, BudgetXOF: act.BudgetXOF})
@@ -244,20 +197,14 @@ func (s *Server) validationVersion(c *gin.Context, data *validationPage, dir exe
 		data.Actions = append(data.Actions, va)
 	}
 	if v.Number < 2 {
-		return nil
-	}
-	_, previous, err := s.deps.DB.VersionSnapshot(ctx, plan.OrganisationID, plan.ID, v.Number-1)
-	if err != nil {
-		return err
+		return
 	}
 	data.Previous = v.Number - 1
 	axes := map[int64]string{}
-	if strategy, err := s.deps.DB.StrategyForYear(ctx, plan.OrganisationID, plan.Year); err == nil {
-		for _, a := range strategy.Axes {
-			axes[a.ID] = a.Code + " — " + a.Title
-		}
+	for _, a := range d.Axes {
+		axes[a.ID] = a.Code + " — " + a.Title
 	}
-	for _, ch := range ptacycle.DiffPlans(previous, content) {
+	for _, ch := range d.Changes {
 		row := validationChange{Kind: ch.Kind, Label: data.T("validation.diff." + ch.Kind), Entity: data.T("validation.diff." + ch.Entity), Code: ch.Code, Title: ch.Title}
 		for _, f := range ch.Fields {
 			row.Fields = append(row.Fields, validationFieldChange{Field: data.T("validation.field." + f.Field),
@@ -265,7 +212,6 @@ func (s *Server) validationVersion(c *gin.Context, data *validationPage, dir exe
 		}
 		data.Changes = append(data.Changes, row)
 	}
-	return nil
 }
 
 // readable turns a value of ptacycle.DiffPlans into what people read: names for ids, days, amounts.
@@ -369,7 +315,7 @@ func (s *Server) uiDelegate(c *gin.Context) {
 		})
 		return
 	}
-	to, _ := s.deps.DB.User(ctx, cc.Org.ID, form.To)
+	to, _ := s.app.Approvals.Approver(ctx, as(c), form.To)
 	t := s.deps.UI.NewPage(lang(c), u, "")
 	day := until.French()
 	if t.Lang == "en" {
@@ -385,7 +331,7 @@ func (s *Server) validationRefused(c *gin.Context, cc app.Year, err error, show 
 		s.fail(c, err)
 		return
 	}
-	data, derr := s.validationData(c, cc)
+	data, derr := s.validationData(c, cc.Year)
 	if derr != nil {
 		s.fail(c, derr)
 		return
