@@ -190,6 +190,3 @@ func requireStage(cy ptacycle.Cycle, stages ...ptacycle.Stage) error {
 	return ptacycle.Errorf(ptacycle.ECONFLICT, "Action impossible à l'étape « %s » : elle se fait à l'étape « %s »",
 		"Not possible at stage “%s”: it belongs to stage “%s”", cy.Stage.Label().FR, stages[0].Label().FR)
 }
-
-// ViewOf is y's cycle with its workflow's status, for a page that read y with Of.
-func (c Cycles) ViewOf(ctx context.Context, y Year) View { return c.view(ctx, y.Org, y.Cycle) }
