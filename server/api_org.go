@@ -12,14 +12,8 @@ import (
 	"github.com/ptacycle/ptacycle/postgres"
 )
 
-// actor is the signed-in user as the author of a change.
-func actor(c *gin.Context) ptacycle.Actor { return ptacycle.UserActor(*currentUser(c)) }
-
 // as is the signed-in user acting through the command layer.
 func as(c *gin.Context) app.Actor { return app.As(currentUser(c)) }
-
-// org is the signed-in user's organisation id: every query is scoped by it.
-func org(c *gin.Context) int64 { return currentUser(c).OrganisationID }
 
 func (s *Server) listUnits(c *gin.Context) {
 	units, err := s.app.Organisation.Units(c.Request.Context(), as(c))
