@@ -59,11 +59,8 @@ type pendingView struct {
 
 // ratesView is the execution rate of one year's plan, with its formula.
 type ratesView struct {
-	Year      int
-	FromBilan bool // before execution: the bilan's rates of the year reviewed
-	Manual    bool // the bilan's rate typed at the workshop, without activities behind it
-	Rates     ptacycle.RateBreakdown
-	Formula   ptacycle.Label
+	app.YearRates
+	Formula ptacycle.Label
 }
 
 // myAction is something the signed-in user should do, by when, and where.
@@ -122,7 +119,7 @@ func (s *Server) dashboardData(c *gin.Context, failed *launchForm) (dashboardPag
 		d.Pending = pendingOf(v.Status.Pending, data.Pending)
 	}
 	if r := data.Rates; r != nil {
-		d.Rates = &ratesView{Year: r.Year, FromBilan: r.FromBilan, Manual: r.Manual, Rates: r.Rates, Formula: ptacycle.RateFormula}
+		d.Rates = &ratesView{YearRates: *r, Formula: ptacycle.RateFormula}
 	}
 	if data.Overdue != nil {
 		d.ShowOverdue, d.OverdueCount, d.Overdue = true, data.Overdue.Count, data.Overdue.First
