@@ -189,7 +189,9 @@ func TestCycleOnRealStack(t *testing.T) {
 	year := time.Now().Year()
 	wfID := ptacycle.CycleWorkflowID(demo.Slug, year)
 	overdue := ptacycle.DateOf(time.Now().AddDate(0, 0, -10))
-	// Deadlines 10 days past: each step sends an overdue reminder and its escalation at once.
+	// Deadlines 10 days past: the bilan, possible from the opening, sends an
+	// overdue reminder and its escalation at once; the later steps, which
+	// nobody could take by their deadlines, get their grace instead.
 	_, err = s.c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: wfID, TaskQueue: ptacycle.TaskQueue,
 		TypedSearchAttributes: temporal.NewSearchAttributes(searchattrs.Organisation.ValueSet(demo.Slug),
 			searchattrs.Year.ValueSet(int64(year)), searchattrs.Stage.ValueSet(string(ptacycle.StageBilan)))},
@@ -223,6 +225,9 @@ func TestCycleOnRealStack(t *testing.T) {
 		}
 	})
 
+	eventually(t, "the overdue bilan's escalation", func() bool {
+		return count(t, s.db, `SELECT count(*) FROM reminders WHERE cycle_id = $1 AND kind = 'escalation'`, cycle.ID) > 0
+	})
 	s.mustUpdate(t, wfID, "close-bilan", workflows.UpdateCloseBilan, workflows.CloseBilanRequest{UserID: coordinator.ID})
 	coordActor := ptacycle.UserActor(coordinator)
 	var recs []ptacycle.Recommendation
@@ -415,7 +420,11 @@ func TestCycleOnRealStack(t *testing.T) {
 			t.Errorf("%d reminders for %d keys", reminders, keys)
 		}
 		if n := count(t, s.db, `SELECT count(*) FROM reminders WHERE cycle_id = $1 AND kind = 'escalation'`, cycle.ID); n == 0 {
-			t.Error("no escalation although every deadline was past")
+			t.Error("no escalation although the bilan's deadline was past")
+		}
+		if n := count(t, s.db, `SELECT count(*) FROM reminders WHERE cycle_id = $1 AND kind = 'escalation' AND key LIKE $2 AND key NOT LIKE $3`,
+			cycle.ID, wfID+"/%", wfID+"/bilan/%"); n != 0 {
+			t.Errorf("%d escalations for steps begun after their deadlines", n)
 		}
 		var crashed []string
 		s.crashes.crashed.Range(func(k, _ any) bool { crashed = append(crashed, k.(string)); return true })

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -88,7 +89,10 @@ func stepOutcome(ctx context.Context, h client.WorkflowUpdateHandle, wait time.D
 	}
 	defer cancel()
 	err := h.Get(waiting, &status)
-	if err != nil && wait > 0 && waiting.Err() != nil && ctx.Err() == nil {
+	// The wait is over when our deadline passed, or when the server ended its
+	// long poll first (a DeadlineExceeded that can come before ours under load).
+	var timedOut *client.WorkflowUpdateServiceTimeoutOrCanceledError
+	if err != nil && wait > 0 && ctx.Err() == nil && (waiting.Err() != nil || errors.As(err, &timedOut)) {
 		return status, &StepRunning{UpdateID: h.UpdateID()}
 	}
 	return status, AsDomainError(err)

@@ -20,6 +20,7 @@ import (
 	serverlog "go.temporal.io/server/common/log"
 
 	"github.com/ptacycle/ptacycle"
+	"github.com/ptacycle/ptacycle/activities"
 	"github.com/ptacycle/ptacycle/demo"
 	"github.com/ptacycle/ptacycle/internal/devtemporal"
 	"github.com/ptacycle/ptacycle/internal/pgcluster"
@@ -357,14 +358,20 @@ func (s *stack) awaitOutbox() {
 	})
 }
 
-// awaitStepReminders waits until the overdue reminder of a cycle step and its
-// escalation are written (the workflow's main loop got there) and delivered.
+// awaitStepReminders waits until the first reminders of a cycle step are
+// written (the workflow's main loop got there) and delivered: for the bilan,
+// overdue from the opening, its escalation; for a later step, begun after
+// its deadline and so given its grace, the reminder that it is due soon.
 func (s *stack) awaitStepReminders(step string) {
 	s.f.Helper()
 	prefix := ptacycle.CycleWorkflowID(demo.Slug, s.year) + "/" + step + "/"
+	kind := activities.KindDueSoon
+	if step == "bilan" {
+		kind = activities.KindEscalation
+	}
 	waitFor(s.f, 90*time.Second, "the reminders of step "+step, func() (bool, string) {
-		n := count(s.f, s.db, `SELECT count(*) FROM reminders WHERE key LIKE $1 || '%/escalation/%'`, prefix)
-		return n > 0, "no escalation yet"
+		n := count(s.f, s.db, `SELECT count(*) FROM reminders WHERE key LIKE $1 || '%' AND kind = $2`, prefix, kind)
+		return n > 0, "no " + kind + " reminder yet"
 	})
 	s.awaitOutbox()
 }
@@ -427,7 +434,7 @@ func (s *stack) toExecution() {
 	f, ctx := s.f, context.Background()
 	s.previousYear()
 	s.startWorkers()
-	overdue := ptacycle.DateOf(time.Now().AddDate(0, 0, -10)) // each step is late: an overdue reminder and an escalation at once
+	overdue := ptacycle.DateOf(time.Now().AddDate(0, 0, -10)) // every deadline past: see awaitStepReminders
 	if _, err := s.tc.ExecuteWorkflow(ctx, workflows.CycleStartOptions(demo.Slug, s.year), ptacycle.CycleWorkflowName,
 		workflows.CycleInput{OrganisationID: s.org.ID, OrganisationSlug: demo.Slug, Year: s.year,
 			Deadlines: ptacycle.Deadlines{Bilan: overdue, Recommendations: overdue, Submission: overdue}, LaunchedBy: &s.coord.ID}); err != nil {
