@@ -32,6 +32,8 @@ type Deps struct {
 	// PublicURL is the address people reach the server at, for the links
 	// sent by e-mail (invitations, password resets); empty disables them.
 	PublicURL string
+	// Clock is the time of the sign-in and reset limits (nil: time.Now).
+	Clock func() time.Time
 	// Memo keeps what is costly to compute for a short while (nil: nothing
 	// is kept); the server passes one that forgets on each of its changes.
 	Memo Memo
@@ -47,6 +49,8 @@ type App struct {
 	Organisation    Organisation
 	Account         Account
 	Dashboard       Dashboard
+	// Limits count sign-ins and password-reset requests (limits.go).
+	Limits *Limits
 
 	core *core
 }
@@ -100,9 +104,12 @@ func New(d Deps) *App {
 	if d.Memo == nil {
 		d.Memo = noMemo{}
 	}
+	if d.Clock == nil {
+		d.Clock = time.Now
+	}
 	c := &core{db: d.DB, temporal: d.Temporal, logger: d.Logger, stepWait: d.StepWait, publicURL: d.PublicURL, memo: d.Memo}
 	return &App{Cycles: Cycles{c}, Plans: Plans{c}, Recommendations: Recommendations{c}, Execution: Execution{c}, Approvals: Approvals{c},
-		Organisation: Organisation{c}, Account: Account{c}, Dashboard: Dashboard{c}, core: c}
+		Organisation: Organisation{c}, Account: Account{c}, Dashboard: Dashboard{c}, Limits: newLimits(d.DB, d.Clock), core: c}
 }
 
 // Actor is who acts: a signed-in user, or an owner through the one-click

@@ -18,10 +18,13 @@ type Cycles struct{ *core }
 // acceptTimeout bounds how long a step waits for the cycle to accept or
 // refuse it; defaultStepWait how long it then waits for the step to finish
 // before saying that it is under way (closing a year stops every follow-up
-// first, which may take longer).
+// first, which may take longer). Asked again for a step's outcome, it waits
+// a third of that, but at least minResultWait: enough for the answer that
+// nobody asked for that step, which comes at once, to arrive under load.
 const (
 	acceptTimeout   = 20 * time.Second
 	defaultStepWait = 15 * time.Second
+	minResultWait   = time.Second
 )
 
 // Year is an organisation's cycle of a year, as the database has it.

@@ -253,3 +253,50 @@ func (o Organisation) ProcessFailures(ctx context.Context, a Actor, limit int) (
 	}
 	return failed, err
 }
+
+// AdminPage is what the administration page shows: people, units and
+// regions, the usual deadlines, the public holidays of this year and the
+// next, the approval chain.
+type AdminPage struct {
+	Directory
+	Users        []ptacycle.User
+	DeadlineDays ptacycle.DeadlineDays
+	HolidayYears [2]int
+	Holidays     []ptacycle.Holiday
+	Chain        []ptacycle.ApprovalLevel
+}
+
+// AdminPage reads the administration page of the actor's organisation, as of today.
+func (o Organisation) AdminPage(ctx context.Context, a Actor, today ptacycle.Date) (AdminPage, error) {
+	var p AdminPage
+	if err := a.may(ManageUsers); err != nil {
+		return p, err
+	}
+	org := a.org()
+	var err error
+	if p.Users, err = o.db.Users(ctx, org, ""); err != nil {
+		return p, err
+	}
+	p.People = make(map[int64]string, len(p.Users))
+	for _, u := range p.Users {
+		p.People[u.ID] = u.FullName
+	}
+	if p.Units, err = o.db.Units(ctx, org); err != nil {
+		return p, err
+	}
+	if p.Regions, err = o.db.Regions(ctx, org); err != nil {
+		return p, err
+	}
+	organisation, err := o.db.Organisation(ctx, org)
+	if err != nil {
+		return p, err
+	}
+	p.DeadlineDays = organisation.DeadlineDays
+	year := today.Time().Year()
+	p.HolidayYears = [2]int{year, year + 1}
+	if p.Holidays, err = o.db.HolidayList(ctx, org, ptacycle.NewDate(year, time.January, 1), ptacycle.NewDate(year+1, time.December, 31)); err != nil {
+		return p, err
+	}
+	p.Chain, err = o.db.ApprovalChain(ctx, org)
+	return p, err
+}

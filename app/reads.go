@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 
 	"github.com/ptacycle/ptacycle"
@@ -90,4 +91,22 @@ func (c *core) executionOpen(ctx context.Context, org, planID int64) (bool, erro
 		}
 	}
 	return false, err
+}
+
+// Layout is what every page shows around its content: the organisation's
+// short name and the year its navigation leads to.
+type Layout struct {
+	Organisation string // its acronym, else its name
+	Year         int    // the open cycle's year, else the latest; 0 without any
+}
+
+// Layout reads the actor's layout.
+func (c Account) Layout(ctx context.Context, a Actor) (Layout, error) {
+	o, err := c.db.Organisation(ctx, a.org())
+	if err != nil {
+		return Layout{}, err
+	}
+	l := Layout{Organisation: cmp.Or(o.Acronym, o.Name)}
+	l.Year, err = c.currentYear(ctx, a.org())
+	return l, err
 }

@@ -89,7 +89,7 @@ func (c Cycles) StepResult(ctx context.Context, a Actor, year int, name, request
 	ctx, cancel := context.WithTimeout(ctx, acceptTimeout)
 	defer cancel()
 	id := workflows.StepID(y.Org.Slug, a.User.ID, name, request)
-	status, err := workflows.StepResult(ctx, c.temporal, y.Org.Slug, y.Year, id, c.stepWait/3)
+	status, err := workflows.StepResult(ctx, c.temporal, y.Org.Slug, y.Year, id, max(c.stepWait/3, minResultWait))
 	var running *workflows.StepRunning
 	var notFound *serviceerror.NotFound
 	switch {

@@ -3,11 +3,11 @@ package server
 import (
 	"context"
 	"net/http"
-	"sync"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/ptacycle/ptacycle"
+	"github.com/ptacycle/ptacycle/app"
 )
 
 // loginRequest is the body of POST /api/v1/session.
@@ -33,20 +33,6 @@ type tokenCreated struct {
 	Secret string            `json:"secret"`
 }
 
-// decoyHash is checked when no account matches, so that an unknown e-mail
-// takes as long to refuse as a wrong password and reveals nothing.
-var decoyHash = sync.OnceValue(func() string {
-	hash, err := ptacycle.HashPassword("no account has this password")
-	if err != nil {
-		panic(err)
-	}
-	return hash
-})
-
-func wrongCredentials() error {
-	return ptacycle.Errorf(ptacycle.EUNAUTHORIZED, "Adresse e-mail ou mot de passe incorrect", "Wrong e-mail address or password")
-}
-
 // authenticate checks an e-mail and password within the sign-in limits,
 // setting Retry-After when they refuse, and gives the browser a device
 // cookie for the account when they are right. EUNAUTHORIZED (saying nothing
@@ -57,24 +43,17 @@ func (s *Server) authenticate(c *gin.Context, email, password string) (ptacycle.
 	if err != nil {
 		return ptacycle.User{}, err
 	}
-	if wait, err := s.limits.reserve(ctx, signInLimits, key, ip); err != nil || wait > 0 {
+	if wait, err := s.app.Limits.Reserve(ctx, app.SignInLimits, key, ip); err != nil || wait > 0 {
 		if err == nil {
 			err = tooManySignIns(c, wait)
 		}
 		return ptacycle.User{}, err
 	}
-	u, hash, err := s.deps.DB.UserByEmail(ctx, email)
-	known := err == nil
-	if !known && ptacycle.ErrorCode(err) != ptacycle.ENOTFOUND {
+	u, err := s.app.Account.Credentials(ctx, email, password)
+	if err != nil {
 		return ptacycle.User{}, err
 	}
-	if !known {
-		hash = decoyHash()
-	}
-	if !ptacycle.CheckPassword(hash, password) || !known || !u.Active {
-		return ptacycle.User{}, wrongCredentials()
-	}
-	if err := s.limits.succeeded(ctx, signInLimits, key, ip); err != nil {
+	if err := s.app.Limits.Succeeded(ctx, app.SignInLimits, key, ip); err != nil {
 		return ptacycle.User{}, err
 	}
 	return u, s.rememberDevice(c, email)
@@ -148,7 +127,7 @@ func (s *Server) changePassword(c *gin.Context) {
 	if !s.bind(c, &req) {
 		return
 	}
-	err := passwordChecks(req).Err()
+	err := app.PasswordChange{Current: req.Current, New: req.New}.Check()
 	if err == nil {
 		err = s.replacePassword(c, currentUser(c), req)
 	}
@@ -174,7 +153,7 @@ func (s *Server) endOtherSessions(ctx context.Context, userID int64) error {
 
 func (s *Server) listTokens(c *gin.Context) {
 	u := currentUser(c)
-	tokens, err := s.deps.DB.Tokens(c.Request.Context(), u.OrganisationID, u.ID)
+	tokens, err := s.app.Account.Tokens(c.Request.Context(), app.As(u))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -190,7 +169,7 @@ func (s *Server) createToken(c *gin.Context) {
 	if !s.bind(c, &req) {
 		return
 	}
-	token, secret, err := s.deps.DB.CreateToken(c.Request.Context(), ptacycle.UserActor(*currentUser(c)), req.Name)
+	token, secret, err := s.app.Account.CreateToken(c.Request.Context(), as(c), req.Name)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -204,23 +183,11 @@ func (s *Server) revokeToken(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if err := s.deps.DB.RevokeToken(c.Request.Context(), ptacycle.UserActor(*currentUser(c)), id); err != nil {
+	if err := s.app.Account.RevokeToken(c.Request.Context(), as(c), id); err != nil {
 		s.fail(c, err)
 		return
 	}
 	c.Status(http.StatusNoContent)
-}
-
-// passwordChecks reports what is wrong with a password change before the current password is tried.
-func passwordChecks(req passwordRequest) *ptacycle.Validation {
-	var v ptacycle.Validation
-	v.Require("current", req.Current, "Mot de passe actuel", "Current password")
-	if ptacycle.ValidatePassword(req.New) != nil {
-		v.Add("new", "Nouveau mot de passe : au moins %d caractères", "New password: at least %d characters", ptacycle.MinPasswordLength)
-	} else if req.New == req.Current {
-		v.Add("new", "Le nouveau mot de passe doit être différent de l'actuel", "The new password must differ from the current one")
-	}
-	return &v
 }
 
 // replacePassword sets u's new password once the current one is confirmed,
@@ -230,16 +197,11 @@ func (s *Server) replacePassword(c *gin.Context, u *ptacycle.User, req passwordR
 	ctx := c.Request.Context()
 	if _, err := s.authenticate(c, u.Email, req.Current); err != nil {
 		if ptacycle.ErrorCode(err) == ptacycle.EUNAUTHORIZED {
-			var v ptacycle.Validation
-			v.Add("current", "Mot de passe actuel incorrect", "Wrong current password")
-			return v.Err()
+			return app.WrongCurrentPassword()
 		}
 		return err
 	}
-	hash, err := ptacycle.HashPassword(req.New)
-	if err == nil {
-		err = s.deps.DB.SetPassword(ctx, ptacycle.UserActor(*u), u.ID, hash)
-	}
+	err := s.app.Account.SetPassword(ctx, app.As(u), req.New)
 	if err == nil {
 		err = s.sessions.RenewToken(ctx)
 	}

@@ -40,8 +40,8 @@ func (s *Server) apiUser(c *gin.Context) {
 		return
 	}
 	if userID := s.sessions.GetInt64(ctx, sessionUser); userID != 0 {
-		u, err := s.deps.DB.User(ctx, s.sessions.GetInt64(ctx, sessionOrg), userID)
-		if err == nil && u.Active {
+		u, err := s.app.Account.SessionUser(ctx, s.sessions.GetInt64(ctx, sessionOrg), userID)
+		if err == nil {
 			c.Set(ctxUser, &u)
 			c.Next()
 			return

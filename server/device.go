@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/ptacycle/ptacycle/app"
 )
 
 // A browser that signed in to an account keeps a device cookie for it (OWASP's
@@ -53,7 +55,7 @@ func deviceSum(secret, payload []byte, email string) []byte {
 	mac := hmac.New(sha256.New, secret)
 	mac.Write([]byte("ptacycle device cookie v1\x00"))
 	mac.Write(payload)
-	mac.Write([]byte(accountKey(email)))
+	mac.Write([]byte(app.AccountKey(email)))
 	return mac.Sum(nil)[:deviceMAC]
 }
 
@@ -62,16 +64,16 @@ func deviceSum(secret, payload []byte, email string) []byte {
 func (s *Server) attemptKey(c *gin.Context, email string) (string, error) {
 	token, err := c.Cookie(deviceCookie)
 	if err != nil || token == "" {
-		return accountKey(email), nil
+		return app.AccountKey(email), nil
 	}
 	secret, err := s.linkSecret(c.Request.Context())
 	if err != nil {
 		return "", err
 	}
-	if id, ok := verifyDevice(secret, token, email, s.limits.now()); ok {
-		return deviceKey(id), nil
+	if id, ok := verifyDevice(secret, token, email, s.deps.Clock()); ok {
+		return app.DeviceKey(id), nil
 	}
-	return accountKey(email), nil
+	return app.AccountKey(email), nil
 }
 
 // rememberDevice gives the browser a new device cookie for email, just signed in.
@@ -84,7 +86,7 @@ func (s *Server) rememberDevice(c *gin.Context, email string) error {
 	if _, err := rand.Read(id); err != nil {
 		return err
 	}
-	http.SetCookie(c.Writer, &http.Cookie{Name: deviceCookie, Value: signDevice(secret, email, id, s.limits.now().Add(deviceValidity)),
+	http.SetCookie(c.Writer, &http.Cookie{Name: deviceCookie, Value: signDevice(secret, email, id, s.deps.Clock().Add(deviceValidity)),
 		Path: "/", MaxAge: int(deviceValidity.Seconds()), HttpOnly: true, Secure: s.deps.SecureCookies, SameSite: http.SameSiteLaxMode})
 	return nil
 }

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"strconv"
 
 	"github.com/ptacycle/ptacycle"
@@ -14,7 +13,6 @@ type execDirectory struct {
 	people     map[int64]string
 	units      map[int64]ptacycle.Unit
 	regions    map[int64]string
-	userList   []ptacycle.User // the administration page's only (loadExecDirectory)
 	unitList   []ptacycle.Unit
 	regionList []ptacycle.Region
 }
@@ -29,29 +27,6 @@ func newExecDirectory(d app.Directory) execDirectory {
 		dir.regions[r.ID] = r.Name
 	}
 	return dir
-}
-
-// loadExecDirectory reads the directory of the administration page
-// (ui_admin.go), people included; that page's reads are still to move to
-// the layer, by its own change.
-func (s *Server) loadExecDirectory(ctx context.Context, org int64) (execDirectory, error) {
-	users, err := s.deps.DB.Users(ctx, org, "")
-	if err != nil {
-		return execDirectory{}, err
-	}
-	d := app.Directory{People: map[int64]string{}}
-	for _, u := range users {
-		d.People[u.ID] = u.FullName
-	}
-	if d.Units, err = s.deps.DB.Units(ctx, org); err != nil {
-		return execDirectory{}, err
-	}
-	if d.Regions, err = s.deps.DB.Regions(ctx, org); err != nil {
-		return execDirectory{}, err
-	}
-	dir := newExecDirectory(d)
-	dir.userList = users
-	return dir, nil
 }
 
 // user is a user's name, "—" for none.

@@ -87,8 +87,8 @@ func (s *Server) requireUser(c *gin.Context) {
 	orgID := s.sessions.GetInt64(c.Request.Context(), sessionOrg)
 	userID := s.sessions.GetInt64(c.Request.Context(), sessionUser)
 	if userID != 0 {
-		u, err := s.deps.DB.User(c.Request.Context(), orgID, userID)
-		if err == nil && u.Active {
+		u, err := s.app.Account.SessionUser(c.Request.Context(), orgID, userID)
+		if err == nil {
 			c.Set(ctxUser, &u)
 			c.Next()
 			return

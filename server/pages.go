@@ -2,7 +2,6 @@ package server
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -10,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/ptacycle/ptacycle"
+	"github.com/ptacycle/ptacycle/app"
 	"github.com/ptacycle/ptacycle/ui"
 )
 
@@ -25,34 +25,18 @@ func (s *Server) page(c *gin.Context, titleID string) ui.Page {
 		return p
 	}
 	ctx := c.Request.Context()
-	if o, err := s.deps.DB.Organisation(ctx, u.OrganisationID); err == nil {
-		p.Organisation = o.Acronym
-		if p.Organisation == "" {
-			p.Organisation = o.Name
-		}
+	layout, err := s.app.Account.Layout(ctx, app.As(u))
+	if err != nil { // the page still renders, without the organisation's name and the year's entries
+		s.deps.Logger.Warn("page layout not read", "err", err, "request_id", ptacycle.RequestID(ctx))
 	}
+	p.Organisation = layout.Organisation
 	p.Flash = s.sessions.PopString(ctx, sessionFlash)
-	p.Nav = s.nav(ctx, p, u)
+	p.Nav = s.nav(p, u, layout.Year)
 	return p
 }
 
-// currentYear is the year of the organisation's open cycle (else its latest), 0 without any.
-func (s *Server) currentYear(ctx context.Context, org int64) int {
-	cycles, err := s.deps.DB.Cycles(ctx, org)
-	if err != nil || len(cycles) == 0 {
-		return 0
-	}
-	for _, cy := range cycles {
-		if cy.Stage != ptacycle.StageClosed {
-			return cy.Year
-		}
-	}
-	return cycles[0].Year
-}
-
 // nav lists the pages the user's role uses, in the order of the cycle.
-func (s *Server) nav(ctx context.Context, p ui.Page, u *ptacycle.User) []ui.NavItem {
-	year := s.currentYear(ctx, u.OrganisationID)
+func (s *Server) nav(p ui.Page, u *ptacycle.User, year int) []ui.NavItem {
 	type entry struct {
 		href, label string
 		roles       []ptacycle.Role

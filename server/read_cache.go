@@ -143,7 +143,7 @@ func (c *readCaches) Rates(planID int64, asOf ptacycle.Date, load func() (app.Ra
 // query every freshFor.
 func (s *Server) tokenUser(ctx context.Context, secret string) (ptacycle.User, error) {
 	return s.cache.tokens.get(sha256.Sum256([]byte(secret)), func() (ptacycle.User, error) {
-		return s.deps.DB.UserByToken(context.WithoutCancel(ctx), secret)
+		return s.app.Account.TokenUser(context.WithoutCancel(ctx), secret)
 	})
 }
 

@@ -5,17 +5,32 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/ptacycle/ptacycle"
+	"github.com/ptacycle/ptacycle/app"
 	"github.com/ptacycle/ptacycle/ui"
 )
 
 // A user who forgot their password asks for a link by e-mail (through the
 // outbox, as reminders); the link, valid an hour and once, opens a form to
-// choose a new one. Asking says the same whether the address is known or not.
+// choose a new one. Asking says the same, and as soon, whether the address is
+// known or not: the answer only queues the address, and a background worker
+// looks the account up and sends the link after it.
+
+// maxEmailLength is the longest e-mail address there is (RFC 5321).
+const maxEmailLength = 254
+
+// Forgotten-password requests wait for the background worker at most
+// resetQueueSize at a time (a few hundred bytes each): past it, a request is
+// dropped, logged, and answered as any other. Each takes at most resetWorkTimeout.
+const (
+	resetQueueSize   = 100
+	resetWorkTimeout = 30 * time.Second
+)
 
 type forgotPage struct {
 	ui.Page
@@ -36,15 +51,15 @@ func (s *Server) forgotForm(c *gin.Context) {
 	s.render(c, "forgot", forgotPage{Page: s.page(c, "forgot.title")})
 }
 
-// forgotSend sends a reset link to the address if an active account has it.
+// forgotSend queues a reset link for the address, if it is one.
 func (s *Server) forgotSend(c *gin.Context) {
 	p := forgotPage{Page: s.page(c, "forgot.title"), Email: strings.TrimSpace(c.PostForm("email"))}
-	var err error
+	var v ptacycle.Validation
+	v.Require("email", p.Email, "Adresse e-mail", "E-mail address")
+	v.MaxLen("email", p.Email, maxEmailLength, "Adresse e-mail", "E-mail address")
+	err := v.Err()
 	switch {
-	case p.Email == "":
-		var v ptacycle.Validation
-		v.Require("email", "", "Adresse e-mail", "E-mail address")
-		err = v.Err()
+	case err != nil:
 	case s.deps.PublicURL == "":
 		err = ptacycle.Errorf(ptacycle.EUNAVAILABLE, "L'envoi de liens par e-mail n'est pas configuré ici (PUBLIC_URL) : demandez à l'administrateur de réinitialiser votre mot de passe",
 			"Sending links by e-mail is not set up here (PUBLIC_URL): ask the administrator to reset your password")
@@ -62,43 +77,79 @@ func (s *Server) forgotSend(c *gin.Context) {
 	s.render(c, "forgot", p)
 }
 
-// limitedResetLink sends a reset link for email within the request limits,
+// limitedResetLink queues a reset link for email within the request limits,
 // setting Retry-After when they refuse. ETOOMANY.
 func (s *Server) limitedResetLink(c *gin.Context, email string) error {
-	wait, err := s.limits.reserve(c.Request.Context(), resetLimits, accountKey(email), c.ClientIP())
+	wait, err := s.app.Limits.Reserve(c.Request.Context(), app.ResetLimits, app.AccountKey(email), c.ClientIP())
 	if err != nil {
 		return err
 	}
 	if wait > 0 {
 		return ptacycle.Errorf(ptacycle.ETOOMANY, "Trop de demandes : réessayez dans %d min", "Too many requests: try again in %d min", (retryAfter(c, wait)+59)/60)
 	}
-	return s.sendResetLink(c.Request.Context(), email)
+	s.queueResetLink(ptacycle.RequestID(c.Request.Context()), email)
+	return nil
 }
 
-// sendResetLink puts a reset e-mail in the outbox for the active account of
-// email, if there is one; an unknown address is no error.
-func (s *Server) sendResetLink(ctx context.Context, email string) error {
-	return s.app.Account.SendReset(ctx, email)
+// queueResetLink hands email to the background worker, which sends the link
+// after the answer to request id; a full queue drops it, with a log line.
+func (s *Server) queueResetLink(id, email string) {
+	queued := s.resetLinks.add(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), resetWorkTimeout)
+		defer cancel()
+		if err := s.app.Account.SendReset(ctx, email); err != nil {
+			s.deps.Logger.Error("password reset link not sent", "err", err, "request_id", id)
+		}
+	})
+	if !queued {
+		s.deps.Logger.Warn("password reset request dropped: too many waiting", "request_id", id, "waiting", resetQueueSize)
+	}
 }
 
-// resetTarget checks a reset link and returns the account it opens.
-func (s *Server) resetTarget(ctx context.Context, token string) (ptacycle.User, error) {
-	id, err := ptacycle.ResetUser(token)
-	if err != nil {
-		return ptacycle.User{}, err
+// workQueue runs jobs one at a time, in the order queued, in its own
+// goroutine; at most its size wait.
+type workQueue struct {
+	mu     sync.Mutex
+	closed bool
+	jobs   chan func()
+	done   chan struct{}
+}
+
+func newWorkQueue(size int) *workQueue {
+	q := &workQueue{jobs: make(chan func(), size), done: make(chan struct{})}
+	go func() {
+		defer close(q.done)
+		for job := range q.jobs {
+			job()
+		}
+	}()
+	return q
+}
+
+// add queues job, or reports false when the queue is full or closed.
+func (q *workQueue) add(job func()) bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.closed {
+		return false
 	}
-	u, hash, err := s.deps.DB.UserAndHash(ctx, id)
-	if ptacycle.ErrorCode(err) == ptacycle.ENOTFOUND || err == nil && !u.Active {
-		return u, ptacycle.ResetLinkRefused() // the same refusal as a forged link
+	select {
+	case q.jobs <- job:
+		return true
+	default:
+		return false
 	}
-	if err != nil {
-		return u, err
+}
+
+// close takes no more jobs and returns once those queued are done.
+func (q *workQueue) close() {
+	q.mu.Lock()
+	if !q.closed {
+		q.closed = true
+		close(q.jobs)
 	}
-	secret, err := s.linkSecret(ctx)
-	if err != nil {
-		return u, err
-	}
-	return u, ptacycle.VerifyReset(secret, token, hash, time.Now())
+	q.mu.Unlock()
+	<-q.done
 }
 
 // resetRefused shows the page of a link that cannot serve, or fails on an internal error.
@@ -117,43 +168,27 @@ func (s *Server) resetRefused(c *gin.Context, p resetPage, err error) {
 
 func (s *Server) resetForm(c *gin.Context) {
 	p := resetPage{Page: s.page(c, "reset.title"), Token: c.Param("token"), MinLength: ptacycle.MinPasswordLength}
-	if _, err := s.resetTarget(c.Request.Context(), p.Token); err != nil {
+	if _, err := s.app.Account.ResetTarget(c.Request.Context(), p.Token); err != nil {
 		s.resetRefused(c, p, err)
 		return
 	}
 	s.render(c, "reset", p)
 }
 
-// resetSave sets the new password and ends the account's sessions; the link
-// then no longer verifies.
+// resetSave sets the new password, revokes the account's tokens and ends its
+// sessions; the link then no longer verifies.
 func (s *Server) resetSave(c *gin.Context) {
 	ctx := c.Request.Context()
 	p := resetPage{Page: s.page(c, "reset.title"), Token: c.Param("token"), MinLength: ptacycle.MinPasswordLength}
-	u, err := s.resetTarget(ctx, p.Token)
-	if err != nil {
-		s.resetRefused(c, p, err)
-		return
-	}
-	password, confirm := c.PostForm("password"), c.PostForm("confirm")
-	var v ptacycle.Validation
-	if ptacycle.ValidatePassword(password) != nil {
-		v.Add("password", "Nouveau mot de passe : au moins %d caractères", "New password: at least %d characters", ptacycle.MinPasswordLength)
-	} else if confirm != password {
-		v.Add("confirm", "Les deux saisies du mot de passe diffèrent", "The two entries of the password differ")
-	}
-	err = v.Err()
-	if err == nil {
-		var hash string
-		if hash, err = ptacycle.HashPassword(password); err == nil {
-			a := ptacycle.UserActor(u)
-			a.Label = u.FullName + " (lien de réinitialisation)"
-			_, err = s.deps.DB.ResetPassword(ctx, a, u.ID, hash)
-		}
-	}
-	if err == nil { // whoever held the old password is signed out everywhere, and their tokens are revoked
+	u, err := s.app.Account.ResetPassword(ctx, p.Token, c.PostForm("password"), c.PostForm("confirm"))
+	if err == nil { // whoever held the old password is signed out everywhere
 		err = s.endOtherSessions(ctx, u.ID)
 	}
 	if err != nil {
+		if ptacycle.ErrorCode(err) == ptacycle.EFORBIDDEN { // the link cannot serve
+			s.resetRefused(c, p, err)
+			return
+		}
 		var ok bool
 		if p.Errors, ok = s.refusedForm(c, err, p.Lang); ok {
 			s.render(c, "reset", p)

@@ -2,8 +2,10 @@ package server_test
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -17,6 +19,7 @@ import (
 	"github.com/ptacycle/ptacycle/notify/smtptest"
 	"github.com/ptacycle/ptacycle/postgres"
 	"github.com/ptacycle/ptacycle/server"
+	"github.com/ptacycle/ptacycle/ui"
 )
 
 var resetInMail = regexp.MustCompile(`https://ptacycle\.example(/reinitialiser/[A-Za-z0-9_-]+)`)
@@ -51,7 +54,9 @@ func TestPasswordReset(t *testing.T) {
 			req.Header.Set(header[0], header[1])
 		}
 		resp, err := anonymous.Do(req)
-		return read(t, resp, err)
+		status, body := read(t, resp, err)
+		f.app.server.WaitResetLinks() // the account is looked up, and its link sent, after the answer
+		return status, body
 	}
 	status, unknown := ask("personne@cnltp.demo")
 	execExpect(t, "an unknown address", status, unknown, http.StatusOK, []string{`data-testid="forgot-sent"`, "Si un compte actif correspond à personne@cnltp.demo"})
@@ -156,6 +161,103 @@ func TestPasswordReset(t *testing.T) {
 		plain := mustAccessFixture(t)
 		status, body := post(t, browser(), plain.app.srv.URL+"/mot-de-passe-oublie", url.Values{"email": {owner.Email}})
 		execExpect(t, "without a public address", status, body, http.StatusServiceUnavailable, []string{"n&#39;est pas configuré"})
+	})
+}
+
+// TestForgottenPasswordAnsweredFirst (issue 13, hole 6): a forgotten-password
+// request is answered before anything is done with its address. With the
+// background worker held, a known address gets the answer an unknown one gets
+// while nothing is in the outbox; released, its e-mail goes out. A full queue
+// drops a request, logged, and answers it as ever; Close sends what is queued.
+func TestForgottenPasswordAnsweredFirst(t *testing.T) {
+	ctx := context.Background()
+	logs := &lockedBuffer{}
+	f := mustAccessFixtureWith(t, func(d *server.Deps) {
+		d.PublicURL = "https://ptacycle.example"
+		d.Logger = slog.New(slog.NewTextHandler(logs, nil))
+	})
+	db, srv := f.app.db, f.app.server
+	owner, _, _ := db.UserByEmail(ctx, demoLogins["owner"])
+	sent := func() int {
+		t.Helper()
+		list, err := db.Reminders(ctx, f.demoOrg.ID, postgres.ReminderFilter{RecipientID: owner.ID, Kind: "password_reset"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(list)
+	}
+	asked := 0
+	ask := func(h http.Handler, email string) (int, string) { // from a client address of its own, under the per-address limit
+		t.Helper()
+		asked++
+		req := httptest.NewRequest(http.MethodPost, "/mot-de-passe-oublie", strings.NewReader(url.Values{"email": {email}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.RemoteAddr = fmt.Sprintf("10.1.%d.%d:40000", asked/250, asked%250)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec.Code, strings.ReplaceAll(rec.Body.String(), email, "X")
+	}
+	h := f.app.srv.Config.Handler
+
+	release := srv.HoldResetLinks()
+	t.Cleanup(release)
+	unknownStatus, unknown := ask(h, "personne@cnltp.demo")
+	knownStatus, known := ask(h, owner.Email)
+	if unknownStatus != http.StatusOK || knownStatus != unknownStatus || known != unknown || !strings.Contains(known, `data-testid="forgot-sent"`) {
+		t.Errorf("a known address answered %d, an unknown one %d; the same page: %v", knownStatus, unknownStatus, known == unknown)
+	}
+	if n := sent(); n != 0 {
+		t.Fatalf("%d reset e-mails in the outbox before the answer's work ran: the account was looked up before answering", n)
+	}
+	release()
+	srv.WaitResetLinks()
+	if n := sent(); n != 1 {
+		t.Fatalf("%d reset e-mails once the work ran, want 1", n)
+	}
+	if mail := deliverOutbox(t, db).WaitFor(t, 1, 5*time.Second)[0]; len(mail.To) != 1 || mail.To[0] != owner.Email || !resetInMail.MatchString(mail.Text) {
+		t.Fatalf("reset e-mail to %v:\n%s", mail.To, mail.Text)
+	}
+
+	t.Run("ErrQueueFull", func(t *testing.T) {
+		release := srv.HoldResetLinks()
+		t.Cleanup(release)
+		for i := range server.ResetQueueSize {
+			if status, _ := ask(h, fmt.Sprintf("personne%d@cnltp.demo", i)); status != http.StatusOK {
+				t.Fatalf("request %d: %d", i, status)
+			}
+		}
+		if strings.Contains(logs.String(), "dropped") {
+			t.Fatalf("a request dropped before the queue was full:\n%s", logs.String())
+		}
+		status, body := ask(h, owner.Email)
+		if status != knownStatus || body != known {
+			t.Errorf("the request over the queue answered %d, differently from the others", status)
+		}
+		if !strings.Contains(logs.String(), "password reset request dropped") {
+			t.Errorf("the dropped request is not logged:\n%s", logs.String())
+		}
+		release()
+		srv.WaitResetLinks()
+		if n := sent(); n != 1 {
+			t.Errorf("%d reset e-mails, want still 1: the dropped request was sent", n)
+		}
+	})
+
+	t.Run("CloseSendsWhatIsQueued", func(t *testing.T) {
+		renderer, err := ui.New()
+		if err != nil {
+			t.Fatal(err)
+		}
+		other := server.New(server.Deps{DB: db, Temporal: unreachableTemporal(t), UI: renderer, Logger: slog.New(slog.DiscardHandler), PublicURL: "https://ptacycle.example"})
+		release := other.HoldResetLinks()
+		if status, _ := ask(other.Handler(), owner.Email); status != http.StatusOK {
+			t.Fatalf("request: %d", status)
+		}
+		release()
+		other.Close()
+		if n := sent(); n != 2 {
+			t.Errorf("%d reset e-mails after Close, want 2: the queued request was lost", n)
+		}
 	})
 }
 

@@ -52,9 +52,10 @@ type Server struct {
 	sessions *scs.SessionManager
 	store    *pgxstore.PostgresStore
 	engine   *gin.Engine
-	limits   *limiter // sign-ins and password-reset requests
 	metrics  *httpMetrics
 	cache    *readCaches
+	// resetLinks looks up the accounts of password-reset requests, and sends their links, after the answer.
+	resetLinks *workQueue
 }
 
 // New builds the server; Close releases the session cleaner.
@@ -69,7 +70,7 @@ func New(deps Deps) *Server {
 		deps.Clock = time.Now
 	}
 	s := &Server{deps: deps, metrics: newHTTPMetrics(deps.Metrics), cache: newReadCaches(time.Now)}
-	s.app = app.New(app.Deps{DB: deps.DB, Temporal: deps.Temporal, Logger: deps.Logger, StepWait: deps.StepWait, PublicURL: deps.PublicURL, Memo: s.cache})
+	s.app = app.New(app.Deps{DB: deps.DB, Temporal: deps.Temporal, Logger: deps.Logger, StepWait: deps.StepWait, PublicURL: deps.PublicURL, Memo: s.cache, Clock: deps.Clock})
 	s.store = pgxstore.NewWithCleanupInterval(deps.DB.Pool, 30*time.Minute)
 	s.sessions = scs.New()
 	s.sessions.Store = s.store
@@ -89,7 +90,7 @@ func New(deps Deps) *Server {
 		deps.Logger.Error("TRUSTED_PROXIES illisible : aucun proxy n'est cru / unreadable: no proxy is trusted", "err", err)
 		_ = s.engine.SetTrustedProxies(nil)
 	}
-	s.limits = newLimiter(deps.DB, deps.Clock)
+	s.resetLinks = newWorkQueue(resetQueueSize)
 	s.routes()
 	return s
 }
@@ -102,5 +103,9 @@ func (s *Server) Handler() http.Handler {
 	return securityHeaders(gzhttp.GzipHandler(http.NewCrossOriginProtection().Handler(s.sessions.LoadAndSave(s.engine))), s.deps.SecureCookies)
 }
 
-// Close stops the background session cleaner.
-func (s *Server) Close() { s.store.StopCleanup() }
+// Close sends the password-reset links still queued, then stops the
+// background session cleaner. Call it once the HTTP server has stopped.
+func (s *Server) Close() {
+	s.resetLinks.close()
+	s.store.StopCleanup()
+}

@@ -25,9 +25,10 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 
 // app is the real server on a real database, reached over HTTP.
 type app struct {
-	db  *postgres.DB
-	srv *httptest.Server
-	org ptacycle.Organisation
+	db     *postgres.DB
+	srv    *httptest.Server
+	org    ptacycle.Organisation
+	server *server.Server // for the hooks of export_test.go
 }
 
 func mustApp(t testing.TB, tc client.Client) *app {
@@ -39,7 +40,7 @@ func mustApp(t testing.TB, tc client.Client) *app {
 func mustAppWith(t testing.TB, tc client.Client, adjust func(*server.Deps)) *app {
 	t.Helper()
 	db := pgtest.MustDB(t)
-	srv := mustServer(t, db, tc, adjust)
+	srv, s := mustServerOf(t, db, tc, adjust)
 	ctx := context.Background()
 	org, err := db.CreateOrganisation(ctx, ptacycle.Actor{Label: "test"}, ptacycle.Organisation{Slug: "autre-comite", Name: "Autre comité"})
 	if err != nil {
@@ -49,11 +50,18 @@ func mustAppWith(t testing.TB, tc client.Client, adjust func(*server.Deps)) *app
 	if _, err := db.CreateUser(ctx, ptacycle.SystemActor(org.ID), ptacycle.User{Email: "awa@cnltp.ci", FullName: "Awa Koné", Role: ptacycle.RoleCoordinator}, hash); err != nil {
 		t.Fatal(err)
 	}
-	return &app{db: db, srv: srv, org: org}
+	return &app{db: db, srv: srv, org: org, server: s}
 }
 
 // mustServer serves a server process on db, whose dependencies adjust changes first (nil: none).
 func mustServer(t testing.TB, db *postgres.DB, tc client.Client, adjust func(*server.Deps)) *httptest.Server {
+	t.Helper()
+	srv, _ := mustServerOf(t, db, tc, adjust)
+	return srv
+}
+
+// mustServerOf is mustServer with the server itself, for the hooks of export_test.go.
+func mustServerOf(t testing.TB, db *postgres.DB, tc client.Client, adjust func(*server.Deps)) (*httptest.Server, *server.Server) {
 	t.Helper()
 	renderer, err := ui.New()
 	if err != nil {
@@ -67,7 +75,7 @@ func mustServer(t testing.TB, db *postgres.DB, tc client.Client, adjust func(*se
 	t.Cleanup(s.Close)
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
-	return srv
+	return srv, s
 }
 
 // unreachableTemporal is a client whose server never answers.

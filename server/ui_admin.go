@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -112,13 +111,14 @@ func (s *Server) uiAdmin(c *gin.Context) {
 }
 
 func (s *Server) adminData(c *gin.Context, f adminForms) (adminPage, error) {
-	ctx, me := c.Request.Context(), currentUser(c)
+	ctx := c.Request.Context()
 	data := adminPage{Page: s.page(c, "admin.title"), adminForms: f, Invitations: s.deps.PublicURL != ""}
-	dir, err := s.loadExecDirectory(ctx, me.OrganisationID)
+	read, err := s.app.Organisation.AdminPage(ctx, as(c), today())
 	if err != nil {
 		return data, err
 	}
-	units, regions, users := dir.unitList, dir.regionList, dir.userList
+	dir := newExecDirectory(read.Directory)
+	units, regions, users := read.Units, read.Regions, read.Users
 	roles := func(selected string) []ui.Option {
 		out := make([]ui.Option, len(ptacycle.Roles))
 		for i, r := range ptacycle.Roles {
@@ -165,24 +165,13 @@ func (s *Server) adminData(c *gin.Context, f adminForms) (adminPage, error) {
 	data.Parents = unitOptions(f.NewUnit.ParentID)
 
 	if data.Deadlines == nil {
-		o, err := s.deps.DB.Organisation(ctx, me.OrganisationID)
-		if err != nil {
-			return data, err
-		}
-		d := o.DeadlineDays
+		d := read.DeadlineDays
 		data.Deadlines = &adminDeadlinesForm{Bilan: d.Bilan.Short(), Recommendations: d.Recommendations.Short(), Submission: d.Submission.Short()}
 	}
-	year := today().Time().Year()
-	data.HolidayYears = [2]int{year, year + 1}
-	if data.Holidays, err = s.deps.DB.HolidayList(ctx, me.OrganisationID, ptacycle.NewDate(year, time.January, 1), ptacycle.NewDate(year+1, time.December, 31)); err != nil {
-		return data, err
-	}
+	data.HolidayYears, data.Holidays = read.HolidayYears, read.Holidays
 
 	if data.Chain == nil {
-		chain, err := s.deps.DB.ApprovalChain(ctx, me.OrganisationID)
-		if err != nil {
-			return data, err
-		}
+		chain := read.Chain
 		for _, l := range chain {
 			data.Chain = append(data.Chain, adminChainRow{Level: l.Level, Name: l.Name, ApproverID: strconv.FormatInt(l.ApproverID, 10), DeadlineDays: strconv.Itoa(l.DeadlineDays)})
 		}

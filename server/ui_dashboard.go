@@ -415,11 +415,8 @@ func (s *Server) uiSetPreferences(c *gin.Context) {
 // uiChangePassword changes the password from the account page; the new one is typed twice.
 func (s *Server) uiChangePassword(c *gin.Context) {
 	req := passwordRequest{Current: c.PostForm("current"), New: c.PostForm("new")}
-	v := passwordChecks(req)
-	if c.PostForm("confirm") != req.New {
-		v.Add("confirm", "La confirmation ne correspond pas au nouveau mot de passe", "The confirmation does not match the new password")
-	}
-	err := v.Err()
+	confirm := c.PostForm("confirm")
+	err := app.PasswordChange{Current: req.Current, New: req.New, Confirm: &confirm}.Check()
 	if err == nil {
 		err = s.replacePassword(c, currentUser(c), req)
 	}

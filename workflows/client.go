@@ -7,6 +7,7 @@ import (
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
@@ -90,9 +91,11 @@ func stepOutcome(ctx context.Context, h client.WorkflowUpdateHandle, wait time.D
 	defer cancel()
 	err := h.Get(waiting, &status)
 	// The wait is over when our deadline passed, or when the server ended its
-	// long poll first (a DeadlineExceeded that can come before ours under load).
+	// long poll first (a DeadlineExceeded that can come before ours under
+	// load); the SDK retries an update not found until then, and wraps that.
 	var timedOut *client.WorkflowUpdateServiceTimeoutOrCanceledError
-	if err != nil && wait > 0 && ctx.Err() == nil && (waiting.Err() != nil || errors.As(err, &timedOut)) {
+	var notFound *serviceerror.NotFound
+	if err != nil && wait > 0 && ctx.Err() == nil && !errors.As(err, &notFound) && (waiting.Err() != nil || errors.As(err, &timedOut)) {
 		return status, &StepRunning{UpdateID: h.UpdateID()}
 	}
 	return status, AsDomainError(err)

@@ -36,3 +36,24 @@ func TestStepOutcomeServerEndsPoll(t *testing.T) {
 		t.Fatalf("a cancelled caller was told the step runs: %v", err)
 	}
 }
+
+// notFoundYet is an update handle whose update nobody asked for: the SDK
+// retries the NotFound until the wait ends, and wraps it.
+type notFoundYet struct{ client.WorkflowUpdateHandle }
+
+func (notFoundYet) UpdateID() string { return "cnltp:8:close-bilan:r1" }
+
+func (notFoundYet) Get(context.Context, any) error {
+	return client.NewWorkflowUpdateServiceTimeoutOrCanceledError(serviceerror.NewNotFound(`update "cnltp:8:close-bilan:r1" not found`))
+}
+
+// TestStepOutcomeNobodyAsked: the outcome of a step nobody asked for is
+// not found, never « still running ».
+func TestStepOutcomeNobodyAsked(t *testing.T) {
+	_, err := stepOutcome(context.Background(), notFoundYet{}, time.Minute)
+	var running *StepRunning
+	var notFound *serviceerror.NotFound
+	if errors.As(err, &running) || !errors.As(err, &notFound) {
+		t.Fatalf("err = %v, want NotFound", err)
+	}
+}
