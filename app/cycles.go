@@ -3,6 +3,8 @@ package app
 import (
 	"context"
 	"errors"
+	"slices"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -74,6 +76,19 @@ type View struct {
 	StatusError string                 `json:"statusError,omitempty"`
 	// Stopped: the cycle's workflow ended on an error; StatusError says so.
 	Stopped bool `json:"stopped,omitempty"`
+	// SentBack is why the plan is being drafted again: the approver's
+	// send-back of the version last submitted, until the next submission.
+	SentBack *SentBack `json:"sentBack,omitempty"`
+}
+
+// SentBack is an approver's send-back of a plan version.
+type SentBack struct {
+	Version    int       `json:"version"`
+	Level      int       `json:"level"`
+	Comment    string    `json:"comment"`
+	By         string    `json:"by"`                   // the approver's name
+	OnBehalfOf string    `json:"onBehalfOf,omitempty"` // whom they decided for, by delegation
+	At         time.Time `json:"at"`
 }
 
 // Get is the actor's organisation's cycle of year with its workflow's status.
@@ -140,6 +155,12 @@ func (c *core) view(ctx context.Context, o ptacycle.Organisation, cy ptacycle.Cy
 	if cy.Stage == ptacycle.StageClosed {
 		return v
 	}
+	if cy.Stage == ptacycle.StageDrafting {
+		var err error
+		if v.SentBack, err = c.sentBack(ctx, o.ID, cy.Year); err != nil { // the page still shows the rest
+			c.logger.Warn("send-back not read", "err", err, "organisation", o.Slug, "year", cy.Year)
+		}
+	}
 	status, err := c.status(ctx, o, cy.Year)
 	if err != nil {
 		var stopped *workflows.CycleStopped
@@ -192,4 +213,44 @@ func requireStage(cy ptacycle.Cycle, stages ...ptacycle.Stage) error {
 	}
 	return ptacycle.Errorf(ptacycle.ECONFLICT, "Action impossible à l'étape « %s » : elle se fait à l'étape « %s »",
 		"Not possible at stage “%s”: it belongs to stage “%s”", cy.Stage.Label().FR, stages[0].Label().FR)
+}
+
+// sentBack is the send-back of org's plan of year that it is being drafted
+// again for: its latest version's, while no newer one was submitted; nil otherwise.
+func (c *core) sentBack(ctx context.Context, org int64, year int) (*SentBack, error) {
+	plan, err := c.db.Plan(ctx, org, year)
+	if err != nil {
+		return nil, err
+	}
+	versions, err := c.db.PlanVersions(ctx, org, plan.ID)
+	if err != nil || len(versions) == 0 {
+		return nil, err
+	}
+	last := versions[len(versions)-1]
+	if last.Status != "sent_back" {
+		return nil, nil
+	}
+	decisions, err := c.db.Decisions(ctx, org, plan.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range slices.Backward(decisions) {
+		if d.PlanVersionID != last.ID || d.Outcome != ptacycle.OutcomeSentBack {
+			continue
+		}
+		sb := &SentBack{Version: last.Number, Level: d.Level, Comment: d.Comment, At: d.DecidedAt}
+		names, err := c.fullNames(ctx, org, []int64{d.ApproverID})
+		if err != nil {
+			return nil, err
+		}
+		sb.By = strings.Join(names, "")
+		if d.OnBehalfOfID != nil {
+			if names, err = c.fullNames(ctx, org, []int64{*d.OnBehalfOfID}); err != nil {
+				return nil, err
+			}
+			sb.OnBehalfOf = strings.Join(names, "")
+		}
+		return sb, nil
+	}
+	return nil, nil
 }

@@ -33,6 +33,7 @@ type dashboardPage struct {
 	Stopped      bool // the cycle's workflow ended on an error: nothing moves the stage shown
 	Retroactive  bool // the year was recorded after it ended: no reminders, closed by the coordinator
 	Pending      *pendingView
+	SentBack     *app.SentBack // why the plan is drafted again, until its next submission
 	Rates        *ratesView
 	ShowOverdue  bool
 	Overdue      []ptacycle.Activity
@@ -115,6 +116,7 @@ func (s *Server) dashboardData(c *gin.Context, failed *launchForm) (dashboardPag
 	d.Unavailable, d.Stopped = v.StatusError != "" && !v.Stopped, v.Stopped
 	d.Retroactive = v.Status != nil && v.Status.Retroactive
 	d.Timeline = dashboardTimeline(cy, v.Status)
+	d.SentBack = v.SentBack
 	if v.Status != nil && v.Status.Pending != nil {
 		d.Pending = pendingOf(v.Status.Pending, data.Pending)
 	}

@@ -36,9 +36,10 @@ type planPage struct {
 	Pending       string
 	PendingDue    ptacycle.Date
 	StatusError   string
-	Drafting      bool // the cycle is at the drafting stage
-	Editable      bool // …and the user is the coordinator
-	InExecution   bool // the coordinator may revise the plan or close the cycle
+	SentBack      *app.SentBack // why the plan is drafted again, until its next submission
+	Drafting      bool          // the cycle is at the drafting stage
+	Editable      bool          // …and the user is the coordinator
+	InExecution   bool          // the coordinator may revise the plan or close the cycle
 	Problems      []planProblem
 	Warnings      []planProblem // allowed, worth a look: due dates on a weekend or a holiday
 	Groups        []planGroup   // the axes with actions on this page
@@ -157,7 +158,7 @@ func (s *Server) buildPlanPage(c *gin.Context, year, pageNo int, part bool) (pla
 	p.Editable = p.Drafting && p.Can(ptacycle.RoleCoordinator)
 	p.InExecution = cc.Cycle.Stage == ptacycle.StageExecution && p.Can(ptacycle.RoleCoordinator)
 
-	p.StatusError = d.View.StatusError
+	p.StatusError, p.SentBack = d.View.StatusError, d.View.SentBack
 	if st := d.View.Status; st != nil {
 		p.Revising = st.Revising
 		if st.Pending != nil {

@@ -229,3 +229,45 @@ func TestValidationToExecution(t *testing.T) {
 	status, body = get(t, coord.http, fmt.Sprintf("%s/activites/%d", base, tonkpi.ID))
 	execExpect(t, "activity history", status, body, http.StatusOK, []string{`data-testid="history"`, "Responsable CRLTP Tonkpi", "50 acteurs formés à Man"})
 }
+
+// TestSentBackSaysWhy (issue 14, point 2): after the approver sends v1 back,
+// the PTA page and the dashboard's pending step say who sent it back, when
+// and why, until the next submission (before: « Le PTA peut être soumis »
+// and the comment only on the Validation page).
+func TestSentBackSaysWhy(t *testing.T) {
+	ctx := context.Background()
+	f := mustAccessFixture(t)
+	db, base := f.app.db, f.app.srv.URL
+	v := validationSubmit(t, f)
+	approver, _, err := db.UserByEmail(ctx, demoLogins["approver"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	comment := "Budgétiser l'axe 3 & préciser les responsables des activités régionales"
+	if _, err := db.RecordDecision(ctx, ptacycle.UserActor(approver), ptacycle.Decision{PlanVersionID: v.ID, Level: 1, ApproverID: approver.ID,
+		Outcome: ptacycle.OutcomeSentBack, Comment: comment}, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Pool.Exec(ctx, `UPDATE cycles SET stage = 'drafting' WHERE organisation_id = $1 AND year = $2`, f.demoOrg.ID, f.year); err != nil {
+		t.Fatal(err)
+	}
+	coordinator := signInAs(t, base, "coordinator")
+	escaped := "Budgétiser l&#39;axe 3 &amp; préciser les responsables des activités régionales"
+	for _, page := range []string{fmt.Sprintf("%s/cycles/%d/pta", base, f.year), base + "/"} {
+		status, body := get(t, coordinator, page)
+		execExpect(t, "sent back: "+page, status, body, http.StatusOK,
+			[]string{`data-testid="sent-back"`, "La version 1 du PTA a été renvoyée pour révision", "Par " + approver.FullName + ", le ", escaped,
+				"jusqu&#39;à la prochaine soumission"})
+	}
+	_, body := get(t, coordinator, fmt.Sprintf("%s/cycles/%d/pta?lang=en", base, f.year))
+	execExpect(t, "sent back in English", http.StatusOK, body, http.StatusOK, []string{"Version 1 of the plan was sent back for revision", "By " + approver.FullName})
+	get(t, coordinator, base+"/?lang=fr")
+
+	// Submitted again: the send-back is no longer why anything is done.
+	validationSubmit(t, f)
+	if _, err := db.Pool.Exec(ctx, `UPDATE cycles SET stage = 'drafting' WHERE organisation_id = $1 AND year = $2`, f.demoOrg.ID, f.year); err != nil {
+		t.Fatal(err)
+	}
+	status, body := get(t, coordinator, fmt.Sprintf("%s/cycles/%d/pta", base, f.year))
+	execExpect(t, "after the next submission", status, body, http.StatusOK, []string{`data-testid="plan"`}, `data-testid="sent-back"`)
+}
