@@ -299,6 +299,22 @@ func (b Bilan) Validate() error {
 	return v.Err()
 }
 
+// SameRecord reports whether b and o hold the same workshop record: what an
+// editor types, whatever their versions, rates and closing.
+func (b Bilan) SameRecord(o Bilan) bool {
+	rate := func(r *float64) (float64, bool) {
+		if r == nil {
+			return 0, false
+		}
+		return *r, true
+	}
+	br, bok := rate(b.ManualRate)
+	or, ook := rate(o.ManualRate)
+	return b.WorkshopStart == o.WorkshopStart && b.WorkshopEnd == o.WorkshopEnd && b.WorkshopPlace == o.WorkshopPlace &&
+		slices.Equal(b.Participants, o.Participants) && slices.Equal(b.Lessons, o.Lessons) &&
+		slices.Equal(b.Difficulties, o.Difficulties) && slices.Equal(b.Challenges, o.Challenges) && br == or && bok == ook
+}
+
 // Recommendation is addressed to a unit at the bilan; once adopted, the plan must answer it.
 type Recommendation struct {
 	ID        int64      `json:"id"`

@@ -27,6 +27,23 @@ func (c Cycles) CloseBilan(ctx context.Context, a Actor, year int, request strin
 	})
 }
 
+// CloseBilanWith closes the bilan of year after saving typed, the record
+// the editor's form still held, where it differs from the stored one: a
+// close never discards what was typed. A record refused, or typed over an
+// older version, leaves the bilan open and unchanged.
+func (c Cycles) CloseBilanWith(ctx context.Context, a Actor, year int, typed ptacycle.Bilan, request string) (workflows.CycleStatus, error) {
+	stored, err := c.Bilan(ctx, a, year)
+	if err != nil {
+		return workflows.CycleStatus{}, err
+	}
+	if !typed.SameRecord(stored) {
+		if _, err := c.SaveBilan(ctx, a, year, typed); err != nil {
+			return workflows.CycleStatus{}, err
+		}
+	}
+	return c.CloseBilan(ctx, a, year, request)
+}
+
 // Adopt adopts the listed recommendations of year; the others are not retained.
 func (c Cycles) Adopt(ctx context.Context, a Actor, year int, ids []int64, request string) (workflows.CycleStatus, error) {
 	return c.step(ctx, a, EditRecommendations, year, workflows.UpdateAdoptRecommendations, request, func(Year) (any, error) {

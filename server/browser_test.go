@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
@@ -24,6 +25,34 @@ type chrome struct {
 	shots   int
 	dir     string
 	console *consoleWatch
+	dialogs *dialogWatch
+}
+
+// dialogWatch answers the page's confirmation dialogs: each is accepted,
+// unless the test asked to refuse the next one, and its question is kept.
+type dialogWatch struct {
+	mu     sync.Mutex
+	asked  []string
+	refuse bool
+}
+
+// answer records question and says whether to accept it.
+func (w *dialogWatch) answer(question string) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.asked = append(w.asked, question)
+	accept := !w.refuse
+	w.refuse = false
+	return accept
+}
+
+// take returns the questions asked so far and forgets them.
+func (w *dialogWatch) take() []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	a := w.asked
+	w.asked = nil
+	return a
 }
 
 // consoleWatch keeps what the browser's console reports against the product:
@@ -112,7 +141,22 @@ func mustChrome(t *testing.T, baseURL string, width, height int) *chrome {
 			t.Errorf("browser console: %s", p)
 		}
 	})
-	return &chrome{t: t, ctx: ctx, base: baseURL, dir: dir, console: watch}
+	// A confirmation dialog holds the click that opened it until answered,
+	// from another goroutine than the one receiving the events.
+	dialogs := &dialogWatch{}
+	opening := chromedp.Events(ctx, page.JavascriptDialogOpening)
+	go func() {
+		for ev, err := range opening {
+			if err != nil {
+				return
+			}
+			accept := dialogs.answer(ev.Message)
+			go func() {
+				_, _ = chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: accept})
+			}()
+		}
+	}()
+	return &chrome{t: t, ctx: ctx, base: baseURL, dir: dir, console: watch, dialogs: dialogs}
 }
 
 // do runs actions with a time limit, failing the test with what was being done.
@@ -162,6 +206,28 @@ func (b *chrome) submit(id string) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// refuseNext makes the next confirmation dialog be answered « Annuler ».
+func (b *chrome) refuseNext() {
+	b.dialogs.mu.Lock()
+	defer b.dialogs.mu.Unlock()
+	b.dialogs.refuse = true
+}
+
+// asked returns the confirmation questions the pages asked since the last call.
+func (b *chrome) asked() []string { return b.dialogs.take() }
+
+// value returns the current value of the form field named name.
+func (b *chrome) value(name string) string {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[string](fmt.Sprintf(`document.querySelector('[name=%q]').value`, name)))
+	if err != nil {
+		b.t.Fatalf("browser: value of %s: %v", name, err)
+	}
+	return v
 }
 
 // eval runs a JavaScript expression and returns its boolean value.

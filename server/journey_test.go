@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -49,8 +50,25 @@ func TestJourney(t *testing.T) {
 	desk.submit("bilan-save")
 	desk.waitFor("flash")
 	desk.shot("bilan-saved")
+	// A challenge typed and not saved: closing asks first, and refused,
+	// nothing moves; accepted, the challenge is saved with the close.
+	challenge := "Doter les cellules régionales de moyens de déplacement"
+	desk.fill("challenges", challenge)
+	desk.refuseNext()
+	desk.click("bilan-close")
+	if asked := desk.asked(); len(asked) != 1 || !strings.Contains(asked[0], "Clôturer le bilan 2023 ?") {
+		t.Errorf("closing the bilan asked %q, want the closing question", asked)
+	}
+	if got := desk.value("challenges"); got != challenge {
+		t.Errorf("after refusing to close, the challenge field holds %q", got)
+	}
 	desk.submit("bilan-close")
 	desk.waitFor("recommendations")
+	desk.asked()
+	o, _ := db.OrganisationBySlug(ctx, demo.Slug)
+	if bilan, err := db.Bilan(ctx, o.ID, mustCycle(t, db, o.ID, 2024).ID); err != nil || bilan.ClosedAt == nil || !slices.Equal(bilan.Challenges, []string{challenge}) {
+		t.Errorf("the bilan closed with a challenge typed and not saved: %+v %v", bilan, err)
+	}
 
 	// Recommendations of the workshop, adopted.
 	for _, text := range []string{
@@ -66,13 +84,13 @@ func TestJourney(t *testing.T) {
 	desk.shot("recommendations")
 	desk.submit("adopt-submit")
 	desk.waitFor("plan")
+	wantAsked(t, desk, "adopting", "Adopter les recommandations cochées ?")
 
 	// Drafting: one action, one activity of the Tonkpi cell.
 	desk.fill("code", "1.1")
 	desk.fill("title", "Renforcer les capacités de la chaîne pénale")
 	desk.submit("action-add")
 	desk.waitFor("flash")
-	o, _ := db.OrganisationBySlug(ctx, demo.Slug)
 	plan, err := db.Plan(ctx, o.ID, 2024)
 	if err != nil {
 		t.Fatal(err)
@@ -115,6 +133,7 @@ func TestJourney(t *testing.T) {
 	desk.submit("plan-submit")
 	desk.waitFor("validation")
 	desk.shot("submitted")
+	wantAsked(t, desk, "submitting", "Soumettre le PTA 2024 pour validation ?")
 	desk.logout()
 
 	// The ministry's representative sends it back with a comment.
@@ -136,6 +155,7 @@ func TestJourney(t *testing.T) {
 	desk.waitFor("plan")
 	desk.submit("plan-submit")
 	desk.waitFor("validation")
+	wantAsked(t, desk, "submitting again", "Soumettre le PTA 2024 pour validation ?")
 	if diff := desk.text("diff"); !strings.Contains(diff, "1.1.1") {
 		t.Errorf("the validation page shows no difference with version 1: %q", diff)
 	}
@@ -148,6 +168,7 @@ func TestJourney(t *testing.T) {
 	desk.shot("approver-approves")
 	desk.submit("approve")
 	desk.waitFor("flash")
+	wantAsked(t, desk, "approving", "Approuver la version 2 du PTA ?")
 	desk.logout()
 
 	desk.login("coordonnateur@cnltp.demo", demo.Password)
@@ -212,4 +233,12 @@ func mustCycle(t *testing.T, db *postgres.DB, org int64, year int) ptacycle.Cycl
 		t.Fatal(err)
 	}
 	return c
+}
+
+// wantAsked checks that the last step asked exactly one confirmation, the one starting with question.
+func wantAsked(t *testing.T, b *chrome, step, question string) {
+	t.Helper()
+	if asked := b.asked(); len(asked) != 1 || !strings.HasPrefix(asked[0], question) {
+		t.Errorf("%s asked %q, want %q", step, asked, question)
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -66,7 +67,7 @@ func TestStepIDsAreEachPersons(t *testing.T) {
 	}
 }
 
-var stepInput = regexp.MustCompile(`<input type="hidden" name="step" value="([0-9a-f]{24})">`)
+var stepInput = regexp.MustCompile(`<input type="hidden" name="step" value="([0-9a-f]{24})"`)
 
 // TestStepFormSentTwiceIsOneStep: a page's step form carries its own id, so
 // that sending it twice (a double click, a retry after a time-out) is one
@@ -217,5 +218,67 @@ func TestStepOnEndedCycleSaysClosed(t *testing.T) {
 	res := coord.do("POST", cycle+"/bilan/close", nil)
 	if res.Status != http.StatusConflict || !strings.Contains(res.err(t).Message, "clôturé") {
 		t.Errorf("a step on an ended cycle: %d %s", res.Status, res.Body)
+	}
+}
+
+var versionInput = regexp.MustCompile(`<input type="hidden" name="version" value="(\d+)">`)
+
+// TestClosingTheBilanKeepsWhatWasTyped: the close button sends the workshop
+// form, and what it holds is saved before the bilan closes. Before, the
+// close sent only its step id, and a challenge typed but not saved was lost
+// with the bilan frozen (issue 14, point 3). A form refused or typed over
+// an older version leaves the bilan open and unchanged.
+func TestClosingTheBilanKeepsWhatWasTyped(t *testing.T) {
+	r := mustRealStack(t)
+	coord := r.as(t, "coordonnateur@cnltp.demo", demo.Password)
+	year := time.Now().Year()
+	cycle := launched(t, coord, year)
+	b := signInDemo(t, r.srv.URL, "coordonnateur@cnltp.demo")
+	pageURL := fmt.Sprintf("%s/cycles/%d/bilan", r.srv.URL, year)
+	closeURL := pageURL + "/cloture"
+	form := func() url.Values {
+		t.Helper()
+		_, page := get(t, b, pageURL)
+		step, version := stepInput.FindStringSubmatch(page), versionInput.FindStringSubmatch(page)
+		if step == nil || version == nil || !strings.Contains(page, `form="bilan-form" formaction="/cycles/`) {
+			t.Fatalf("the bilan page's close button does not send the workshop form:\n%s", page)
+		}
+		return url.Values{"step": {step[1]}, "version": {version[1]}, "workshopPlace": {"Grand-Bassam"}, "challenges": {"Mobiliser des financements"}}
+	}
+	stored := func() ptacycle.Bilan {
+		t.Helper()
+		var bl ptacycle.Bilan
+		want(t, coord.do("GET", cycle+"/bilan", nil), 200, "the bilan").decode(t, &bl)
+		return bl
+	}
+
+	refused := form()
+	refused.Set("workshopStart", fmt.Sprintf("%d-02-07", year))
+	refused.Set("workshopEnd", fmt.Sprintf("%d-02-06", year))
+	status, _, body := postFull(t, b, closeURL, refused)
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, "précède son début") || !strings.Contains(body, "Mobiliser des financements") {
+		t.Errorf("closing with a workshop ending before it starts: %d, want 422 with the error and the typed text kept:\n%s", status, body)
+	}
+	if bl := stored(); bl.ClosedAt != nil || len(bl.Challenges) != 0 || stageOf(t, coord, cycle) != ptacycle.StageBilan {
+		t.Fatalf("a refused close changed the bilan: %+v", bl)
+	}
+
+	stale := form()
+	want(t, coord.do("PUT", cycle+"/bilan", map[string]any{"workshopPlace": "Yamoussoukro", "version": stored().Version}), 200, "someone else saving first")
+	status, _, body = postFull(t, b, closeURL, stale)
+	if status != http.StatusConflict || stageOf(t, coord, cycle) != ptacycle.StageBilan {
+		t.Errorf("closing over a version saved meanwhile: %d, stage %s, want 409 and the bilan open:\n%s", status, stageOf(t, coord, cycle), body)
+	}
+	if bl := stored(); bl.WorkshopPlace != "Yamoussoukro" || len(bl.Challenges) != 0 {
+		t.Errorf("a stale close overwrote the other save: %+v", bl)
+	}
+
+	status, location, body := postFull(t, b, closeURL, form())
+	if status != http.StatusSeeOther || location != fmt.Sprintf("/cycles/%d/recommandations", year) {
+		t.Fatalf("closing with a challenge typed and not saved: %d %q %s", status, location, body)
+	}
+	bl := stored()
+	if bl.ClosedAt == nil || bl.WorkshopPlace != "Grand-Bassam" || !slices.Equal(bl.Challenges, []string{"Mobiliser des financements"}) {
+		t.Errorf("after closing, the bilan is %+v: want it closed with what the form held", bl)
 	}
 }

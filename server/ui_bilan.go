@@ -213,11 +213,33 @@ func (s *Server) uiCloseBilan(c *gin.Context) {
 	if !ok {
 		return
 	}
-	_, done, err := s.pageStep(c, func(a app.Actor, request string) (workflows.CycleStatus, error) {
-		return s.app.Cycles.CloseBilan(c.Request.Context(), a, cc.Year, request)
-	}, fmt.Sprintf("/cycles/%d/bilan", cc.Year))
+	ctx := c.Request.Context()
+	// The page's close button sends the workshop form: what it holds is
+	// saved first. A post without the form closes what is stored.
+	var form *bilanForm
+	close := func(a app.Actor, request string) (workflows.CycleStatus, error) {
+		return s.app.Cycles.CloseBilan(ctx, a, cc.Year, request)
+	}
+	if _, held := c.GetPostForm("version"); held {
+		stored, err := s.app.Cycles.Bilan(ctx, as(c), cc.Year)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		f := readBilanForm(c)
+		form = &f
+		typed, err := f.bilan(stored)
+		if err != nil {
+			s.renderBilan(c, cc.Year, form, err)
+			return
+		}
+		close = func(a app.Actor, request string) (workflows.CycleStatus, error) {
+			return s.app.Cycles.CloseBilanWith(ctx, a, cc.Year, typed, request)
+		}
+	}
+	_, done, err := s.pageStep(c, close, fmt.Sprintf("/cycles/%d/bilan", cc.Year))
 	if err != nil {
-		s.renderBilan(c, cc.Year, nil, err)
+		s.renderBilan(c, cc.Year, form, err)
 		return
 	}
 	if !done {

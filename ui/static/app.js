@@ -4,9 +4,11 @@
 (function () {
   "use strict";
 
-  // <form data-confirm="question">: sent only once the user confirms.
+  // <form data-confirm="question">, or a submit button with it: sent only
+  // once the user confirms.
   document.addEventListener("submit", function (event) {
-    var question = event.target.getAttribute("data-confirm");
+    var submitter = event.submitter;
+    var question = (submitter && submitter.getAttribute("data-confirm")) || event.target.getAttribute("data-confirm");
     if (question && !window.confirm(question)) {
       event.preventDefault();
       event.stopImmediatePropagation();
