@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"strconv"
 
 	"github.com/ptacycle/ptacycle"
 	"github.com/ptacycle/ptacycle/postgres"
@@ -109,6 +110,9 @@ func (p Plans) CreateActivity(ctx context.Context, a Actor, year int, act ptacyc
 	if err := p.actionOfPlan(ctx, a, d.Plan.ID, act.ActionID); err != nil {
 		return act, err
 	}
+	if err := p.namedOwner(ctx, a, act); err != nil {
+		return act, err
+	}
 	act.ID, act.PlanID, act.CarriedOverFrom = 0, d.Plan.ID, nil
 	act.Status, act.Progress, act.Comment, act.EvidenceURL, act.PostponedTo = ptacycle.StatusNotStarted, 0, "", "", ptacycle.Date{}
 	return p.db.CreateActivity(ctx, a.audit(), act)
@@ -127,6 +131,9 @@ func (p Plans) UpdateActivity(ctx context.Context, a Actor, act ptacycle.Activit
 		return act, err
 	}
 	if err := p.actionOfPlan(ctx, a, d.Plan.ID, act.ActionID); err != nil {
+		return act, err
+	}
+	if err := p.namedOwner(ctx, a, act); err != nil {
 		return act, err
 	}
 	act.PlanID, act.Illustrative, act.CarriedOverFrom = stored.PlanID, stored.Illustrative, stored.CarriedOverFrom
@@ -152,6 +159,39 @@ func (p Plans) DeleteActivity(ctx context.Context, a Actor, id int64, version in
 }
 
 // versionRead refuses a change that does not say which version of the activity it read.
+// namedOwner refuses a named owner who is not an active owner of the
+// activity's responsible unit: an owner sees and reports on their unit's
+// activities only (OwnerScope), so a person of another unit named there
+// would never see it.
+func (p Plans) namedOwner(ctx context.Context, a Actor, act ptacycle.Activity) error {
+	if act.OwnerID == nil {
+		return nil
+	}
+	var v ptacycle.Validation
+	owner, err := p.db.User(ctx, a.org(), *act.OwnerID)
+	switch {
+	case ptacycle.ErrorCode(err) == ptacycle.ENOTFOUND:
+		v.Add("ownerId", "Responsable nommé : personne inconnue dans l'organisation (n° %d)", "Named owner: nobody of the organisation has id %d", *act.OwnerID)
+	case err != nil:
+		return err
+	case owner.Role != ptacycle.RoleOwner || !owner.Active || owner.UnitID == nil:
+		v.Add("ownerId", "Responsable nommé : %s n'est pas un responsable d'activités actif d'une structure", "Named owner: %s is not an active activity owner of a unit", owner.FullName)
+	case act.ResponsibleUnitID == nil:
+		v.Add("ownerId", "Responsable nommé : choisissez d'abord la structure responsable, dont %s doit relever", "Named owner: choose the responsible unit first, to which %s must belong", owner.FullName)
+	case *act.ResponsibleUnitID != *owner.UnitID:
+		unitName := func(id int64) string {
+			if u, err := p.db.Unit(ctx, a.org(), id); err == nil {
+				return u.Name
+			}
+			return strconv.FormatInt(id, 10)
+		}
+		mine, theirs := unitName(*act.ResponsibleUnitID), unitName(*owner.UnitID)
+		v.Add("ownerId", "Responsable nommé : %s relève de %s, pas de %s, la structure responsable de l'activité ; il ne la verrait pas",
+			"Named owner: %s belongs to %s, not to %s, the activity's responsible unit, and would never see it", owner.FullName, theirs, mine)
+	}
+	return v.Err()
+}
+
 func versionRead(version int) error {
 	if version >= 1 {
 		return nil

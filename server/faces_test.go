@@ -3,8 +3,10 @@ package server_test
 import (
 	"context"
 	"fmt"
+	"html"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/ptacycle/ptacycle"
@@ -159,6 +161,26 @@ func faceCases() []faceCase {
 				return rowState(t, f, `SELECT title, status, progress, comment FROM activities WHERE id = $1`, f.activity.ID)
 			},
 			want: "ok",
+		},
+		{
+			name: "name an owner of another unit than the responsible one", who: "coordinator",
+			page: func(t *testing.T, f *accessFixture, b *http.Client) int {
+				return namedOwnerPage(t, f, b, f.owner(t, false))
+			},
+			api: func(t *testing.T, f *accessFixture, c *apiClient) int {
+				return namedOwnerAPI(t, f, c, f.owner(t, false))
+			},
+			state: ownerState, want: "422",
+		},
+		{
+			name: "name an owner of the responsible unit", who: "coordinator",
+			page: func(t *testing.T, f *accessFixture, b *http.Client) int {
+				return namedOwnerPage(t, f, b, f.owner(t, true))
+			},
+			api: func(t *testing.T, f *accessFixture, c *apiClient) int {
+				return namedOwnerAPI(t, f, c, f.owner(t, true))
+			},
+			state: ownerState, want: "ok",
 		},
 		{
 			name: "carry over nothing", who: "coordinator",
@@ -342,6 +364,69 @@ func faceCases() []faceCase {
 			want: "422",
 		},
 	}
+}
+
+// owner is an active owner of the fixture activity's responsible unit
+// (sameUnit), or of another unit.
+func (f *accessFixture) owner(t *testing.T, sameUnit bool) ptacycle.User {
+	t.Helper()
+	owners, err := f.app.db.Users(context.Background(), f.demoOrg.ID, ptacycle.RoleOwner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range owners {
+		if u.Active && u.UnitID != nil && (*u.UnitID == *f.activity.ResponsibleUnitID) == sameUnit {
+			return u
+		}
+	}
+	// The demo has one owner: the other unit's is made here.
+	units, err := f.app.db.Units(context.Background(), f.demoOrg.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hash, _ := ptacycle.HashPassword("mot-de-passe-solide")
+	for _, unit := range units {
+		if (unit.ID == *f.activity.ResponsibleUnitID) == sameUnit {
+			u, err := f.app.db.CreateUser(context.Background(), ptacycle.SystemActor(f.demoOrg.ID),
+				ptacycle.User{Email: fmt.Sprintf("owner%d@cnltp.demo", unit.ID), FullName: "Responsable " + unit.Name, Role: ptacycle.RoleOwner, UnitID: &unit.ID, Active: true}, hash)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return u
+		}
+	}
+	t.Fatalf("no unit with sameUnit=%v", sameUnit)
+	return ptacycle.User{}
+}
+
+// namedOwnerPage names owner on the fixture activity through its edit form,
+// and checks that a refusal says why on the field.
+func namedOwnerPage(t *testing.T, f *accessFixture, b *http.Client, owner ptacycle.User) int {
+	form := planValidForm(f)
+	form.Set("code", f.activity.Code)
+	form.Set("version", fmt.Sprint(f.activity.Version))
+	form.Set("ownerId", fmt.Sprint(owner.ID))
+	status, _, body := postFull(t, b, fmt.Sprintf("%s/activites/%d/modifier", f.app.srv.URL, f.activity.ID), form)
+	if status == http.StatusUnprocessableEntity && !strings.Contains(html.UnescapeString(body), owner.FullName+" relève de") {
+		t.Errorf("the refusal does not say which unit %s belongs to:\n%s", owner.FullName, body)
+	}
+	return status
+}
+
+// namedOwnerAPI names owner on the fixture activity through the API, and
+// checks that a refusal names the field.
+func namedOwnerAPI(t *testing.T, f *accessFixture, c *apiClient, owner ptacycle.User) int {
+	body := f.activity
+	body.OwnerID = &owner.ID
+	res := c.do("PUT", fmt.Sprintf("/activities/%d", f.activity.ID), body)
+	if res.Status == http.StatusUnprocessableEntity && !strings.Contains(string(res.Body), `"ownerId"`) {
+		t.Errorf("the refusal does not name the field ownerId: %s", res.Body)
+	}
+	return res.Status
+}
+
+func ownerState(t *testing.T, f *accessFixture) string {
+	return rowState(t, f, `SELECT coalesce(owner_id, 0) FROM activities WHERE id = $1`, f.activity.ID)
 }
 
 // adminID is the demo organisation's administrator's id.

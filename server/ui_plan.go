@@ -709,7 +709,13 @@ func (p *planActivityPage) fillOptions(choices app.ActivityChoices, refs planRef
 	for _, u := range choices.Users {
 		v := strconv.FormatInt(u.ID, 10)
 		if (u.Role == ptacycle.RoleOwner && u.Active) || v == p.Form.OwnerID {
-			p.Owners = append(p.Owners, ui.Option{Value: v, Label: u.FullName, Selected: v == p.Form.OwnerID})
+			label := u.FullName
+			for _, unit := range refs.units { // an owner must be of the activity's unit: say whose they are
+				if u.UnitID != nil && unit.ID == *u.UnitID {
+					label += " — " + unit.Name
+				}
+			}
+			p.Owners = append(p.Owners, ui.Option{Value: v, Label: label, Selected: v == p.Form.OwnerID})
 		}
 	}
 	for _, r := range refs.regions {
