@@ -187,7 +187,11 @@ func (s *Server) uiReportProgress(c *gin.Context) {
 		a, err = s.app.Execution.ReportProgress(ctx, as(c), in)
 	}
 	if err == nil {
-		s.flashT(c, "execution.progress.saved", "Code", a.Code)
+		if r := progressRaised(typed, in, a); r != nil {
+			s.flashT(c, "execution.progress.savedRaised", "Code", a.Code, "Stored", r.Stored, "Typed", r.Typed)
+		} else {
+			s.flashT(c, "execution.progress.saved", "Code", a.Code)
+		}
 		redirect(c, next)
 		return
 	}
@@ -201,6 +205,18 @@ func execPostedProgress(c *gin.Context) execProgressForm {
 		PostponedTo: strings.TrimSpace(c.PostForm("postponedTo"))}
 	typed.Version, _ = strconv.Atoi(c.PostForm("version"))
 	return typed
+}
+
+// raised is a progress typed and stored otherwise (« Réalisée » records 100 %).
+type raised struct{ Stored, Typed int }
+
+// progressRaised says whether the stored activity's progress differs from
+// the one typed, for the page to say so rather than change it without a word.
+func progressRaised(typed execProgressForm, in app.Progress, stored ptacycle.Activity) *raised {
+	if typed.Progress == "" || stored.Progress == in.Progress {
+		return nil
+	}
+	return &raised{Stored: stored.Progress, Typed: in.Progress}
 }
 
 // execProgressReturn is the page a progress form goes back to: the activity's page or the owner's list.

@@ -136,6 +136,21 @@ func TestMyActivitiesPage(t *testing.T) {
 		execExpect(t, "stale report", status, body, http.StatusConflict,
 			[]string{"quelqu&#39;un a mis à jour cette activité entre-temps", fmt.Sprintf(`data-testid="progress-stale-%d"`, id), "Réalisée", `name="version" value="2"`, `value="40"`})
 	})
+	// « Réalisée » with 40 %: stored as 100 %, and said (before: without a word).
+	t.Run("DoneSaysItRecords100", func(t *testing.T) {
+		_, body := get(t, owner, base+"/mes-activites")
+		execExpect(t, "the form", http.StatusOK, body, http.StatusOK, []string{"« Réalisée » enregistre un avancement de 100 %."})
+		status, location, _ := postFull(t, owner, fmt.Sprintf("%s/activites/%d/avancement", base, id), url.Values{"version": {"2"}, "status": {"done"}, "progress": {"40"}})
+		if status != http.StatusSeeOther {
+			t.Fatalf("done at 40 %%: %d", status)
+		}
+		_, body = get(t, owner, base+location)
+		execExpect(t, "after done at 40 %", http.StatusOK, body, http.StatusOK,
+			[]string{"l&#39;avancement est enregistré à 100 % au lieu des 40 % saisis"})
+		if a, _ := f.app.db.Activity(context.Background(), f.demoOrg.ID, id); a.Progress != 100 || a.Version != 3 {
+			t.Errorf("done at 40 %%: stored %+v", a)
+		}
+	})
 }
 
 func TestExecutionPage(t *testing.T) {

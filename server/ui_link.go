@@ -19,6 +19,7 @@ type linkPage struct {
 	Statuses []ui.Option
 	Errors   *ui.Errors
 	Saved    bool
+	Raised   *raised // the progress typed was stored otherwise
 	Input    execProgressForm
 }
 
@@ -77,7 +78,7 @@ func (s *Server) linkSave(c *gin.Context) {
 		var updated ptacycle.Activity
 		if updated, err = s.app.Execution.ReportProgress(ctx, app.Actor{User: u, Link: true}, in); err == nil {
 			data = s.linkData(c, token, u, updated)
-			data.Saved = true
+			data.Saved, data.Raised = true, progressRaised(typed, in, updated)
 			s.render(c, "link", data)
 			return
 		}
