@@ -31,6 +31,10 @@ type Rate struct {
 	AverageProgress float64 `json:"averageProgress"`
 }
 
+// Headline is the rate as pages show it in large, gauge and text alike:
+// Rounded, so that the two never read 20,7 % beside 21 %.
+func (r Rate) Headline() float64 { return float64(r.Rounded) }
+
 // GroupRate is the execution of the activities sharing one axis, unit or region.
 type GroupRate struct {
 	Key string `json:"key"`

@@ -70,7 +70,7 @@ func (a *Activities) Remind(ctx context.Context, in RemindInput) (int, error) {
 	var rows []ptacycle.Reminder
 	for _, u := range recipients {
 		c := notify.Content{Kind: in.Kind, Lang: u.Language, Organisation: org.Name, RecipientName: u.FullName,
-			Step: in.Step.In(u.Language), Due: ptacycle.DateOf(in.Due.In(loc)), Contact: contact, Comment: in.Comment}
+			Step: in.Step.In(u.Language), Due: ptacycle.DateOf(in.Due.In(loc)), Contact: contact.For(u.ID), Comment: in.Comment}
 		base := ptacycle.Reminder{RecipientID: u.ID, Kind: in.Kind}
 		if in.CycleID != 0 {
 			base.CycleID = &in.CycleID
@@ -120,18 +120,24 @@ func deliveries(u ptacycle.User, base ptacycle.Reminder, key, subject, text, htm
 }
 
 // contact names the organisation's coordinators with their e-mails, for a reminder's "who to contact".
-func (a *Activities) contact(ctx context.Context, org int64) (string, error) {
+func (a *Activities) contact(ctx context.Context, org int64) (contacts, error) {
 	coordinators, err := a.DB.Users(ctx, org, ptacycle.RoleCoordinator)
-	if err != nil {
-		return "", err
-	}
+	return contacts(coordinators), err
+}
+
+// contacts are the coordinators a message names for questions.
+type contacts []ptacycle.User
+
+// For is whom recipient may ask: the active coordinators but themselves
+// (a coordinator is not told to ask herself); empty when nobody is left.
+func (cs contacts) For(recipient int64) string {
 	var names []string
-	for _, c := range coordinators {
-		if c.Active {
+	for _, c := range cs {
+		if c.Active && c.ID != recipient {
 			names = append(names, fmt.Sprintf("%s <%s>", c.FullName, c.Email))
 		}
 	}
-	return strings.Join(names, ", "), nil
+	return strings.Join(names, ", ")
 }
 
 // quietUntil is when a message may go out to someone with quiet hours: now,
@@ -250,7 +256,7 @@ func (a *Activities) AnnounceExecution(ctx context.Context, in AnnounceExecution
 			continue
 		}
 		subject, text, html, err := notify.Render(notify.Content{Kind: KindExecution, Lang: u.Language, Organisation: org.Name, RecipientName: u.FullName,
-			UnitName: unitName[*u.UnitID], Count: n, Year: in.Year, Version: in.Version, Contact: contact, PageLink: a.PublicURL + "/mes-activites"})
+			UnitName: unitName[*u.UnitID], Count: n, Year: in.Year, Version: in.Version, Contact: contact.For(u.ID), PageLink: a.PublicURL + "/mes-activites"})
 		if err != nil {
 			return 0, err
 		}

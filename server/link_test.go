@@ -319,3 +319,34 @@ func TestLinkFollowsTheAccount(t *testing.T) {
 		f.mustWork(t, link)
 	})
 }
+
+// TestReminderDoesNotSendTheCoordinatorToHerself: a reminder to a
+// coordinator names the other coordinators for questions, never her; to the
+// owner, it names her (before: « Pour toute question : » and her own name).
+func TestReminderDoesNotSendTheCoordinatorToHerself(t *testing.T) {
+	ctx := context.Background()
+	f := mustAccessFixture(t)
+	db := f.app.db
+	coord, _, _ := db.UserByEmail(ctx, "coordonnateur@cnltp.demo")
+	owner, _, _ := db.UserByEmail(ctx, "responsable.tonkpi@cnltp.demo")
+	acts := &activities.Activities{DB: db, Clock: time.Now, PublicURL: f.app.srv.URL}
+	in := activities.RemindInput{Key: "cycle/test/due-soon", OrganisationID: f.demoOrg.ID, Kind: activities.KindDueSoon,
+		Due: time.Now().Add(72 * time.Hour), UserIDs: []int64{coord.ID, owner.ID}, Step: ptacycle.Label{FR: "la soumission du PTA", EN: "the plan submission"}}
+	if _, err := acts.Remind(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	body := func(u ptacycle.User) string {
+		t.Helper()
+		r, err := db.Reminders(ctx, f.demoOrg.ID, postgres.ReminderFilter{RecipientID: u.ID, Channel: ptacycle.ChannelInApp, Limit: 1})
+		if err != nil || len(r) != 1 {
+			t.Fatalf("in-app reminders of %s: %v, %v", u.Email, r, err)
+		}
+		return r[0].Body
+	}
+	if b := body(coord); strings.Contains(b, "Pour toute question") || strings.Contains(b, coord.Email) {
+		t.Errorf("the coordinator is told to ask herself:\n%s", b)
+	}
+	if b := body(owner); !strings.Contains(b, "Pour toute question : "+coord.FullName+" <"+coord.Email+">") {
+		t.Errorf("the owner is not told to ask the coordinator:\n%s", b)
+	}
+}

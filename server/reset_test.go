@@ -106,7 +106,7 @@ func TestPasswordReset(t *testing.T) {
 		t.Fatalf("reset = %d to %q", status, location)
 	}
 	_, login = get(t, anonymous, base+"/login")
-	execExpect(t, "the sign-in page after the reset", http.StatusOK, login, http.StatusOK, []string{`data-testid="flash"`, "Mot de passe changé"})
+	execExpect(t, "the sign-in page after the reset", http.StatusOK, login, http.StatusOK, []string{`data-testid="flash"`, "Mot de passe enregistré"})
 	if status, _ := get(t, before, base+"/mes-activites"); status != http.StatusSeeOther {
 		t.Errorf("the session opened with the old password still works: %d", status)
 	}

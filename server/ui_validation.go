@@ -91,7 +91,6 @@ type validationPage struct {
 	Deciders         []string
 	Due              time.Time
 	Version          *ptacycle.PlanVersion
-	ShortHash        string
 	SubmittedBy      string
 	Actions          []validationAction
 	ActivityCount    int
@@ -187,7 +186,7 @@ func (s *Server) validationData(c *gin.Context, year int) (validationPage, error
 // validationVersion fills the latest version, its content and its differences with the one before.
 func validationVersion(data *validationPage, dir execDirectory, d app.ValidationData) {
 	v := *d.Latest
-	data.Version, data.ShortHash, data.SubmittedBy = &v, v.ContentHash[:min(12, len(v.ContentHash))], dir.user(v.SubmittedBy)
+	data.Version, data.SubmittedBy = &v, dir.user(v.SubmittedBy)
 	for _, a := range d.Content.Actions {
 		va := validationAction{Code: a.Code, Title: a.Title}
 		for _, act := range a.Activities {
