@@ -70,7 +70,7 @@ func (a *Activities) Remind(ctx context.Context, in RemindInput) (int, error) {
 	var rows []ptacycle.Reminder
 	for _, u := range recipients {
 		c := notify.Content{Kind: in.Kind, Lang: u.Language, Organisation: org.Name, RecipientName: u.FullName,
-			Step: in.Step.In(u.Language), Due: ptacycle.DateOf(in.Due.In(loc)), Contact: contact.For(u.ID), Comment: in.Comment}
+			Step: in.Step.In(u.Language), Due: ptacycle.DateOf(in.Due.In(loc)), Today: ptacycle.DateOf(now.In(loc)), Contact: contact.For(u.ID), Comment: in.Comment}
 		base := ptacycle.Reminder{RecipientID: u.ID, Kind: in.Kind}
 		if in.CycleID != 0 {
 			base.CycleID = &in.CycleID

@@ -182,7 +182,7 @@ func TestRenderStepOpen(t *testing.T) {
 
 func TestRenderSentBack(t *testing.T) {
 	c := notify.Content{Kind: "sent_back", Lang: "fr", RecipientName: "Awa Koné", Step: "la soumission du PTA", Due: ptacycle.NewDate(2024, time.March, 15),
-		Comment: "Préciser les cibles de l'action 2.1 <b>", Organisation: "CNLTP"}
+		Today: ptacycle.NewDate(2024, time.March, 20), Comment: "Préciser les cibles de l'action 2.1 <b>", Organisation: "CNLTP"}
 	subject, text, html, err := notify.Render(c)
 	if err != nil || subject != "PTA renvoyé — la soumission du PTA" || !strings.Contains(text, "« Préciser les cibles de l'action 2.1 <b> »") ||
 		!strings.Contains(text, "l'échéance de soumission était le 15/03/2024") {
@@ -191,8 +191,14 @@ func TestRenderSentBack(t *testing.T) {
 	if !strings.Contains(html, "renvoyé pour correction") || !strings.Contains(html, "2.1 &lt;b&gt;") {
 		t.Errorf("html:\n%s", html)
 	}
+	// Sent back before the deadline: it is to come (before: « était » whatever the day).
+	c.Today = ptacycle.NewDate(2024, time.March, 1)
+	if _, text, _, err := notify.Render(c); err != nil || !strings.Contains(text, "l'échéance de soumission est le 15/03/2024") {
+		t.Errorf("a deadline to come: %v\n%s", err, text)
+	}
 	c.Lang = "en"
-	if subject, text, _, err := notify.Render(c); err != nil || !strings.HasPrefix(subject, "Plan sent back — ") || !strings.Contains(text, "sent back for correction") {
+	if subject, text, _, err := notify.Render(c); err != nil || !strings.HasPrefix(subject, "Plan sent back — ") || !strings.Contains(text, "sent back for correction") ||
+		!strings.Contains(text, "the submission deadline is 2024-03-15") {
 		t.Errorf("English: %q %v\n%s", subject, err, text)
 	}
 }

@@ -28,7 +28,8 @@ type Content struct {
 	UnitName      string
 	OwnerName     string
 	Due           ptacycle.Date
-	Status        string // the activity's status, in the recipient's language
+	Today         ptacycle.Date // the day it is written, in the organisation's time zone: a due date is past or to come
+	Status        string        // the activity's status, in the recipient's language
 	Progress      int
 	Contact       string // who to contact: the coordinators, with their e-mails
 	UpdateLink    string // the one-click link to report progress, when the recipient owns the activity
