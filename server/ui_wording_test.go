@@ -76,3 +76,20 @@ func TestWording(t *testing.T) {
 		}
 	})
 }
+
+// TestRemindersKeepTheirLinks: the « Relances » page shows a reminder's text
+// with its addresses as links (before: plain text, issue 14, point 11).
+func TestRemindersKeepTheirLinks(t *testing.T) {
+	f := mustAccessFixture(t)
+	ctx := context.Background()
+	coord, _, _ := f.app.db.UserByEmail(ctx, "coordonnateur@cnltp.demo")
+	r := ptacycle.Reminder{Key: "test/in-app/link", RecipientID: coord.ID, Channel: ptacycle.ChannelInApp, Kind: "due_soon",
+		Subject: "Échéance proche", Body: "Mettre à jour : https://ptacycle.example/cycles/2024/pta."}
+	if _, err := f.app.db.CreateReminders(ctx, f.demoOrg.ID, []ptacycle.Reminder{r}); err != nil {
+		t.Fatal(err)
+	}
+	_, body := get(t, signInAs(t, f.app.srv.URL, "coordinator"), f.app.srv.URL+"/relances")
+	if !strings.Contains(body, `Mettre à jour : <a href="https://ptacycle.example/cycles/2024/pta" rel="noopener noreferrer">https://ptacycle.example/cycles/2024/pta</a>.`) {
+		t.Errorf("the reminder's address is not a link on « Relances »")
+	}
+}

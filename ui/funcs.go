@@ -9,6 +9,7 @@ import (
 	"html/template"
 	"io/fs"
 	"math"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -39,6 +40,26 @@ var funcs = template.FuncMap{
 	"evidenceMaxBytes": func() int { return ptacycle.MaxEvidenceSize },
 	"fileSize":         formatFileSize,
 	"stepID":           stepID,
+	"links":            withLinks,
+}
+
+// webAddress is an http(s) address in a text, up to a space or a character
+// that cannot end one; a final full stop, comma or bracket is the sentence's.
+var webAddress = regexp.MustCompile(`https?://[^\s<>"«»]+[^\s<>"«».,;:!?)\]]`)
+
+// withLinks is text, escaped, with its web addresses made links: a
+// reminder's e-mail text shown on a page keeps its links clickable.
+func withLinks(text string) template.HTML {
+	var b strings.Builder
+	last := 0
+	for _, m := range webAddress.FindAllStringIndex(text, -1) {
+		b.WriteString(template.HTMLEscapeString(text[last:m[0]]))
+		addr := template.HTMLEscapeString(text[m[0]:m[1]])
+		fmt.Fprintf(&b, `<a href="%s" rel="noopener noreferrer">%s</a>`, addr, addr)
+		last = m[1]
+	}
+	b.WriteString(template.HTMLEscapeString(text[last:]))
+	return template.HTML(b.String())
 }
 
 // assetVersions are the content hashes of the static files, computed once,

@@ -20,3 +20,17 @@ func TestFormatFileSize(t *testing.T) {
 		}
 	}
 }
+
+// TestWithLinks: a reminder's text keeps its addresses clickable, the rest escaped.
+func TestWithLinks(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"Mettre à jour : https://pta.example/r/abc_1-2.", `Mettre à jour : <a href="https://pta.example/r/abc_1-2" rel="noopener noreferrer">https://pta.example/r/abc_1-2</a>.`},
+		{"(voir http://a.example/x?y=1&z=2)", `(voir <a href="http://a.example/x?y=1&amp;z=2" rel="noopener noreferrer">http://a.example/x?y=1&amp;z=2</a>)`},
+		{"<b>pas de lien</b> javascript:alert(1)", `&lt;b&gt;pas de lien&lt;/b&gt; javascript:alert(1)`},
+		{`https://a.example/"><script>`, `<a href="https://a.example/" rel="noopener noreferrer">https://a.example/</a>&#34;&gt;&lt;script&gt;`},
+	} {
+		if got := string(withLinks(c.in)); got != c.want {
+			t.Errorf("withLinks(%q)\n got %s\nwant %s", c.in, got, c.want)
+		}
+	}
+}
