@@ -29,12 +29,35 @@ func (o Organisation) CreateUnit(ctx context.Context, a Actor, u ptacycle.Unit) 
 		return u, err
 	}
 	u.ID = 0
+	if err := o.unitNameFree(ctx, a, u); err != nil {
+		return u, err
+	}
 	return o.db.CreateUnit(ctx, a.audit(), u)
+}
+
+// unitNameFree refuses a unit named as another is once folded (case,
+// accents, spaces, hyphens: ptacycle.FoldName), as the import compares them.
+func (o Organisation) unitNameFree(ctx context.Context, a Actor, u ptacycle.Unit) error {
+	units, err := o.db.Units(ctx, a.org())
+	if err != nil {
+		return err
+	}
+	for _, other := range units {
+		if other.ID != u.ID && ptacycle.FoldName(other.Name) == ptacycle.FoldName(u.Name) && ptacycle.FoldName(u.Name) != "" {
+			var v ptacycle.Validation
+			v.Add("name", "Une structure porte déjà ce nom : « %s »", "A unit already has this name: “%s”", other.Name)
+			return v.Err()
+		}
+	}
+	return nil
 }
 
 // UpdateUnit changes a unit.
 func (o Organisation) UpdateUnit(ctx context.Context, a Actor, u ptacycle.Unit) (ptacycle.Unit, error) {
 	if err := a.may(ManageUnits); err != nil {
+		return u, err
+	}
+	if err := o.unitNameFree(ctx, a, u); err != nil {
 		return u, err
 	}
 	return o.db.UpdateUnit(ctx, a.audit(), u)
@@ -52,6 +75,17 @@ func (o Organisation) Regions(ctx context.Context, a Actor) ([]ptacycle.Region, 
 func (o Organisation) CreateRegion(ctx context.Context, a Actor, name string) (ptacycle.Region, error) {
 	if err := a.may(ManageUnits); err != nil {
 		return ptacycle.Region{}, err
+	}
+	regions, err := o.db.Regions(ctx, a.org())
+	if err != nil {
+		return ptacycle.Region{}, err
+	}
+	for _, r := range regions {
+		if ptacycle.FoldName(r.Name) == ptacycle.FoldName(name) && ptacycle.FoldName(name) != "" {
+			var v ptacycle.Validation
+			v.Add("name", "Une région porte déjà ce nom : « %s »", "A region already has this name: “%s”", r.Name)
+			return ptacycle.Region{}, v.Err()
+		}
 	}
 	return o.db.CreateRegion(ctx, a.audit(), strings.TrimSpace(name))
 }

@@ -183,6 +183,37 @@ func faceCases() []faceCase {
 			state: ownerState, want: "ok",
 		},
 		{
+			name: "a region named as another once folded", who: "admin",
+			page: func(t *testing.T, f *accessFixture, b *http.Client) int {
+				status, _, body := postFull(t, b, f.app.srv.URL+"/admin/regions", url.Values{"name": {"san-pédro"}})
+				if status == http.StatusUnprocessableEntity && !strings.Contains(html.UnescapeString(body), "Une région porte déjà ce nom : « San Pedro »") {
+					t.Errorf("the refusal does not name the region:\n%s", body)
+				}
+				return status
+			},
+			api: func(t *testing.T, f *accessFixture, c *apiClient) int {
+				return c.do("POST", "/regions", map[string]any{"name": "san-pédro"}).Status
+			},
+			state: func(t *testing.T, f *accessFixture) string {
+				return rowState(t, f, `SELECT count(*) FROM regions WHERE organisation_id = $1`, f.demoOrg.ID)
+			},
+			want: "422",
+		},
+		{
+			name: "a unit named as another once folded", who: "admin",
+			page: func(t *testing.T, f *accessFixture, b *http.Client) int {
+				status, _, _ := postFull(t, b, f.app.srv.URL+"/admin/structures", url.Values{"name": {"crltp  TONKPI"}, "kind": {"directorate"}})
+				return status
+			},
+			api: func(t *testing.T, f *accessFixture, c *apiClient) int {
+				return c.do("POST", "/units", map[string]any{"name": "crltp  TONKPI", "kind": "directorate"}).Status
+			},
+			state: func(t *testing.T, f *accessFixture) string {
+				return rowState(t, f, `SELECT count(*) FROM units WHERE organisation_id = $1`, f.demoOrg.ID)
+			},
+			want: "422",
+		},
+		{
 			name: "carry over nothing", who: "coordinator",
 			page: func(t *testing.T, f *accessFixture, b *http.Client) int {
 				status, _, _ := postFull(t, b, fmt.Sprintf("%s/cycles/%d/pta/reprise", f.app.srv.URL, f.year), url.Values{})

@@ -2,9 +2,8 @@ package xlsx
 
 import (
 	"strings"
-	"unicode"
 
-	"golang.org/x/text/unicode/norm"
+	"github.com/ptacycle/ptacycle"
 )
 
 // column is one column of the PTA sheet, in the template's order.
@@ -95,18 +94,5 @@ var headerColumns = func() map[string]column {
 // headerKey is how headers are compared: as fold does, and without any space.
 func headerKey(s string) string { return strings.ReplaceAll(fold(s), " ", "") }
 
-// fold is how names typed in a sheet are compared with the organisation's:
-// without case, accents, extra spaces or typographic apostrophes.
-func fold(s string) string {
-	var b strings.Builder
-	for _, r := range norm.NFD.String(s) {
-		switch {
-		case unicode.Is(unicode.Mn, r):
-		case r == '’' || r == 'ʼ' || r == '`':
-			b.WriteRune('\'')
-		default:
-			b.WriteRune(unicode.ToLower(r))
-		}
-	}
-	return strings.Join(strings.Fields(b.String()), " ")
-}
+// fold is how names typed in a sheet are compared with the organisation's (ptacycle.FoldName).
+func fold(s string) string { return ptacycle.FoldName(s) }
