@@ -88,9 +88,9 @@ func (m *MonthDay) UnmarshalText(b []byte) error {
 // DeadlineDays are an organisation's usual deadlines of the human steps,
 // which a year's launch takes when it is given none.
 type DeadlineDays struct {
-	Bilan           MonthDay `json:"bilan"`
-	Recommendations MonthDay `json:"recommendations"`
-	Submission      MonthDay `json:"submission"`
+	Bilan           MonthDay `json:"bilan" api:"required"`
+	Recommendations MonthDay `json:"recommendations" api:"required"`
+	Submission      MonthDay `json:"submission" api:"required"`
 }
 
 // DefaultDeadlineDays are the usual dates: bilan by 15 February,

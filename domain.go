@@ -56,11 +56,11 @@ type Holiday struct {
 
 // Unit (structure) is a ministry, directorate, regional cell, NGO or partner.
 type Unit struct {
-	ID             int64    `json:"id"`
-	OrganisationID int64    `json:"organisationId"`
-	Name           string   `json:"name"`
+	ID             int64    `json:"id" api:"server"`
+	OrganisationID int64    `json:"organisationId" api:"server"`
+	Name           string   `json:"name" api:"required"`
 	Acronym        string   `json:"acronym"`
-	Kind           UnitKind `json:"kind"`
+	Kind           UnitKind `json:"kind" api:"required"`
 	RegionID       *int64   `json:"regionId,omitempty"`
 	ParentID       *int64   `json:"parentId,omitempty"`
 }
@@ -160,11 +160,11 @@ func (u User) Validate() error {
 
 // Strategy is a multi-year strategy (e.g. 2022–2025) whose axes group the plans' actions.
 type Strategy struct {
-	ID             int64  `json:"id"`
-	OrganisationID int64  `json:"organisationId"`
-	Title          string `json:"title"`
-	StartYear      int    `json:"startYear"`
-	EndYear        int    `json:"endYear"`
+	ID             int64  `json:"id" api:"server"`
+	OrganisationID int64  `json:"organisationId" api:"server"`
+	Title          string `json:"title" api:"required"`
+	StartYear      int    `json:"startYear" api:"required"`
+	EndYear        int    `json:"endYear" api:"required"`
 	Axes           []Axis `json:"axes"`
 }
 
@@ -206,11 +206,11 @@ const maxAxes = 20
 
 // Axis is a strategic axis (axe stratégique).
 type Axis struct {
-	ID         int64  `json:"id"`
-	StrategyID int64  `json:"strategyId"`
+	ID         int64  `json:"id" api:"server"`
+	StrategyID int64  `json:"strategyId" api:"server"`
 	Position   int    `json:"position"`
-	Code       string `json:"code"`
-	Title      string `json:"title"`
+	Code       string `json:"code" api:"required"`
+	Title      string `json:"title" api:"required"`
 }
 
 // Cycle is one organisation's planning year.
@@ -258,8 +258,8 @@ func (c Cycle) Validate() error {
 
 // Bilan is the review of year N−1's plan held at the start of cycle N.
 type Bilan struct {
-	CycleID       int64          `json:"cycleId"`
-	ReviewedYear  int            `json:"reviewedYear"`
+	CycleID       int64          `json:"cycleId" api:"server"`
+	ReviewedYear  int            `json:"reviewedYear" api:"server"`
 	WorkshopStart Date           `json:"workshopStart"`
 	WorkshopEnd   Date           `json:"workshopEnd"`
 	WorkshopPlace string         `json:"workshopPlace"`
@@ -267,10 +267,10 @@ type Bilan struct {
 	Lessons       []string       `json:"lessons"`
 	Difficulties  []string       `json:"difficulties"`
 	Challenges    []string       `json:"challenges"`
-	Rates         *RateBreakdown `json:"rates,omitempty"`
+	Rates         *RateBreakdown `json:"rates,omitempty" api:"server"`
 	ManualRate    *float64       `json:"manualRate,omitempty"`
-	ClosedAt      *time.Time     `json:"closedAt,omitempty"`
-	Version       int            `json:"version"`
+	ClosedAt      *time.Time     `json:"closedAt,omitempty" api:"server"`
+	Version       int            `json:"version" api:"edit"`
 }
 
 // Validate reports every missing or malformed field.
@@ -317,15 +317,15 @@ func (b Bilan) SameRecord(o Bilan) bool {
 
 // Recommendation is addressed to a unit at the bilan; once adopted, the plan must answer it.
 type Recommendation struct {
-	ID        int64      `json:"id"`
-	CycleID   int64      `json:"cycleId"`
+	ID        int64      `json:"id" api:"server"`
+	CycleID   int64      `json:"cycleId" api:"server"`
 	Position  int        `json:"position"`
-	Text      string     `json:"text"`
+	Text      string     `json:"text" api:"required"`
 	UnitID    *int64     `json:"unitId,omitempty"`
 	Priority  Priority   `json:"priority"`
-	Adopted   bool       `json:"adopted"`
-	ActionIDs []int64    `json:"actionIds"`
-	AdoptedAt *time.Time `json:"adoptedAt,omitempty"`
+	Adopted   bool       `json:"adopted" api:"server"`
+	ActionIDs []int64    `json:"actionIds" api:"server"`
+	AdoptedAt *time.Time `json:"adoptedAt,omitempty" api:"server"`
 }
 
 // RecommendationsFrozen reports whether a cycle's list of recommendations no
@@ -373,11 +373,11 @@ type PlanVersion struct {
 
 // Action groups activities of a plan under a strategic axis.
 type Action struct {
-	ID       int64  `json:"id"`
-	PlanID   int64  `json:"planId"`
+	ID       int64  `json:"id" api:"server"`
+	PlanID   int64  `json:"planId" api:"server"`
 	AxisID   *int64 `json:"axisId,omitempty"`
-	Code     string `json:"code"`
-	Title    string `json:"title"`
+	Code     string `json:"code" api:"required"`
+	Title    string `json:"title" api:"required"`
 	Position int    `json:"position"`
 }
 
@@ -393,12 +393,12 @@ func (a Action) Validate() error {
 
 // Activity is the unit of work of a plan: who does what, by when, with what budget.
 type Activity struct {
-	ID                int64          `json:"id"`
-	PlanID            int64          `json:"planId"`
-	ActionID          int64          `json:"actionId"`
+	ID                int64          `json:"id" api:"server"`
+	PlanID            int64          `json:"planId" api:"server"`
+	ActionID          int64          `json:"actionId" api:"required"`
 	Code              string         `json:"code"`
-	Title             string         `json:"title"`
-	Illustrative      bool           `json:"illustrative"`
+	Title             string         `json:"title" api:"required"`
+	Illustrative      bool           `json:"illustrative" api:"create"`
 	ResponsibleUnitID *int64         `json:"responsibleUnitId,omitempty"`
 	OwnerID           *int64         `json:"ownerId,omitempty"`
 	PartnerUnitIDs    []int64        `json:"partnerUnitIds"`
@@ -410,14 +410,14 @@ type Activity struct {
 	Indicator         string         `json:"indicator"`
 	Target            string         `json:"target"`
 	Deliverable       string         `json:"deliverable"`
-	Status            ActivityStatus `json:"status"`
-	Progress          int            `json:"progress"`
-	Comment           string         `json:"comment"`
-	EvidenceURL       string         `json:"evidenceUrl"`
-	PostponedTo       Date           `json:"postponedTo"`
-	CarriedOverFrom   *int64         `json:"carriedOverFrom,omitempty"`
-	Version           int            `json:"version"`
-	UpdatedAt         time.Time      `json:"updatedAt"`
+	Status            ActivityStatus `json:"status" api:"server"`
+	Progress          int            `json:"progress" api:"server"`
+	Comment           string         `json:"comment" api:"server"`
+	EvidenceURL       string         `json:"evidenceUrl" api:"server"`
+	PostponedTo       Date           `json:"postponedTo" api:"server"`
+	CarriedOverFrom   *int64         `json:"carriedOverFrom,omitempty" api:"server"`
+	Version           int            `json:"version" api:"edit"`
+	UpdatedAt         time.Time      `json:"updatedAt" api:"server"`
 }
 
 // Validate reports every missing or malformed field of a draft activity.
@@ -579,9 +579,9 @@ func isBlank(s string) bool { return strings.TrimSpace(s) == "" || !utf8.ValidSt
 
 // ApprovalLevel is one step of an organisation's approval chain; level 1 decides first.
 type ApprovalLevel struct {
-	Level        int    `json:"level"`
+	Level        int    `json:"level" api:"required"`
 	Name         string `json:"name"`
-	ApproverID   int64  `json:"approverId"`
+	ApproverID   int64  `json:"approverId" api:"required"`
 	DeadlineDays int    `json:"deadlineDays"`
 }
 

@@ -12,19 +12,19 @@ import (
 
 // loginRequest is the body of POST /api/v1/session.
 type loginRequest struct {
-	Email    string `json:"email"`
-	Password string `json:"password"`
+	Email    string `json:"email" api:"required"`
+	Password string `json:"password" api:"required"`
 }
 
 // passwordRequest is the body of PUT /api/v1/me/password.
 type passwordRequest struct {
-	Current string `json:"current"`
-	New     string `json:"new"`
+	Current string `json:"current" api:"required"`
+	New     string `json:"new" api:"required"`
 }
 
 // tokenRequest is the body of POST /api/v1/me/tokens.
 type tokenRequest struct {
-	Name string `json:"name"`
+	Name string `json:"name" api:"required"`
 }
 
 // tokenCreated answers a new token; its secret is shown this once.

@@ -204,7 +204,7 @@ func TestChangePassword(t *testing.T) {
 		{"ErrWrongCurrent", `{"current":"pas-le-bon-mot-de-passe","new":"nouveau-mot-de-passe"}`, "invalid", "Mot de passe actuel incorrect", []string{"current"}},
 		{"ErrTooShort", `{"current":"mot-de-passe-solide","new":"court"}`, "invalid", "Nouveau mot de passe : au moins 10 caractères", []string{"new"}},
 		{"ErrSameAsCurrent", `{"current":"mot-de-passe-solide","new":"mot-de-passe-solide"}`, "invalid", "doit être différent", []string{"new"}},
-		{"ErrMissingCurrent", `{"new":"nouveau-mot-de-passe"}`, "invalid", "Mot de passe actuel : champ obligatoire", []string{"current"}},
+		{"ErrMissingCurrent", `{"new":"nouveau-mot-de-passe"}`, "invalid", "Champ « current » obligatoire", []string{"current"}},
 		{"ErrUnknownField", `{"current":"mot-de-passe-solide","nouveau":"nouveau-mot-de-passe"}`, "invalid", "Champ inconnu", []string{"nouveau"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -279,7 +279,13 @@ func TestOrganisationsAreSealed(t *testing.T) {
 	} {
 		body := []byte("{}")
 		if tc.method == "PUT" && strings.HasPrefix(tc.path, "/activities/") {
-			body = []byte(fmt.Sprintf(`{"actionId": %d, "code": "x", "title": "intrusion", "status": "not_started", "version": 1}`, f.action.ID))
+			body = []byte(fmt.Sprintf(`{"actionId": %d, "code": "x", "title": "intrusion", "version": 1}`, f.action.ID))
+		}
+		if tc.method == "POST" { // a valid body, so that the organisation is what decides
+			body = []byte(`{"version": 1, "status": "in_progress", "progress": 10}`)
+		}
+		if strings.HasSuffix(tc.path, "/actions") {
+			body = []byte(fmt.Sprintf(`{"actionIds": [%d]}`, f.action.ID))
 		}
 		if res := other.doRaw(tc.method, tc.path, "application/json", body); res.Status != http.StatusNotFound {
 			t.Errorf("%s %s from another organisation: %d, want 404 (%s)", tc.method, tc.path, res.Status, res.Body)
@@ -351,9 +357,9 @@ func TestBadInput(t *testing.T) {
 		{name: "ErrDuplicateCode", method: "POST", path: "/cycles/2024/plan/activities", body: with("code", "1.1.1"), status: 409, text: "déjà ce code"},
 		{name: "ErrProgressDuringDrafting", method: "POST", path: activityPath + "/progress", body: map[string]any{"version": current.Version, "status": "in_progress", "progress": 120}, status: 422, text: "entre 0 et 100"},
 		{name: "ErrProgressBeforeApproval", method: "POST", path: activityPath + "/progress", body: map[string]any{"version": current.Version, "status": "in_progress", "progress": 20}, status: 409, text: "pas encore approuvé"},
-		{name: "ErrStaleVersion", method: "PUT", path: activityPath, body: stale, status: 409, text: "modifié cette activité"},
-		{name: "ErrMissingVersion", method: "PUT", path: activityPath, body: unversioned, status: 422, field: "version", text: "Version de l'activité manquante"},
-		{name: "ErrWrongStage", method: "PUT", path: "/cycles/2024/bilan", body: ptacycle.Bilan{Version: 1}, status: 409, text: "étape « Élaboration du PTA »"},
+		{name: "ErrStaleVersion", method: "PUT", path: activityPath, body: without(t, stale, activityServerFields...), status: 409, text: "modifié cette activité"},
+		{name: "ErrMissingVersion", method: "PUT", path: activityPath, body: without(t, unversioned, activityServerFields...), status: 422, field: "version", text: "Version de l'activité manquante"},
+		{name: "ErrWrongStage", method: "PUT", path: "/cycles/2024/bilan", body: map[string]any{"version": 1}, status: 409, text: "étape « Élaboration du PTA »"},
 		{name: "ErrBadPathID", method: "GET", path: "/activities/abc", status: 422, text: "Identifiant"},
 		{name: "ErrBadQuery", method: "GET", path: "/activities?page=-1", status: 422, field: "page", text: "entier positif"},
 		{name: "ErrBadFilter", method: "GET", path: "/activities?status=finie", status: 422, text: "finie"},

@@ -32,7 +32,7 @@ func (s *Server) listCycles(c *gin.Context) {
 
 // launchRequest launches a year; deadlines left empty take the defaults (15 Feb, 28 Feb, 15 Mar).
 type launchRequest struct {
-	Year      int                `json:"year"`
+	Year      int                `json:"year" api:"required"`
 	Deadlines ptacycle.Deadlines `json:"deadlines"`
 }
 
@@ -137,7 +137,7 @@ func (s *Server) deleteRecommendation(c *gin.Context) {
 
 // linkRequest names the actions that answer a recommendation.
 type linkRequest struct {
-	ActionIDs []int64 `json:"actionIds"`
+	ActionIDs []int64 `json:"actionIds" api:"required"`
 }
 
 func (s *Server) linkRecommendation(c *gin.Context) {
@@ -152,7 +152,7 @@ func (s *Server) linkRecommendation(c *gin.Context) {
 
 // adoptRequest lists the recommendations retained; the others are not.
 type adoptRequest struct {
-	RecommendationIDs []int64 `json:"recommendationIds"`
+	RecommendationIDs []int64 `json:"recommendationIds" api:"required"`
 }
 
 func (s *Server) adoptRecommendations(c *gin.Context) {
@@ -188,9 +188,9 @@ func (s *Server) listDecisions(c *gin.Context) {
 
 // decisionRequest is an approver's verdict on the version under review at their level.
 type decisionRequest struct {
-	Level   int              `json:"level"`
-	Version int              `json:"version"`
-	Outcome ptacycle.Outcome `json:"outcome"`
+	Level   int              `json:"level" api:"required"`
+	Version int              `json:"version" api:"required"`
+	Outcome ptacycle.Outcome `json:"outcome" api:"required"`
 	Comment string           `json:"comment,omitempty"`
 }
 
@@ -206,8 +206,8 @@ func (s *Server) decide(c *gin.Context) {
 
 // delegationRequest hands the caller's approval level to another approver until a day (included).
 type delegationRequest struct {
-	Level int           `json:"level"`
-	To    int64         `json:"to"`
+	Level int           `json:"level" api:"required"`
+	To    int64         `json:"to" api:"required"`
 	Until ptacycle.Date `json:"until"`
 }
 

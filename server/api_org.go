@@ -49,7 +49,7 @@ func (s *Server) listRegions(c *gin.Context) {
 }
 
 type regionRequest struct {
-	Name string `json:"name"`
+	Name string `json:"name" api:"required"`
 }
 
 func (s *Server) createRegion(c *gin.Context) {
@@ -68,9 +68,9 @@ func (s *Server) listUsers(c *gin.Context) {
 
 // userRequest creates a user with a first password.
 type userRequest struct {
-	Email    string        `json:"email"`
-	FullName string        `json:"fullName"`
-	Role     ptacycle.Role `json:"role"`
+	Email    string        `json:"email" api:"required"`
+	FullName string        `json:"fullName" api:"required"`
+	Role     ptacycle.Role `json:"role" api:"required"`
 	UnitID   *int64        `json:"unitId,omitempty"`
 	Language string        `json:"language,omitempty"`
 	Password string        `json:"password"`
@@ -91,11 +91,11 @@ func (s *Server) createUser(c *gin.Context) {
 
 // userUpdate is what an administrator changes of a user.
 type userUpdate struct {
-	FullName string        `json:"fullName"`
-	Role     ptacycle.Role `json:"role"`
+	FullName string        `json:"fullName" api:"required"`
+	Role     ptacycle.Role `json:"role" api:"required"`
 	UnitID   *int64        `json:"unitId,omitempty"`
-	Language string        `json:"language"`
-	Active   bool          `json:"active"`
+	Language string        `json:"language" api:"required"`
+	Active   bool          `json:"active" api:"required"`
 }
 
 func (s *Server) updateUser(c *gin.Context) {

@@ -67,7 +67,7 @@ func (s *Server) createActivity(c *gin.Context) {
 
 // carryOverRequest lists last year's unfinished activities to carry over.
 type carryOverRequest struct {
-	ActivityIDs []int64 `json:"activityIds"`
+	ActivityIDs []int64 `json:"activityIds" api:"required"`
 }
 
 func (s *Server) carryOver(c *gin.Context) {
@@ -218,8 +218,8 @@ func (s *Server) deleteActivity(c *gin.Context) {
 
 // progressRequest is an owner's report on an activity during execution.
 type progressRequest struct {
-	Version     int                     `json:"version"`
-	Status      ptacycle.ActivityStatus `json:"status"`
+	Version     int                     `json:"version" api:"required"`
+	Status      ptacycle.ActivityStatus `json:"status" api:"required"`
 	Progress    int                     `json:"progress"`
 	Comment     string                  `json:"comment,omitempty"`
 	EvidenceURL string                  `json:"evidenceUrl,omitempty"`

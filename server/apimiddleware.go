@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -113,6 +114,9 @@ func (s *Server) bind(c *gin.Context, v any) bool {
 		if err == nil && dec.More() {
 			err = errors.New("trailing data")
 		}
+	}
+	if err == nil {
+		err = shapeError(body, reflect.TypeOf(v).Elem(), c.Request.Method)
 	}
 	if err == nil {
 		return true

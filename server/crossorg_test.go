@@ -210,8 +210,14 @@ func TestCrossOrganisationPaths(t *testing.T) {
 		}
 		// A valid body, so that the id is what decides.
 		body := map[string]string{
-			"PUT /axes/{id}":  `{"title": "Prévention"}`,
-			"PUT /units/{id}": `{"name": "Direction", "kind": "directorate"}`,
+			"PUT /axes/{id}":                    `{"title": "Prévention"}`,
+			"PUT /units/{id}":                   `{"name": "Direction", "kind": "directorate"}`,
+			"POST /activities/{id}/progress":    `{"version": 1, "status": "in_progress", "progress": 10}`,
+			"PUT /actions/{id}":                 `{"code": "1.1", "title": "Former"}`,
+			"PUT /activities/{id}":              fmt.Sprintf(`{"actionId": %d, "title": "Former", "version": 1}`, f.action.ID),
+			"PUT /recommendations/{id}":         `{"text": "Former"}`,
+			"PUT /recommendations/{id}/actions": fmt.Sprintf(`{"actionIds": [%d]}`, f.action.ID),
+			"PUT /users/{id}":                   `{"fullName": "Awa", "role": "owner", "language": "fr", "active": true}`,
 		}[op]
 		if body == "" {
 			body = "{}"

@@ -125,11 +125,14 @@ func faceCases() []faceCase {
 				return status
 			},
 			api: func(t *testing.T, f *accessFixture, c *apiClient) int {
-				return c.do("POST", fmt.Sprintf("/cycles/%d/plan/activities", f.year), map[string]any{
+				body := map[string]any{
 					"actionId": f.action.ID, "code": "1.1.2", "title": "Sensibiliser les transporteurs (illustratif)",
 					"responsibleUnitId": *f.activity.ResponsibleUnitID, "startDate": "2024-03-01", "dueDate": "2024-06-30",
 					"budgetXof": 2500000, "fundingSource": "État", "indicator": "Nombre de transporteurs sensibilisés", "target": "200",
-					"status": "done", "progress": 100, "comment": "déjà fait"}).Status
+					"status": "done", "progress": 100, "comment": "déjà fait"}
+				path := fmt.Sprintf("/cycles/%d/plan/activities", f.year)
+				refusesServerFields(t, c, "POST", path, body, "status", "progress", "comment")
+				return c.do("POST", path, without(t, body, activityServerFields...)).Status
 			},
 			state: activityState, want: "ok",
 		},
@@ -147,7 +150,9 @@ func faceCases() []faceCase {
 			api: func(t *testing.T, f *accessFixture, c *apiClient) int {
 				body := f.activity
 				body.Title, body.Status, body.Progress, body.Comment = "Former 60 acteurs", ptacycle.StatusDone, 100, "déjà fait"
-				res := c.do("PUT", fmt.Sprintf("/activities/%d", f.activity.ID), body)
+				path := fmt.Sprintf("/activities/%d", f.activity.ID)
+				refusesServerFields(t, c, "PUT", path, without(t, body), "status", "progress", "comment", "id", "updatedAt")
+				res := c.do("PUT", path, without(t, body, activityServerFields...))
 				var answered ptacycle.Activity
 				if res.Status == http.StatusOK {
 					res.decode(t, &answered)
@@ -449,7 +454,7 @@ func namedOwnerPage(t *testing.T, f *accessFixture, b *http.Client, owner ptacyc
 func namedOwnerAPI(t *testing.T, f *accessFixture, c *apiClient, owner ptacycle.User) int {
 	body := f.activity
 	body.OwnerID = &owner.ID
-	res := c.do("PUT", fmt.Sprintf("/activities/%d", f.activity.ID), body)
+	res := c.do("PUT", fmt.Sprintf("/activities/%d", f.activity.ID), without(t, body, activityServerFields...))
 	if res.Status == http.StatusUnprocessableEntity && !strings.Contains(string(res.Body), `"ownerId"`) {
 		t.Errorf("the refusal does not name the field ownerId: %s", res.Body)
 	}

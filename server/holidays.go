@@ -12,7 +12,7 @@ import (
 
 // holidayRequest names a public holiday.
 type holidayRequest struct {
-	Name string `json:"name"`
+	Name string `json:"name" api:"required"`
 }
 
 // dayParam reads the :day path parameter (YYYY-MM-DD); it answers the error itself.

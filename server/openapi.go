@@ -77,7 +77,7 @@ const (
 // openAPISpec describes routes as an OpenAPI 3.0.3 document mounted at /api/v1.
 func openAPISpec(routes []route) (*openapi3.T, error) {
 	g := newSchemaGen()
-	errorSchema := g.component("Error", reflect.TypeFor[errorBody](), false)
+	errorSchema := g.component("Error", reflect.TypeFor[errorBody](), replyBody)
 	errorResponse := &openapi3.ResponseRef{Ref: "#/components/responses/Error"}
 	doc := &openapi3.T{
 		OpenAPI: "3.0.3",
@@ -139,7 +139,7 @@ func openAPISpec(routes []route) (*openapi3.T, error) {
 			op.RequestBody = &openapi3.RequestBodyRef{Value: openapi3.NewRequestBody().WithRequired(true).WithContent(upload)}
 		default:
 			op.RequestBody = &openapi3.RequestBodyRef{Value: openapi3.NewRequestBody().WithRequired(true).
-				WithJSONSchemaRef(g.schema(reflect.TypeOf(rt.in), true))}
+				WithJSONSchemaRef(g.schema(reflect.TypeOf(rt.in), modeOf(rt.method)))}
 		}
 		success := openapi3.NewResponse().WithDescription(http.StatusText(rt.status))
 		switch rt.out.(type) {
@@ -149,13 +149,13 @@ func openAPISpec(routes []route) (*openapi3.T, error) {
 		case evidenceDownload:
 			success.WithContent(openapi3.NewContentWithSchema(openapi3.NewStringSchema().WithFormat("binary"), ptacycle.EvidenceContentTypes()))
 		default:
-			success.WithJSONSchemaRef(g.schema(reflect.TypeOf(rt.out), false))
+			success.WithJSONSchemaRef(g.schema(reflect.TypeOf(rt.out), replyBody))
 		}
 		op.AddResponse(rt.status, success)
 		if _, step := rt.out.(workflows.CycleStatus); step {
 			op.AddResponse(http.StatusAccepted, openapi3.NewResponse().
 				WithDescription("Étape acceptée, encore en cours : statusUrl en donne l'issue / Step accepted, still running: statusUrl gives its outcome").
-				WithJSONSchemaRef(g.schema(reflect.TypeOf(stepUnderWay{}), false)))
+				WithJSONSchemaRef(g.schema(reflect.TypeOf(stepUnderWay{}), replyBody)))
 		}
 		for _, status := range errorStatuses {
 			op.Responses.Set(strconv.Itoa(status), errorResponse)
@@ -245,9 +245,9 @@ var (
 )
 
 // schemaGen describes Go types as encoding/json writes them. Named structs and
-// enums become components named after their Go type; request bodies get their
-// own variant of structs, suffixed Input, where no field is required since
-// decoding leaves missing fields zero.
+// enums become components named after their Go type; in request bodies a
+// domain type has its own variants, ActivityInput (POST) and ActivityEdit
+// (PUT), holding what a client may send, as its api tags say (apischema.go).
 type schemaGen struct {
 	components openapi3.Schemas
 	names      map[componentKey]string
@@ -255,8 +255,8 @@ type schemaGen struct {
 }
 
 type componentKey struct {
-	t     reflect.Type
-	input bool
+	t    reflect.Type
+	mode bodyMode
 }
 
 func newSchemaGen() *schemaGen {
@@ -266,33 +266,33 @@ func newSchemaGen() *schemaGen {
 // param is the schema of a path or query parameter.
 func (g *schemaGen) param(name string) *openapi3.SchemaRef {
 	if v, ok := paramTypes[name]; ok {
-		return g.schema(reflect.TypeOf(v), true)
+		return g.schema(reflect.TypeOf(v), createBody)
 	}
 	return openapi3.NewStringSchema().NewRef()
 }
 
-// schema returns the schema of t, in a request body when input: a reference
-// for components, inline otherwise.
-func (g *schemaGen) schema(t reflect.Type, input bool) *openapi3.SchemaRef {
+// schema returns the schema of t in a body of mode m: a reference for
+// components, inline otherwise.
+func (g *schemaGen) schema(t reflect.Type, m bodyMode) *openapi3.SchemaRef {
 	switch {
 	case t == timeType:
 		return openapi3.NewDateTimeSchema().NewRef()
 	case t == dateType: // "YYYY-MM-DD", null for no date
 		return openapi3.NewStringSchema().WithFormat("date").WithNullable().NewRef()
 	case t.Kind() == reflect.Pointer:
-		return nullable(g.schema(t.Elem(), input))
+		return g.nullable(g.schema(t.Elem(), m))
 	case t.Implements(jsonMarshalerType):
-		return openapi3.NewSchema().WithNullable().NewRef() // its own JSON: anything
+		return g.anyValue() // its own JSON: anything
 	case t.Implements(textMarshalerType):
 		return openapi3.NewStringSchema().NewRef()
 	case enums[t] != nil:
-		return g.component(componentName(t), t, false)
+		return g.component(componentName(t), t, replyBody)
 	case t.Kind() == reflect.Struct && t.Name() != "":
 		name := componentName(t)
-		if input {
-			name += "Input"
+		if t.PkgPath() != reflect.TypeFor[route]().PkgPath() { // this package's types are request shapes already
+			name += m.suffix()
 		}
-		return g.component(name, t, input)
+		return g.component(name, t, m)
 	}
 	switch t.Kind() {
 	case reflect.Bool:
@@ -308,7 +308,7 @@ func (g *schemaGen) schema(t reflect.Type, input bool) *openapi3.SchemaRef {
 	case reflect.String:
 		return openapi3.NewStringSchema().NewRef()
 	case reflect.Interface:
-		return openapi3.NewSchema().WithNullable().NewRef()
+		return g.anyValue()
 	case reflect.Slice:
 		if t.Elem().Kind() == reflect.Uint8 { // base64
 			return openapi3.NewBytesSchema().WithNullable().NewRef()
@@ -316,23 +316,23 @@ func (g *schemaGen) schema(t reflect.Type, input bool) *openapi3.SchemaRef {
 		fallthrough // nil slices are null
 	case reflect.Array:
 		s := openapi3.NewArraySchema()
-		s.Items = g.schema(t.Elem(), input)
+		s.Items = g.schema(t.Elem(), m)
 		s.Nullable = t.Kind() == reflect.Slice
 		return s.NewRef()
 	case reflect.Map:
 		s := openapi3.NewObjectSchema().WithNullable()
-		s.AdditionalProperties = openapi3.AdditionalProperties{Schema: g.schema(t.Elem(), input)}
+		s.AdditionalProperties = openapi3.AdditionalProperties{Schema: g.schema(t.Elem(), m)}
 		return s.NewRef()
 	case reflect.Struct:
-		return g.object(t, input).NewRef()
+		return g.object(t, m).NewRef()
 	}
 	g.err = fmt.Errorf("openapi: cannot describe %s in JSON", t)
 	return openapi3.NewSchema().NewRef()
 }
 
 // component registers t under name (once) and returns a reference to it.
-func (g *schemaGen) component(name string, t reflect.Type, input bool) *openapi3.SchemaRef {
-	key := componentKey{t, input}
+func (g *schemaGen) component(name string, t reflect.Type, m bodyMode) *openapi3.SchemaRef {
+	key := componentKey{t, m}
 	if known, ok := g.names[key]; ok {
 		return openapi3.NewSchemaRef("#/components/schemas/"+known, g.components[known].Value)
 	}
@@ -345,7 +345,7 @@ func (g *schemaGen) component(name string, t reflect.Type, input bool) *openapi3
 	if values := enums[t]; values != nil {
 		*s = *openapi3.NewStringSchema().WithEnum(values...)
 	} else {
-		*s = *g.object(t, input)
+		*s = *g.object(t, m)
 	}
 	return openapi3.NewSchemaRef("#/components/schemas/"+name, s)
 }
@@ -364,22 +364,41 @@ func componentName(t reflect.Type) string {
 	return upperFirst(name)
 }
 
-// nullable lets s be null; a reference cannot carry siblings in 3.0, so it is wrapped.
-func nullable(s *openapi3.SchemaRef) *openapi3.SchemaRef {
+// nullable lets s be null. A reference cannot carry siblings in 3.0, so it
+// is wrapped, with the referenced type beside nullable as linters want.
+func (g *schemaGen) nullable(s *openapi3.SchemaRef) *openapi3.SchemaRef {
 	if s.Ref != "" {
-		return (&openapi3.Schema{AllOf: openapi3.SchemaRefs{s}, Nullable: true}).NewRef()
+		return (&openapi3.Schema{Type: s.Value.Type, AllOf: openapi3.SchemaRefs{s}, Nullable: true}).NewRef()
 	}
 	s.Value.Nullable = true
 	return s
 }
 
-// object describes a struct: its JSON fields and nothing else.
-func (g *schemaGen) object(t reflect.Type, input bool) *openapi3.Schema {
+// anyValue is any JSON value, null included. OpenAPI 3.0 has no type for
+// that: it is any of the types, the object one nullable.
+func (g *schemaGen) anyValue() *openapi3.SchemaRef {
+	const name = "AnyValue"
+	if _, ok := g.components[name]; !ok {
+		object := openapi3.NewObjectSchema().WithNullable()
+		g.components[name] = (&openapi3.Schema{
+			Description: "Toute valeur JSON / Any JSON value",
+			AnyOf: openapi3.SchemaRefs{openapi3.NewStringSchema().NewRef(), openapi3.NewFloat64Schema().NewRef(),
+				openapi3.NewBoolSchema().NewRef(), openapi3.NewArraySchema().WithItems(&openapi3.Schema{}).NewRef(), object.NewRef()},
+		}).NewRef()
+	}
+	return openapi3.NewSchemaRef("#/components/schemas/"+name, g.components[name].Value)
+}
+
+// object describes a struct in a body of mode m: its JSON fields and nothing else.
+func (g *schemaGen) object(t reflect.Type, m bodyMode) *openapi3.Schema {
 	s := openapi3.NewObjectSchema()
 	s.AdditionalProperties = openapi3.AdditionalProperties{Has: new(false)}
 	for _, f := range jsonFields(t) {
-		s.Properties[f.name] = g.schema(f.typ, input)
-		if f.required && !input {
+		if !f.sent(m) {
+			continue
+		}
+		s.Properties[f.name] = g.schema(f.typ, m)
+		if f.requiredIn(m) {
 			s.Required = append(s.Required, f.name)
 		}
 	}
@@ -393,6 +412,7 @@ type jsonField struct {
 	required bool // written even when zero, and not promoted through a pointer
 	depth    int  // of embedding
 	tagged   bool
+	api      string // its api tag: server, required, create or edit (apischema.go)
 }
 
 // jsonFields lists what encoding/json writes for struct t: exported fields not
@@ -428,7 +448,7 @@ func jsonFields(t reflect.Type) []jsonField {
 			omitted := slices.ContainsFunc(strings.Split(opts, ","), func(o string) bool {
 				return o == "omitzero" || o == "omitempty" && f.Type.Kind() != reflect.Struct
 			})
-			field := jsonField{name: name, typ: f.Type, required: !omitted && !viaPointer, depth: depth, tagged: name != ""}
+			field := jsonField{name: name, typ: f.Type, required: !omitted && !viaPointer, depth: depth, tagged: name != "", api: f.Tag.Get("api")}
 			if name == "" {
 				field.name = f.Name
 			}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"regexp"
 	"slices"
@@ -147,8 +148,26 @@ func TestOpenAPI(t *testing.T) {
 		if has := activity.AdditionalProperties.Has; has == nil || *has {
 			t.Errorf("Activity allows other properties")
 		}
-		if input := schemas["ActivityInput"].Value; len(input.Required) != 0 || len(input.Properties) != len(activity.Properties) {
-			t.Errorf("ActivityInput: required %v, %d properties", input.Required, len(input.Properties))
+		// What a client sends: no field the server sets, the required ones marked.
+		input, edit := schemas["ActivityInput"].Value, schemas["ActivityEdit"].Value
+		for _, owned := range []string{"id", "planId", "status", "progress", "comment", "evidenceUrl", "postponedTo", "carriedOverFrom", "updatedAt"} {
+			if input.Properties[owned] != nil || edit.Properties[owned] != nil {
+				t.Errorf("%s, set by the server, is in ActivityInput or ActivityEdit", owned)
+			}
+		}
+		if !slices.Equal(input.Required, []string{"actionId", "title"}) || input.Properties["version"] != nil || input.Properties["illustrative"] == nil {
+			t.Errorf("ActivityInput: required %v, properties %v", input.Required, slices.Sorted(maps.Keys(input.Properties)))
+		}
+		if !slices.Equal(edit.Required, []string{"actionId", "title", "version"}) || edit.Properties["illustrative"] != nil {
+			t.Errorf("ActivityEdit: required %v, properties %v", edit.Required, slices.Sorted(maps.Keys(edit.Properties)))
+		}
+		create := operation(t, "POST", "/cycles/{year}/plan/activities").RequestBody.Value.Content.Get("application/json").Schema.Ref
+		update := operation(t, "PUT", "/activities/{id}").RequestBody.Value.Content.Get("application/json").Schema.Ref
+		if create != "#/components/schemas/ActivityInput" || update != "#/components/schemas/ActivityEdit" {
+			t.Errorf("activities are created with %s and changed with %s", create, update)
+		}
+		if kind := schemas["UnitInput"].Value.Properties["kind"]; kind.Ref != "#/components/schemas/UnitKind" || len(kind.Value.Enum) == 0 {
+			t.Errorf("UnitInput.kind is not the closed set of kinds: %+v", kind)
 		}
 	})
 
@@ -163,11 +182,11 @@ func TestOpenAPI(t *testing.T) {
 		if items := schemas["PageActivity"].Value.Properties["items"].Value; items.Items.Ref != "#/components/schemas/Activity" {
 			t.Errorf("PageActivity.items: %+v", items)
 		}
-		if before := schemas["FieldChange"].Value.Properties["before"].Value; before.Type != nil || !before.Nullable {
-			t.Errorf("FieldChange.before takes any value: %+v", before)
+		if before := schemas["FieldChange"].Value.Properties["before"]; before.Ref != "#/components/schemas/AnyValue" || len(before.Value.AnyOf) != 5 {
+			t.Errorf("FieldChange.before takes any value: %s %+v", before.Ref, before.Value)
 		}
 		rates := schemas["Bilan"].Value.Properties["rates"].Value
-		if !rates.Nullable || len(rates.AllOf) != 1 || rates.AllOf[0].Ref != "#/components/schemas/RateBreakdown" {
+		if !rates.Nullable || !rates.Type.Is("object") || len(rates.AllOf) != 1 || rates.AllOf[0].Ref != "#/components/schemas/RateBreakdown" {
 			t.Errorf("Bilan.rates: %+v", rates)
 		}
 		if audit := schemas["AuditEntry"].Value.Properties["before"].Value; audit.Type != nil || audit.Format == "byte" {

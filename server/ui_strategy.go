@@ -139,5 +139,5 @@ func (s *Server) renameAxis(c *gin.Context) {
 
 // axisRename is the new title of an axis.
 type axisRename struct {
-	Title string `json:"title"`
+	Title string `json:"title" api:"required"`
 }

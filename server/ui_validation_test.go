@@ -178,7 +178,7 @@ func TestValidationToExecution(t *testing.T) {
 	// The coordinator fixes the target and submits v2.
 	edit := acts[1]
 	edit.Target = "500 leaders communautaires"
-	want(t, coord.do("PUT", fmt.Sprintf("/activities/%d", edit.ID), edit), 200, "fix")
+	want(t, coord.do("PUT", fmt.Sprintf("/activities/%d", edit.ID), without(t, edit, activityServerFields...)), 200, "fix")
 	want(t, coord.do("POST", cycle+"/plan/submit", nil), 200, "submit v2")
 	status, body = get(t, approver, validation)
 	execExpect(t, "v2 under review", status, body, http.StatusOK,

@@ -219,9 +219,9 @@ func TestDevKilledMidExecution(t *testing.T) {
 	var action ptacycle.Action
 	coord.mustCall(t, "POST", fmt.Sprintf("/cycles/%d/plan/actions", year), map[string]any{"code": "9.1", "title": "Suivre les cas signalés"}, &action)
 	var activity ptacycle.Activity
-	coord.mustCall(t, "POST", fmt.Sprintf("/cycles/%d/plan/activities", year), ptacycle.Activity{ActionID: action.ID, Code: "9.1.1",
-		Title: "Tenir la base des cas signalés (illustrative)", Illustrative: true, ResponsibleUnitID: owner.UnitID, OwnerID: &owner.ID,
-		StartDate: ptacycle.NewDate(year, time.January, 1), DueDate: ptacycle.NewDate(year, time.December, 31)}, &activity)
+	coord.mustCall(t, "POST", fmt.Sprintf("/cycles/%d/plan/activities", year), map[string]any{"actionId": action.ID, "code": "9.1.1",
+		"title": "Tenir la base des cas signalés (illustrative)", "illustrative": true, "responsibleUnitId": owner.UnitID, "ownerId": owner.ID,
+		"startDate": ptacycle.NewDate(year, time.January, 1), "dueDate": ptacycle.NewDate(year, time.December, 31)}, &activity)
 	coord.mustCall(t, "POST", fmt.Sprintf("/cycles/%d/plan/submit", year), nil, nil)
 	mustSignIn(t, dev.appURL, "valideur@cnltp.demo").mustCall(t, "POST", fmt.Sprintf("/cycles/%d/decisions", year),
 		map[string]any{"level": 1, "version": 1, "outcome": ptacycle.OutcomeApproved}, nil)
