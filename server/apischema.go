@@ -119,4 +119,3 @@ func shapeError(body []byte, t reflect.Type, method string) error {
 	checkShape(body, t, modeOf(method), "", &v)
 	return v.Err()
 }
-
