@@ -182,6 +182,8 @@ func TestJourney(t *testing.T) {
 	phone.visit("/mes-activites")
 	phone.waitFor(fmt.Sprintf("my-activity-%d", activity.ID))
 	phone.shot("owner-activities")
+	phone.click(fmt.Sprintf("report-open-%d", activity.ID))
+	phone.waitFor(fmt.Sprintf("progress-form-%d", activity.ID))
 	phone.do(chromedp.Click(chromedp.ID(fmt.Sprintf("st-%d-done", activity.ID))))
 	phone.fill("comment", "Formation tenue à Man du 10 au 12 juin")
 	photo := filepath.Join(t.TempDir(), "liste-de-presence.jpg")

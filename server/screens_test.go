@@ -4,12 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/ptacycle/ptacycle"
 	"github.com/ptacycle/ptacycle/demo"
+	"github.com/ptacycle/ptacycle/postgres"
 )
 
 // narrowPhone is the narrowest phone an owner in the regions is likely to hold.
@@ -26,6 +29,16 @@ func TestEveryRoleScreens(t *testing.T) {
 	}
 	f := mustAccessFixture(t)
 	approvePlan(t, f)
+	// One report, so that the activity's page has a history to read.
+	ctx := context.Background()
+	owner, _, err := f.app.db.UserByEmail(ctx, demoLogins["owner"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.app.db.ReportProgress(ctx, ptacycle.UserActor(owner), postgres.Progress{ActivityID: f.activity.ID, Version: f.activity.Version,
+		Status: ptacycle.StatusInProgress, Progress: 40, Comment: "Deux sessions sur cinq tenues à Man, la troisième attend les formateurs"}); err != nil {
+		t.Fatal(err)
+	}
 	activity := fmt.Sprintf("/activites/%d", f.activity.ID)
 	year := fmt.Sprintf("/cycles/%d", f.year)
 	pages := map[string][]string{
@@ -76,6 +89,27 @@ func TestEveryRoleScreens(t *testing.T) {
 					if wide.Width > device.width {
 						t.Errorf("%s is %d px wide on a %d px phone: %s sticks out", path, wide.Width, device.width, wide.What)
 					}
+					// Every menu entry is on the screen, none hidden in a strip to scroll.
+					var hidden []string
+					b.evalInto(`JSON.stringify([...document.querySelectorAll("nav.menu a")].filter(a => {
+						const r = a.getBoundingClientRect();
+						return r.left < 0 || r.right > document.documentElement.clientWidth + 1;
+					}).map(a => a.textContent.trim()))`, &hidden)
+					if len(hidden) > 0 {
+						t.Errorf("%s on a %d px phone: menu entries off the screen: %v", path, device.width, hidden)
+					}
+					// A table marked to stack needs no sideways scroll either.
+					var scrolled []string
+					b.evalInto(`JSON.stringify([...document.querySelectorAll("table.stack")].filter(t => t.scrollWidth > t.parentElement.clientWidth + 1).map(t => t.dataset.testid))`, &scrolled)
+					if strings.Contains(path, "/activites/") && !b.eval(`!!document.querySelector('table.stack[data-testid=history]')`) {
+						t.Errorf("%s: no stacked history table", path)
+					}
+					if len(scrolled) > 0 {
+						t.Errorf("%s on a %d px phone: tables wider than the screen: %v", path, device.width, scrolled)
+					}
+				}
+				if role == "owner" {
+					ownerComesFirst(t, b, f.activity.ID)
 				}
 			})
 		}
@@ -94,4 +128,25 @@ func (b *chrome) evalInto(expr string, v any) {
 	if err != nil {
 		b.t.Fatalf("browser: %v", err)
 	}
+}
+
+// ownerComesFirst checks an owner's landing and « Mes activités »: their
+// overdue activities before the organisation's figures, and a compact card
+// whose report form opens on demand.
+func ownerComesFirst(t *testing.T, b *chrome, id int64) {
+	t.Helper()
+	b.visit("/")
+	if !b.eval(`(() => {
+		const overdue = document.querySelector("[data-testid=overdue]"), rates = document.querySelector("[data-testid=rates]");
+		return !!overdue && !!rates && overdue.getBoundingClientRect().top < rates.getBoundingClientRect().top;
+	})()`) {
+		t.Errorf("the owner's landing does not show their overdue activities before the organisation's figures")
+	}
+	b.visit("/mes-activites")
+	form := fmt.Sprintf("progress-form-%d", id)
+	if b.eval(fmt.Sprintf(`document.querySelector("[data-testid=%s]").checkVisibility()`, form)) {
+		t.Errorf("the report form of activity %d is open before the owner asks", id)
+	}
+	b.click(fmt.Sprintf("report-open-%d", id))
+	b.waitFor(form)
 }
