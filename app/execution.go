@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/ptacycle/ptacycle"
+	"github.com/ptacycle/ptacycle/postgres"
 )
 
 // Execution is what owners and coordinators report on a plan's activities
@@ -63,6 +64,28 @@ func (e Execution) Reportable(ctx context.Context, a Actor, id int64) (ptacycle.
 		return act, err
 	}
 	return act, OwnerScope(a.User, act)
+}
+
+// HeldEvidence is a file a refused report left held for the next one.
+type HeldEvidence = postgres.HeldEvidence
+
+// HoldEvidence keeps the file of the actor's refused report on activity id
+// (two hours, one per actor and activity), for the corrected form to send
+// without the file: the report that names it takes it (Progress.HeldEvidence).
+func (e Execution) HoldEvidence(ctx context.Context, a Actor, id int64, file ptacycle.EvidenceUpload) (HeldEvidence, error) {
+	if _, err := e.Reportable(ctx, a, id); err != nil {
+		return HeldEvidence{}, err
+	}
+	return e.db.HoldEvidence(ctx, a.org(), a.User.ID, id, file)
+}
+
+// HeldEvidenceOf describes the file held as heldID for the actor's report on
+// activity id. EINVALID on the evidence field once it is no longer held.
+func (e Execution) HeldEvidenceOf(ctx context.Context, a Actor, id, heldID int64) (HeldEvidence, error) {
+	if _, err := e.Reportable(ctx, a, id); err != nil {
+		return HeldEvidence{}, err
+	}
+	return e.db.HeldEvidenceOf(ctx, a.org(), a.User.ID, id, heldID)
 }
 
 // OwnerScope refuses an owner's report on an activity of another unit.

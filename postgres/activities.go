@@ -279,6 +279,9 @@ type Progress struct {
 	PostponedTo ptacycle.Date
 	// Evidence is a file attached to the report (checked by ptacycle.CheckEvidence), nil for none.
 	Evidence *ptacycle.EvidenceUpload
+	// HeldEvidence, when Evidence is nil, is the id of a file the reporter's
+	// refused report left held (HoldEvidence): the report takes it.
+	HeldEvidence int64
 	// Check, when set, is called with the activity as locked, before
 	// anything is written: its error is returned and nothing is written
 	// (the command layer's rule of who reports on which activity).
@@ -335,6 +338,11 @@ func (db *DB) ReportProgress(ctx context.Context, actor ptacycle.Actor, p Progre
 		}
 		var fileID *int64
 		logged := map[string]any{"status": after.Status, "progress": after.Progress, "comment": p.Comment, "evidenceUrl": p.EvidenceURL}
+		if p.Evidence == nil && p.HeldEvidence != 0 && actor.UserID != nil {
+			if p.Evidence, err = takeHeldEvidence(ctx, tx, actor.OrganisationID, *actor.UserID, after.ID, p.HeldEvidence); err != nil {
+				return err
+			}
+		}
 		if e := p.Evidence; e != nil {
 			var files int
 			if err := tx.QueryRow(ctx, `SELECT count(*) FROM evidence_files WHERE activity_id = $1`, after.ID).Scan(&files); err != nil {

@@ -25,7 +25,7 @@ var tableLabels = map[string]ptacycle.Label{
 	"organisations": {FR: "organisation", EN: "organisation"}, "api_tokens": {FR: "jeton d'API", EN: "API token"},
 	"evidence_files": {FR: "justificatif", EN: "evidence file"}, "decisions": {FR: "décision", EN: "decision"},
 	"activity_updates": {FR: "avancement déclaré", EN: "progress report"}, "reminders": {FR: "relance", EN: "reminder"},
-	"plan_uploads": {FR: "fichier importé", EN: "uploaded file"},
+	"plan_uploads": {FR: "fichier importé", EN: "uploaded file"}, "held_evidence": {FR: "justificatif gardé", EN: "kept evidence file"},
 }
 
 // columnLabels name the columns a form shows.

@@ -43,6 +43,9 @@ type execProgressForm struct {
 	Comment     string
 	EvidenceURL string
 	PostponedTo string
+	HeldID      int64             // the file a refused sending left held, sent back with the form
+	DropHeld    bool              // the user asked not to attach it
+	Held        *app.HeldEvidence // what the form shows of it
 }
 
 // execStoredProgress starts a report from the stored activity; the comment is new with each report.
@@ -183,7 +186,7 @@ func (s *Server) uiReportProgress(c *gin.Context) {
 	in, err := execParseProgress(id, typed)
 	err = ptacycle.JoinValidation(err, evidenceErr)
 	if err == nil {
-		in.Evidence = evidence
+		in.Evidence, in.HeldEvidence = evidence, typed.heldFor(evidence)
 		a, err = s.app.Execution.ReportProgress(ctx, as(c), in)
 	}
 	if err == nil {
@@ -195,6 +198,7 @@ func (s *Server) uiReportProgress(c *gin.Context) {
 		redirect(c, next)
 		return
 	}
+	s.keepEvidence(c, as(c), id, evidence, &typed)
 	s.execProgressRefused(c, id, next, typed, err)
 }
 
@@ -204,7 +208,44 @@ func execPostedProgress(c *gin.Context) execProgressForm {
 		Comment: strings.TrimSpace(c.PostForm("comment")), EvidenceURL: strings.TrimSpace(c.PostForm("evidenceUrl")),
 		PostponedTo: strings.TrimSpace(c.PostForm("postponedTo"))}
 	typed.Version, _ = strconv.Atoi(c.PostForm("version"))
+	typed.HeldID, _ = strconv.ParseInt(c.PostForm("heldEvidence"), 10, 64)
+	typed.DropHeld = c.PostForm("dropHeld") != ""
 	return typed
+}
+
+// heldFor is the held file a report takes: none when the form brings a new
+// file or the user dropped the held one.
+func (f execProgressForm) heldFor(posted *ptacycle.EvidenceUpload) int64 {
+	if posted != nil || f.DropHeld {
+		return 0
+	}
+	return f.HeldID
+}
+
+// keepEvidence keeps the file of a refused report for the corrected form,
+// so that an owner on a slow link does not send it again: the file just
+// posted is held, or the one held before is shown again. Keeping is a
+// convenience: when it fails the form asks for the file as before.
+func (s *Server) keepEvidence(c *gin.Context, a app.Actor, id int64, posted *ptacycle.EvidenceUpload, typed *execProgressForm) {
+	ctx := c.Request.Context()
+	var held app.HeldEvidence
+	var err error
+	switch {
+	case posted != nil:
+		held, err = s.app.Execution.HoldEvidence(ctx, a, id, *posted)
+	case typed.heldFor(nil) != 0:
+		held, err = s.app.Execution.HeldEvidenceOf(ctx, a, id, typed.HeldID)
+	default:
+		return
+	}
+	if err != nil {
+		if ptacycle.ErrorCode(err) != ptacycle.EINVALID {
+			s.deps.Logger.Warn("keeping an evidence file", "err", err, "request_id", ptacycle.RequestID(ctx))
+		}
+		typed.HeldID = 0
+		return
+	}
+	typed.HeldID, typed.Held = held.ID, &held
 }
 
 // raised is a progress typed and stored otherwise (« Réalisée » records 100 %).

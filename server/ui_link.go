@@ -73,16 +73,18 @@ func (s *Server) linkSave(c *gin.Context) {
 	typed := execPostedProgress(c)
 	in, err := execParseProgress(a.ID, typed)
 	err = ptacycle.JoinValidation(err, evidenceErr)
+	actor := app.Actor{User: u, Link: true}
 	if err == nil {
-		in.Evidence = evidence
+		in.Evidence, in.HeldEvidence = evidence, typed.heldFor(evidence)
 		var updated ptacycle.Activity
-		if updated, err = s.app.Execution.ReportProgress(ctx, app.Actor{User: u, Link: true}, in); err == nil {
+		if updated, err = s.app.Execution.ReportProgress(ctx, actor, in); err == nil {
 			data = s.linkData(c, token, u, updated)
 			data.Saved, data.Raised = true, progressRaised(typed, in, updated)
 			s.render(c, "link", data)
 			return
 		}
 	}
+	s.keepEvidence(c, actor, a.ID, evidence, &typed)
 	data.Errors, data.Input = ui.FormErrors(err, data.Lang), typed
 	c.Status(statusOf(ptacycle.ErrorCode(err)))
 	s.render(c, "link", data)

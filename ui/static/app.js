@@ -4,6 +4,40 @@
 (function () {
   "use strict";
 
+  // A date typed that is no date (31/02) leaves the field empty, and a form
+  // with novalidate would send it so: the field refuses it where it is, with
+  // the message of <body data-bad-date>, and the form is not sent. Forms
+  // without novalidate are stopped by the browser itself.
+  document.addEventListener("submit", function (event) {
+    var bad = null;
+    event.target.querySelectorAll("input[type=date]").forEach(function (input) {
+      var shown = document.getElementById("bad-" + input.id);
+      if (!input.validity.badInput) {
+        if (shown) {
+          shown.remove();
+          input.removeAttribute("aria-invalid");
+        }
+        return;
+      }
+      bad = bad || input;
+      if (!shown) {
+        shown = document.createElement("p");
+        shown.className = "field-error";
+        shown.id = "bad-" + input.id;
+        shown.setAttribute("data-testid", "bad-date-" + input.name);
+        shown.textContent = document.body.getAttribute("data-bad-date");
+        input.insertAdjacentElement("afterend", shown);
+      }
+      input.setAttribute("aria-invalid", "true");
+      input.setAttribute("aria-describedby", shown.id);
+    });
+    if (bad) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      bad.focus();
+    }
+  }, true);
+
   // <form data-confirm="question">, or a submit button with it: sent only
   // once the user confirms.
   document.addEventListener("submit", function (event) {
