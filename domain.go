@@ -107,6 +107,11 @@ type Preferences struct {
 
 var phonePattern = regexp.MustCompile(`^\+?[0-9 ]{6,20}$`)
 
+// actionCodePattern is the shape of an action's code: letters and digits
+// in groups joined by a dot or a hyphen (1.2, A1, OS1.2, R-3), as plans and
+// their workbooks number them; no space, which a title typed there has.
+var actionCodePattern = regexp.MustCompile(`^[\p{L}\p{N}]{1,10}([.-][\p{L}\p{N}]{1,10}){0,4}$`)
+
 // Validate reports preferences that cannot be honoured.
 func (p Preferences) Validate() error {
 	var v Validation
@@ -386,6 +391,10 @@ func (a Action) Validate() error {
 	var v Validation
 	v.Require("code", a.Code, "Code de l'action", "Action code")
 	v.MaxLen("code", a.Code, 30, "Code de l'action", "Action code")
+	if a.Code != "" && !actionCodePattern.MatchString(a.Code) {
+		v.Add("code", "Le code d'une action est court, sans espace, par exemple 1.2 ou A1 (reçu « %s ») ; son intitulé a son propre champ",
+			"An action's code is short, without spaces, such as 1.2 or A1 (got “%s”); its title has a field of its own", a.Code)
+	}
 	v.Require("title", a.Title, "Intitulé de l'action", "Action title")
 	v.MaxLen("title", a.Title, shortText, "Intitulé de l'action", "Action title")
 	return v.Err()

@@ -296,3 +296,15 @@ func TestChainOfDistinctApprovers(t *testing.T) {
 		t.Errorf("a chain of two approvers: %v", err)
 	}
 }
+
+// TestActionCodeShape: an action's code is a short identifier (1.2, A1,
+// OS1.2), never a title typed in its field (« Action 5 »).
+func TestActionCodeShape(t *testing.T) {
+	for code, ok := range map[string]bool{"1": true, "1.2": true, "A1": true, "OS1.2": true, "R-3": true, "2.1.4": true,
+		"Action 5": false, "1. 2": false, "1..2": false, ".1": false, "1.": false, "Renforcer la coordination": false} {
+		err := ptacycle.Action{Code: code, Title: "Coordonner"}.Validate()
+		if (err == nil) != ok {
+			t.Errorf("action code %q: %v, want accepted %v", code, err, ok)
+		}
+	}
+}

@@ -107,13 +107,29 @@ func (v *Validation) Err() error {
 		return nil
 	}
 	e := &Error{Code: EINVALID, Fields: v.fields}
-	if len(v.fields) == 1 {
+	// Counted as the form marks them: a field with two problems is one field to correct.
+	if n := countFields(v.fields); n == 1 {
 		e.Message, e.English = v.fields[0].Message, v.fields[0].English
 	} else {
-		e.Message = fmt.Sprintf("%d champs sont à corriger : %s", len(v.fields), v.fields[0].Message)
-		e.English = fmt.Sprintf("%d fields need fixing: %s", len(v.fields), v.fields[0].English)
+		e.Message = fmt.Sprintf("%d champs sont à corriger : %s", n, v.fields[0].Message)
+		e.English = fmt.Sprintf("%d fields need fixing: %s", n, v.fields[0].English)
 	}
 	return e
+}
+
+// Invalid is the EINVALID error listing fields, worded as Validation words it.
+func Invalid(fields ...FieldError) error {
+	v := Validation{fields: fields}
+	return v.Err()
+}
+
+// countFields counts the distinct fields of a list of problems.
+func countFields(fields []FieldError) int {
+	seen := map[string]bool{}
+	for _, f := range fields {
+		seen[f.Field] = true
+	}
+	return len(seen)
 }
 
 // JoinValidation merges the field errors of a and b into one EINVALID error,

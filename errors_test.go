@@ -28,3 +28,18 @@ func TestJoinValidation(t *testing.T) {
 		t.Errorf("JoinValidation(nil, nil) = %v", err)
 	}
 }
+
+// TestValidationCountsFields: a form announces the fields it marks; two
+// problems of one field are one field to correct.
+func TestValidationCountsFields(t *testing.T) {
+	var one ptacycle.Validation
+	one.Add("password", "Au moins 12 caractères", "At least 12 characters")
+	one.Add("password", "Trop courant", "Too common")
+	if e := one.Err().(*ptacycle.Error); e.Message != "Au moins 12 caractères" || len(e.Fields) != 2 {
+		t.Errorf("two problems of one field: %q, %d fields", e.Message, len(e.Fields))
+	}
+	two := ptacycle.JoinValidation(one.Err(), ptacycle.Invalid(ptacycle.FieldError{Field: "email", Message: "Adresse déjà utilisée", English: "Address already used"}))
+	if e := two.(*ptacycle.Error); e.Message != "2 champs sont à corriger : Au moins 12 caractères" || e.English != "2 fields need fixing: At least 12 characters" {
+		t.Errorf("two fields, three problems: %q / %q", e.Message, e.English)
+	}
+}

@@ -111,7 +111,14 @@ func (o Organisation) CreateUser(ctx context.Context, a Actor, u ptacycle.User, 
 	if u.Language == "" {
 		u.Language = "fr"
 	}
-	if err := ptacycle.JoinValidation(u.Validate(), ptacycle.ValidatePassword(password)); err != nil {
+	err := ptacycle.JoinValidation(u.Validate(), ptacycle.ValidatePassword(password))
+	// Said with the form's other problems, not after they are fixed.
+	if _, _, lookup := o.db.UserByEmail(ctx, u.Email); lookup == nil {
+		var v ptacycle.Validation
+		v.Add("email", "Cette adresse e-mail est déjà utilisée", "This e-mail address is already used")
+		err = ptacycle.JoinValidation(err, v.Err())
+	}
+	if err != nil {
 		return u, err
 	}
 	hash, err := ptacycle.HashPassword(password)
@@ -223,6 +230,28 @@ func (o Organisation) SetHoliday(ctx context.Context, a Actor, day ptacycle.Date
 	}
 	name = strings.TrimSpace(name)
 	return ptacycle.Holiday{Day: day, Name: name}, o.db.SetHoliday(ctx, a.audit(), day, name)
+}
+
+// AddHoliday adds a public holiday; a day already a holiday under another
+// name is refused, unless rename says the new name is meant (the API's PUT
+// sets a day's name, SetHoliday).
+func (o Organisation) AddHoliday(ctx context.Context, a Actor, day ptacycle.Date, name string, rename bool) (ptacycle.Holiday, error) {
+	if err := a.may(ManageUnits); err != nil {
+		return ptacycle.Holiday{}, err
+	}
+	if !rename && !day.IsZero() {
+		same, err := o.db.HolidayList(ctx, a.org(), day, day)
+		if err != nil {
+			return ptacycle.Holiday{}, err
+		}
+		if len(same) > 0 && same[0].Name != strings.TrimSpace(name) {
+			var v ptacycle.Validation
+			v.Add("day", "Le %[1]s est déjà un jour férié, « %[3]s » : cochez « Renommer » pour l'appeler « %[4]s », ou choisissez un autre jour",
+				"%[2]s is already a holiday, “%[3]s”: tick “Rename” to call it “%[4]s”, or choose another day", day.French(), day.String(), same[0].Name, strings.TrimSpace(name))
+			return ptacycle.Holiday{}, v.Err()
+		}
+	}
+	return o.SetHoliday(ctx, a, day, name)
 }
 
 // DeleteHoliday removes a public holiday.

@@ -116,7 +116,7 @@ var constraintMessages = map[string]ptacycle.Label{
 // constraintFields names the field a constraint's refusal is about, for the
 // forms and the API to show it there.
 var constraintFields = map[string]string{
-	"actions_axis_fkey": "axisId",
+	"actions_axis_fkey": "axisId", "users_email_key": "email",
 }
 
 // mapError turns PostgreSQL's errors into coded errors meant for people.

@@ -61,7 +61,7 @@ func (s *Server) deleteHoliday(c *gin.Context) {
 
 // uiSetHoliday adds (or renames) a holiday from the administration page.
 func (s *Server) uiSetHoliday(c *gin.Context) {
-	f := adminHolidayForm{Day: strings.TrimSpace(c.PostForm("day")), Name: strings.TrimSpace(c.PostForm("name"))}
+	f := adminHolidayForm{Day: strings.TrimSpace(c.PostForm("day")), Name: strings.TrimSpace(c.PostForm("name")), Rename: c.PostForm("rename") != ""}
 	day, err := ptacycle.ParseDate(f.Day)
 	if err != nil {
 		var v ptacycle.Validation
@@ -71,10 +71,12 @@ func (s *Server) uiSetHoliday(c *gin.Context) {
 		}
 		err = v.Err()
 	} else {
-		_, err = s.app.Organisation.SetHoliday(c.Request.Context(), as(c), day, f.Name)
+		_, err = s.app.Organisation.AddHoliday(c.Request.Context(), as(c), day, f.Name, f.Rename)
 	}
 	if err != nil {
-		s.adminRefused(c, err, adminForms{NewHoliday: f, HolidayErrors: ui.FormErrors(err, lang(c))})
+		errs := ui.FormErrors(err, lang(c))
+		f.Taken = !day.IsZero() && errs.For("day") != "" // a day already a holiday: the form offers to rename it
+		s.adminRefused(c, err, adminForms{NewHoliday: f, HolidayErrors: errs})
 		return
 	}
 	s.flashT(c, "admin.holiday.saved", "Name", f.Name, "Day", ui.FormatDate(day, lang(c)))

@@ -80,6 +80,8 @@ func (s *Server) routes() {
 
 	pages.GET("cycles/:year/pta", s.authorize(app.ReadCycle), s.uiPlan)
 	pages.POST("cycles/:year/pta/actions", s.authorize(app.EditPlan), s.uiAddAction)
+	pages.POST("cycles/:year/pta/actions/:id", s.authorize(app.EditPlan), s.uiEditAction)
+	pages.POST("cycles/:year/pta/actions/:id/supprimer", s.authorize(app.EditPlan), s.uiDeleteAction)
 	pages.GET("cycles/:year/pta/activites/nouvelle", s.authorize(app.EditPlan), s.uiNewActivity)
 	pages.POST("cycles/:year/pta/activites", s.authorize(app.EditPlan), s.uiCreateActivity)
 	pages.GET("activites/:id/modifier", s.authorize(app.EditPlan), s.uiEditActivity)

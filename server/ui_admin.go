@@ -3,9 +3,7 @@ package server
 import (
 	"cmp"
 	"crypto/rand"
-	"errors"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -33,6 +31,8 @@ type adminUnitForm struct {
 
 type adminHolidayForm struct {
 	Day, Name string
+	Rename    bool // the day's holiday is to take the new name
+	Taken     bool // the day is already a holiday under another name
 }
 
 // adminDeadlinesForm are the usual deadlines as typed (15/02).
@@ -282,7 +282,7 @@ func (s *Server) uiCreateUnit(c *gin.Context) {
 	regionID, rerr := adminFormID("regionId", f.RegionID)
 	parentID, perr := adminFormID("parentId", f.ParentID)
 	u := ptacycle.Unit{Name: f.Name, Acronym: f.Acronym, Kind: ptacycle.UnitKind(f.Kind), RegionID: regionID, ParentID: parentID}
-	err := adminMergeInvalid(rerr, perr)
+	err := ptacycle.JoinValidation(rerr, perr)
 	if err == nil {
 		u, err = s.app.Organisation.CreateUnit(c.Request.Context(), as(c), u)
 	}
@@ -374,35 +374,11 @@ func adminFormID(field, raw string) (*int64, error) {
 	}
 	id, err := strconv.ParseInt(raw, 10, 64)
 	if err != nil || id <= 0 {
-		e := ptacycle.Errorf(ptacycle.EINVALID, "Choix invalide : %q", "Invalid choice: %q", raw)
-		e.Fields = []ptacycle.FieldError{{Field: field, Message: e.Message, English: e.English}}
-		return nil, e
+		var v ptacycle.Validation
+		v.Add(field, "Choix invalide : %q", "Invalid choice: %q", raw)
+		return nil, v.Err()
 	}
 	return &id, nil
-}
-
-// adminMergeInvalid gathers the field errors of several checks into one error, so that a form shows them all.
-func adminMergeInvalid(errs ...error) error {
-	var out *ptacycle.Error
-	for _, err := range errs {
-		if err == nil {
-			continue
-		}
-		var e *ptacycle.Error
-		if !errors.As(err, &e) {
-			return err
-		}
-		if out == nil {
-			cp := *e
-			out = &cp
-			continue
-		}
-		out.Fields = append(slices.Clip(out.Fields), e.Fields...)
-	}
-	if out == nil {
-		return nil
-	}
-	return out
 }
 
 func adminIDValue(id *int64) string {

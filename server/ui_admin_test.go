@@ -5,7 +5,10 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -198,6 +201,29 @@ func TestAdminHolidays(t *testing.T) {
 	execExpect(t, "after adding a holiday", status, body, http.StatusOK, []string{`data-testid="flash"`, fmt.Sprintf("Jour férié « Korité » du 10/03/%d enregistré", year),
 		fmt.Sprintf(`data-testid="holiday-%s"`, day), fmt.Sprintf(`action="/admin/feries/%s/supprimer"`, day)})
 
+	// Added again under another name: refused, saying which holiday it is, until « Renommer » is ticked.
+	t.Run("ErrDayTaken", func(t *testing.T) {
+		name := func() string {
+			for _, h := range stored() {
+				if h.Day.String() == day {
+					return h.Name
+				}
+			}
+			return ""
+		}
+		status, body := post(t, admin, base+"/admin/feries", url.Values{"day": {day}, "name": {"Fin du Ramadan"}})
+		execExpect(t, "a holiday on a day already one", status, body, http.StatusUnprocessableEntity,
+			[]string{`data-testid="error-day"`, "déjà un jour férié, « Korité »", "cochez « Renommer »", `data-testid="holiday-rename"`, `value="Fin du Ramadan"`})
+		if n := name(); n != "Korité" {
+			t.Fatalf("a refused holiday renamed the day to %q", n)
+		}
+		if st, _, _ := postFull(t, admin, base+"/admin/feries", url.Values{"day": {day}, "name": {"Fin du Ramadan"}, "rename": {"1"}}); st != http.StatusSeeOther || name() != "Fin du Ramadan" {
+			t.Fatalf("renaming a holiday = %d, now %q", st, name())
+		}
+		if st, _, _ := postFull(t, admin, base+"/admin/feries", url.Values{"day": {day}, "name": {"Korité"}, "rename": {"1"}}); st != http.StatusSeeOther || name() != "Korité" {
+			t.Fatalf("renaming it back = %d, now %q", st, name())
+		}
+	})
 	t.Run("ErrForbidden", func(t *testing.T) {
 		for _, role := range []string{"coordinator", "owner", "partner", "approver"} {
 			if status, _ := post(t, signInAs(t, base, role), base+"/admin/feries/"+day+"/supprimer", nil); status != http.StatusForbidden {
@@ -275,4 +301,53 @@ func TestAdminDeadlineDays(t *testing.T) {
 		d.Submission != ptacycle.NewDate(year, time.March, 1) {
 		t.Errorf("the %d cycle's deadlines: %+v, want the organisation's", year, d)
 	}
+}
+
+// TestFormErrorCountMatchesFields: the count a refused form announces is
+// the number of fields it marks, every problem said at once. Before, an
+// e-mail already used was said only once the other fields were fixed (« 2
+// champs sont à corriger », then a third), and two bad choices of the unit
+// form were announced as one.
+func TestFormErrorCountMatchesFields(t *testing.T) {
+	f := mustAccessFixture(t)
+	base := f.app.srv.URL
+	admin := signInAs(t, base, "admin")
+	count := regexp.MustCompile(`(\d+) champs sont à corriger`)
+	check := func(what, form, body string, want int, fields ...string) {
+		t.Helper()
+		start := strings.Index(body, fmt.Sprintf(`data-testid=%q`, form))
+		if start < 0 {
+			t.Fatalf("%s: no %s in the page", what, form)
+		}
+		section := body[start:]
+		section = section[:strings.Index(section, "</form>")]
+		alert := body[:start]
+		m := count.FindStringSubmatch(alert[max(strings.LastIndex(alert, `data-testid="form-error"`), 0):])
+		if m == nil || m[1] != strconv.Itoa(want) {
+			t.Errorf("%s: the form announces %v, want %d fields", what, m, want)
+		}
+		if n := strings.Count(section, "has-error"); n != want {
+			t.Errorf("%s: %d fields marked, want %d", what, n, want)
+		}
+		for _, name := range fields {
+			if !strings.Contains(section, fmt.Sprintf(`data-testid="error-%s"`, name)) {
+				t.Errorf("%s: %s is not marked", what, name)
+			}
+		}
+	}
+	status, body := post(t, admin, base+"/admin/utilisateurs", url.Values{"email": {demoLogins["coordinator"]}, "fullName": {"Awa Koné"},
+		"role": {"owner"}, "unitId": {""}, "language": {"fr"}, "password": {"court"}})
+	if status != http.StatusUnprocessableEntity {
+		t.Fatalf("user form with three problems = %d", status)
+	}
+	check("user form", "user-form", body, 3, "email", "unitId", "password")
+	if !strings.Contains(body, "Cette adresse e-mail est déjà utilisée") {
+		t.Error("the e-mail already used is not said")
+	}
+
+	status, body = post(t, admin, base+"/admin/structures", url.Values{"name": {"CRLTP Bouaké"}, "kind": {"regional"}, "regionId": {"abc"}, "parentId": {"x"}})
+	if status != http.StatusUnprocessableEntity {
+		t.Fatalf("unit form with two bad choices = %d", status)
+	}
+	check("unit form", "unit-form", body, 2, "regionId", "parentId")
 }

@@ -57,6 +57,7 @@ type planPage struct {
 	CarryErrors   *ui.Errors
 	StepError     *ui.Errors
 	StepProblems  []string
+	axes          []ptacycle.Axis // the choices of the actions' axis, for a refused action form
 }
 
 // planProblem is one thing that blocks submission, with where to fix it.
@@ -74,6 +75,11 @@ type planGroup struct {
 type planAction struct {
 	ptacycle.Action
 	Rows []planRow
+	// Its own form, on an editable plan: what it holds, the axes to choose
+	// from, and why it was refused (then open).
+	Form     planActionForm
+	AxisOpts []ui.Option
+	Errors   *ui.Errors
 }
 
 // planRow is an activity with the names its table row shows.
@@ -182,8 +188,25 @@ func (s *Server) buildPlanPage(c *gin.Context, year, pageNo int, part bool) (pla
 	p.Groups, p.EmptyAxes, p.PageNumber, p.PageCount = planGroups(p, content, refs, d.Axes, d.AllAxes, pageNo)
 	if p.Editable {
 		planCarryOver(&p, d.Carry, refs)
+		p.eachAction(func(a *planAction) {
+			a.Form = planActionForm{Code: a.Code, Title: a.Title}
+			if a.AxisID != nil {
+				a.Form.AxisID = strconv.FormatInt(*a.AxisID, 10)
+			}
+			a.AxisOpts = planAxisOptions(p, d.Axes, a.Form.AxisID)
+		})
+		p.axes = d.Axes
 	}
 	return p, nil
+}
+
+// eachAction calls f on each action shown.
+func (p *planPage) eachAction(f func(*planAction)) {
+	for i := range p.Groups {
+		for j := range p.Groups[i].Actions {
+			f(&p.Groups[i].Actions[j])
+		}
+	}
 }
 
 // planProblems words findings about the plan (CheckPlan's, DueDateWarnings')
@@ -387,21 +410,26 @@ func (s *Server) uiPlan(c *gin.Context) {
 	}
 }
 
+// postedAction reads an action's form: code, title, axis.
+func postedAction(c *gin.Context) (planActionForm, ptacycle.Action, error) {
+	form := planActionForm{Code: strings.TrimSpace(c.PostForm("code")), Title: strings.TrimSpace(c.PostForm("title")), AxisID: c.PostForm("axisId")}
+	a := ptacycle.Action{Code: form.Code, Title: form.Title}
+	if form.AxisID != "" {
+		id, err := strconv.ParseInt(form.AxisID, 10, 64)
+		if err != nil || id <= 0 {
+			return form, a, planFieldError("axisId", "Axe stratégique inconnu", "Unknown strategic axis")
+		}
+		a.AxisID = &id
+	}
+	return form, a, nil
+}
+
 func (s *Server) uiAddAction(c *gin.Context) {
 	year, ok := s.yearParam(c)
 	if !ok {
 		return
 	}
-	form := planActionForm{Code: strings.TrimSpace(c.PostForm("code")), Title: strings.TrimSpace(c.PostForm("title")), AxisID: c.PostForm("axisId")}
-	a := ptacycle.Action{Code: form.Code, Title: form.Title}
-	var err error
-	if form.AxisID != "" {
-		id, perr := strconv.ParseInt(form.AxisID, 10, 64)
-		if perr != nil || id <= 0 {
-			err = planFieldError("axisId", "Axe stratégique inconnu", "Unknown strategic axis")
-		}
-		a.AxisID = &id
-	}
+	form, a, err := postedAction(c)
 	if err == nil {
 		a, err = s.app.Plans.CreateAction(c.Request.Context(), as(c), year, a)
 	}
@@ -416,6 +444,61 @@ func (s *Server) uiAddAction(c *gin.Context) {
 	}
 	s.flashT(c, "plan.actionAdded", "Code", a.Code)
 	redirect(c, fmt.Sprintf("/cycles/%d/pta#action-%d", year, a.ID))
+}
+
+// uiEditAction renames an action of the draft plan, changes its code or its axis.
+func (s *Server) uiEditAction(c *gin.Context) {
+	year, ok := s.yearParam(c)
+	if !ok {
+		return
+	}
+	id, ok := s.pathID(c, "id")
+	if !ok {
+		return
+	}
+	form, a, err := postedAction(c)
+	if err == nil {
+		a.ID = id
+		a, err = s.app.Plans.UpdateAction(c.Request.Context(), as(c), a)
+	}
+	if err != nil {
+		if ptacycle.ErrorCode(err) != ptacycle.EINVALID {
+			s.refusePlanStep(c, year, err)
+			return
+		}
+		s.refusePlan(c, year, err, func(p *planPage, e *ui.Errors) {
+			p.eachAction(func(pa *planAction) {
+				if pa.ID == id {
+					pa.Form, pa.Errors, pa.AxisOpts = form, e, planAxisOptions(*p, p.axes, form.AxisID)
+				}
+			})
+		})
+		return
+	}
+	s.flashT(c, "plan.actionSaved", "Code", a.Code)
+	redirect(c, fmt.Sprintf("/cycles/%d/pta#action-%d", year, a.ID))
+}
+
+// uiDeleteAction removes an action without activities from the draft plan.
+func (s *Server) uiDeleteAction(c *gin.Context) {
+	year, ok := s.yearParam(c)
+	if !ok {
+		return
+	}
+	id, ok := s.pathID(c, "id")
+	if !ok {
+		return
+	}
+	if err := s.app.Plans.DeleteAction(c.Request.Context(), as(c), id); err != nil {
+		if ptacycle.ErrorCode(err) == ptacycle.EFORBIDDEN {
+			s.fail(c, err)
+			return
+		}
+		s.refusePlanStep(c, year, err)
+		return
+	}
+	s.flashT(c, "plan.actionDeleted", "Code", c.PostForm("code"))
+	redirect(c, fmt.Sprintf("/cycles/%d/pta", year))
 }
 
 func (s *Server) uiCarryOver(c *gin.Context) {
@@ -483,17 +566,7 @@ func (s *Server) uiCloseCycle(c *gin.Context) {
 
 // planFieldError is an EINVALID error on one field of a form.
 func planFieldError(field, french, english string) error {
-	return planInvalid([]ptacycle.FieldError{{Field: field, Message: french, English: english}})
-}
-
-// planInvalid is the EINVALID error listing fields, worded as ptacycle.Validation words it.
-func planInvalid(fields []ptacycle.FieldError) error {
-	e := &ptacycle.Error{Code: ptacycle.EINVALID, Fields: fields, Message: fields[0].Message, English: fields[0].English}
-	if len(fields) > 1 {
-		e.Message = fmt.Sprintf("%d champs sont à corriger : %s", len(fields), fields[0].Message)
-		e.English = fmt.Sprintf("%d fields need fixing: %s", len(fields), fields[0].English)
-	}
-	return e
+	return ptacycle.Invalid(ptacycle.FieldError{Field: field, Message: french, English: english})
 }
 
 // planActivityForm is what the activity form sent, kept as typed to show it back.
@@ -608,7 +681,7 @@ func (f planActivityForm) activity(year int) (ptacycle.Activity, error) {
 	if e, ok := a.Validate().(*ptacycle.Error); ok {
 		fields = append(fields, e.Fields...)
 	}
-	return a, planInvalid(fields)
+	return a, ptacycle.Invalid(fields...)
 }
 
 // planFormID reads an optional id of a select; "" is none.

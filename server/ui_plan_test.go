@@ -517,6 +517,61 @@ func TestPlanActionsAndCarryOver(t *testing.T) {
 		}
 	})
 
+	// An action's code is short, without spaces (2.1, A1): not its title.
+	t.Run("ErrCodeShape", func(t *testing.T) {
+		before := actions()
+		status, body := post(t, coord, base+"/cycles/2024/pta/actions", url.Values{"code": {"Action 5"}, "title": {"Sensibiliser"}})
+		if status != http.StatusUnprocessableEntity {
+			t.Fatalf("action coded « Action 5 » = %d", status)
+		}
+		planHas(t, "action coded « Action 5 »", body, planTestID("error-code"), "court, sans espace, par exemple 1.2 ou A1", "reçu « Action 5 »")
+		if actions() != before {
+			t.Error("an action coded « Action 5 » was stored")
+		}
+	})
+
+	// Renamed, recoded, then removed in drafting, from its own form on the PTA page.
+	t.Run("EditedAndRemoved", func(t *testing.T) {
+		var id int64
+		if err := f.app.db.Pool.QueryRow(ctx, `SELECT a.id FROM actions a JOIN plans p ON p.id = a.plan_id WHERE p.year = 2024 AND a.code = '2.1'`).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		edit := fmt.Sprintf("%s/cycles/2024/pta/actions/%d", base, id)
+		_, body := get(t, coord, base+"/cycles/2024/pta")
+		planHas(t, "PTA with an action's form", body, planTestID(fmt.Sprintf("action-edit-form-%d", id)), "Modifier ou retirer l&#39;action 2.1",
+			planTestID(fmt.Sprintf("action-delete-%d", id)))
+		// The action of the fixture has an activity: it is not offered for removal.
+		planLacks(t, "PTA with an action's form", body, planTestID(fmt.Sprintf("action-delete-%d", f.action.ID)))
+
+		status, body := post(t, coord, edit, url.Values{"code": {"Action 2"}, "title": {"Assister et protéger les victimes"}})
+		if status != http.StatusUnprocessableEntity {
+			t.Fatalf("action renamed with code « Action 2 » = %d", status)
+		}
+		planHas(t, "refused action edit", body, planTestID(fmt.Sprintf("error-action-code-%d", id)), `value="Assister et protéger les victimes"`, "reçu « Action 2 »")
+		if !strings.Contains(body, fmt.Sprintf(`data-testid="action-edit-%d" open`, id)) {
+			t.Error("the refused action form is not open")
+		}
+		status, location, _ := postFull(t, coord, edit, url.Values{"code": {"2.2"}, "title": {"Assister et protéger les victimes"}})
+		if status != http.StatusSeeOther || location != fmt.Sprintf("/cycles/2024/pta#action-%d", id) {
+			t.Fatalf("action edit = %d to %q", status, location)
+		}
+		_, body = get(t, coord, base+"/cycles/2024/pta")
+		planHas(t, "PTA after the action's edit", body, "Action 2.2 enregistrée", "2.2 — Assister et protéger les victimes")
+
+		before := actions()
+		status, _, body = postFull(t, coord, fmt.Sprintf("%s/cycles/2024/pta/actions/%d/supprimer", base, f.action.ID), url.Values{"code": {f.action.Code}})
+		if status != http.StatusConflict || !strings.Contains(body, "retirez-les d&#39;abord") || actions() != before {
+			t.Errorf("removing an action with activities = %d (%d actions, %d before)", status, actions(), before)
+		}
+		status, location, _ = postFull(t, coord, edit+"/supprimer", url.Values{"code": {"2.2"}})
+		if status != http.StatusSeeOther || location != "/cycles/2024/pta" || actions() != before-1 {
+			t.Fatalf("removing an empty action = %d to %q (%d actions, %d before)", status, location, actions(), before)
+		}
+		_, body = get(t, coord, base+"/cycles/2024/pta")
+		planHas(t, "PTA after removing an action", body, "Action 2.2 retirée du PTA")
+		planLacks(t, "PTA after removing an action", body, "Assister et protéger les victimes")
+	})
+
 	// Last year's plan: one activity in progress, one done.
 	actor := ptacycle.SystemActor(f.demoOrg.ID)
 	if _, err := f.app.db.CreateCycle(ctx, actor, ptacycle.Cycle{Year: 2023, Stage: ptacycle.StageExecution, WorkflowID: "cycle/cnltp/2023"}); err != nil {

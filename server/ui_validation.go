@@ -101,6 +101,7 @@ type validationPage struct {
 	Decision         validationDecisionForm
 	DecisionErrors   *ui.Errors
 	DelegateLevels   []ui.Option // the levels the user holds
+	SoleApprover     bool        // the user holds a level and has no other approver to delegate it to
 	Delegates        []ui.Option
 	Delegation       validationDelegationForm
 	DelegationErrors *ui.Errors
@@ -174,9 +175,14 @@ func (s *Server) validationData(c *gin.Context, year int) (validationPage, error
 		}
 		me := currentUser(c).ID
 		for _, l := range d.Chain {
-			if l.ApproverID == me && len(delegates) > 0 {
-				data.DelegateLevels = append(data.DelegateLevels, ui.Option{Value: strconv.Itoa(l.Level), Label: data.T("validation.levelName", "Level", l.Level, "Name", l.Name)})
+			if l.ApproverID != me {
+				continue
 			}
+			if len(delegates) == 0 {
+				data.SoleApprover = true
+				continue
+			}
+			data.DelegateLevels = append(data.DelegateLevels, ui.Option{Value: strconv.Itoa(l.Level), Label: data.T("validation.levelName", "Level", l.Level, "Name", l.Name)})
 		}
 		data.Delegates = append([]ui.Option{{Value: "", Label: data.T("validation.delegate.choose")}}, delegates...)
 	}

@@ -271,3 +271,29 @@ func TestSentBackSaysWhy(t *testing.T) {
 	status, body := get(t, coordinator, fmt.Sprintf("%s/cycles/%d/pta", base, f.year))
 	execExpect(t, "after the next submission", status, body, http.StatusOK, []string{`data-testid="plan"`}, `data-testid="sent-back"`)
 }
+
+// TestValidationSoleApproverExplained: while the organisation has one
+// approver, the validation page says why delegation is not offered and how
+// to make it possible; before, the section was simply absent.
+func TestValidationSoleApproverExplained(t *testing.T) {
+	f := mustAccessFixture(t)
+	base := f.app.srv.URL
+	page := fmt.Sprintf("%s/cycles/%d/validation", base, f.year)
+	approver := signInAs(t, base, "approver")
+	status, body := get(t, approver, page)
+	execExpect(t, "validation with one approver", status, body, http.StatusOK,
+		[]string{`data-testid="delegate-none"`, "Déléguer mon niveau de validation", "seul valideur actif", "demandez à l&#39;administrateur"},
+		`data-testid="delegate-form"`)
+
+	hash, _ := ptacycle.HashPassword("mot-de-passe-solide")
+	if _, err := f.app.db.CreateUser(context.Background(), ptacycle.SystemActor(f.demoOrg.ID),
+		ptacycle.User{Email: "adjoint@cnltp.demo", FullName: "Adjoint au ministère", Role: ptacycle.RoleApprover}, hash); err != nil {
+		t.Fatal(err)
+	}
+	status, body = get(t, approver, page)
+	execExpect(t, "validation with two approvers", status, body, http.StatusOK, []string{`data-testid="delegate-form"`, "Adjoint au ministère"},
+		`data-testid="delegate-none"`)
+	// The coordinator holds no level: neither the form nor the explanation.
+	status, body = get(t, signInAs(t, base, "coordinator"), page)
+	execExpect(t, "validation as the coordinator", status, body, http.StatusOK, []string{`data-testid="chain"`}, `data-testid="delegate-none"`, `data-testid="delegate-form"`)
+}
