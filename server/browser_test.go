@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
@@ -286,6 +287,22 @@ func (b *chrome) logout() {
 	b.t.Helper()
 	b.submit("logout")
 	b.waitFor("login-form")
+}
+
+// printPDF prints the page as the browser's « Enregistrer en PDF » does, on
+// the page size of its CSS, with the outline of its headings for readPrintedPDF.
+func (b *chrome) printPDF() []byte {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	pdf, err := chromedp.Run(ctx, func(ctx context.Context, t *chromedp.Target) ([]byte, error) {
+		res, err := cdp.Call(ctx, t, page.PrintToPDF, page.PrintToPDFParams{PreferCSSPageSize: ptr(true), GenerateTaggedPDF: ptr(true), GenerateDocumentOutline: ptr(true)})
+		return res.Data, err
+	})
+	if err != nil {
+		b.t.Fatalf("browser: printing %s: %v", b.location(), err)
+	}
+	return pdf
 }
 
 // shot writes a full-page screenshot as a test artifact, numbered in order.

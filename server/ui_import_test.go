@@ -8,10 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/ptacycle/ptacycle/demo"
@@ -160,15 +157,7 @@ func TestImportBrowser(t *testing.T) {
 	b.visit("/cycles/2024/bilan/rapport")
 	b.waitFor("report")
 	b.shot("report")
-	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
-	defer cancel()
-	pdf, err := chromedp.Run(ctx, func(ctx context.Context, t *chromedp.Target) ([]byte, error) {
-		res, err := cdp.Call(ctx, t, page.PrintToPDF, page.PrintToPDFParams{PreferCSSPageSize: ptr(true)})
-		return res.Data, err
-	})
-	if err != nil {
-		t.Fatalf("printing the report: %v", err)
-	}
+	pdf := b.printPDF()
 	if !strings.HasPrefix(string(pdf), "%PDF") || len(pdf) < 5000 {
 		t.Errorf("printing the report gave %d bytes", len(pdf))
 	}
