@@ -108,16 +108,39 @@ func (d DeadlineDays) In(year int) Deadlines {
 // When the year opens after its usual bilan deadline (a year opened late,
 // once earlier years were caught up), the three deadlines move by as many
 // days as the opening is late after 1 January, keeping their spacing, so
-// that nobody is reminded at once of steps nobody could take yet. A year
-// opened after it ended (recorded afterwards) keeps its usual deadlines.
+// that nobody is reminded at once of steps nobody could take yet. They stay
+// within the year, with ValidationReserveDays left for the ministry's
+// validation before the year ends: a year opened too late for that has its
+// steps' spacing shrunk to fit. A year opened after it ended (recorded
+// afterwards) keeps its usual deadlines.
 func (d DeadlineDays) FromOpening(year int, opened Date) Deadlines {
 	usual := d.In(year)
 	if opened.Year() != year || !usual.Bilan.Before(opened) {
 		return usual
 	}
-	late := int(opened.Time().Sub(NewDate(year, time.January, 1).Time()).Hours() / 24)
-	return Deadlines{Bilan: usual.Bilan.AddDays(late), Recommendations: usual.Recommendations.AddDays(late), Submission: usual.Submission.AddDays(late)}
+	jan1, yearEnd := NewDate(year, time.January, 1), NewDate(year, time.December, 31)
+	late := daysBetween(jan1, opened)
+	moved := Deadlines{Bilan: usual.Bilan.AddDays(late), Recommendations: usual.Recommendations.AddDays(late), Submission: usual.Submission.AddDays(late)}
+	left := daysBetween(opened, yearEnd)
+	window := left - ValidationReserveDays
+	if window < 3 { // no room for a validation period: the steps share what is left
+		window = left
+	}
+	if daysBetween(opened, moved.Submission) <= window {
+		return moved
+	}
+	// The usual offsets of the three steps from 1 January, shrunk into the window from the opening.
+	span := daysBetween(jan1, usual.Submission)
+	at := func(day Date) Date { return opened.AddDays(daysBetween(jan1, day) * window / max(span, 1)) }
+	return Deadlines{Bilan: at(usual.Bilan), Recommendations: at(usual.Recommendations), Submission: opened.AddDays(window)}
 }
+
+// ValidationReserveDays are the days a year opened late keeps for the
+// ministry's validation between its submission deadline and its end.
+const ValidationReserveDays = 14
+
+// daysBetween counts the days from a to b.
+func daysBetween(a, b Date) int { return int(b.Time().Sub(a.Time()).Hours() / 24) }
 
 // Validate checks each day and their order: bilan, then recommendations, then submission.
 func (d DeadlineDays) Validate() error {

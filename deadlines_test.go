@@ -61,8 +61,10 @@ func TestDeadlineDays(t *testing.T) {
 }
 
 // TestDeadlinesFromOpening: a year opened after its usual bilan deadline
-// moves its three deadlines as late as it opened, keeping their spacing; a
-// year opened in time, or recorded after it ended, keeps the usual ones.
+// moves its three deadlines as late as it opened, keeping their spacing,
+// within the year and leaving two weeks for the validation (shrunk when it
+// opens too late for that, never past 31 December); a year opened in time,
+// or recorded after it ended, keeps the usual ones.
 func TestDeadlinesFromOpening(t *testing.T) {
 	usual := ptacycle.DefaultDeadlineDays()
 	tests := []struct {
@@ -73,11 +75,18 @@ func TestDeadlinesFromOpening(t *testing.T) {
 		{"OnTime", ptacycle.NewDate(2027, time.January, 1), usual.In(2027)},
 		{"BeforeTheYear", ptacycle.NewDate(2026, time.December, 3), usual.In(2027)},
 		{"OnTheBilanDeadline", ptacycle.NewDate(2027, time.February, 15), usual.In(2027)},
-		{"Late", ptacycle.NewDate(2026, time.December, 3), ptacycle.Deadlines{Bilan: ptacycle.NewDate(2027, time.January, 17),
-			Recommendations: ptacycle.NewDate(2027, time.January, 30), Submission: ptacycle.NewDate(2027, time.February, 14)}},
+		{"Late", ptacycle.NewDate(2026, time.June, 1), ptacycle.Deadlines{Bilan: ptacycle.NewDate(2026, time.July, 16),
+			Recommendations: ptacycle.NewDate(2026, time.July, 29), Submission: ptacycle.NewDate(2026, time.August, 13)}},
+		{"InItsLastMonth", ptacycle.NewDate(2026, time.December, 3), ptacycle.Deadlines{Bilan: ptacycle.NewDate(2026, time.December, 11),
+			Recommendations: ptacycle.NewDate(2026, time.December, 14), Submission: ptacycle.NewDate(2026, time.December, 17)}},
+		{"InItsLastDays", ptacycle.NewDate(2026, time.December, 26), ptacycle.Deadlines{Bilan: ptacycle.NewDate(2026, time.December, 29),
+			Recommendations: ptacycle.NewDate(2026, time.December, 29), Submission: ptacycle.NewDate(2026, time.December, 31)}},
+		{"OnItsLastDay", ptacycle.NewDate(2026, time.December, 31), ptacycle.Deadlines{Bilan: ptacycle.NewDate(2026, time.December, 31),
+			Recommendations: ptacycle.NewDate(2026, time.December, 31), Submission: ptacycle.NewDate(2026, time.December, 31)}},
 		{"RecordedAfterTheYear", ptacycle.NewDate(2026, time.December, 3), usual.In(2025)},
 	}
-	years := map[string]int{"OnTime": 2027, "BeforeTheYear": 2027, "OnTheBilanDeadline": 2027, "Late": 2026, "RecordedAfterTheYear": 2025}
+	years := map[string]int{"OnTime": 2027, "BeforeTheYear": 2027, "OnTheBilanDeadline": 2027, "Late": 2026, "InItsLastMonth": 2026,
+		"InItsLastDays": 2026, "OnItsLastDay": 2026, "RecordedAfterTheYear": 2025}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := usual.FromOpening(years[tt.name], tt.opened); got != tt.want {

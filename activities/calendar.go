@@ -68,12 +68,14 @@ type ApprovalDueInput struct {
 	OrganisationID int64
 	Since          time.Time
 	WorkingDays    int
-	Hour           int // the organisation's usual reminder hour, local time
+	Hour           int       // the organisation's usual reminder hour, local time
+	Until          time.Time // the year's end: a plan is approved within its year; zero for no bound
 }
 
 // ApprovalDue is when an approval level begun at Since is due: WorkingDays
 // working days later (weekends and the organisation's holidays skipped), at
-// the usual hour, in the organisation's time zone, like the other steps.
+// the usual hour, in the organisation's time zone, like the other steps;
+// never after Until, the year's end, for a level begun within the year.
 func (a *Activities) ApprovalDue(ctx context.Context, in ApprovalDueInput) (time.Time, error) {
 	_, loc, err := a.organisation(ctx, in.OrganisationID)
 	if err != nil {
@@ -84,7 +86,11 @@ func (a *Activities) ApprovalDue(ctx context.Context, in ApprovalDueInput) (time
 	if err != nil {
 		return time.Time{}, domainError(err)
 	}
-	return at(AddWorkingDays(start, in.WorkingDays, holidays), in.Hour, loc), nil
+	due := at(AddWorkingDays(start, in.WorkingDays, holidays), in.Hour, loc)
+	if !in.Until.IsZero() && in.Since.Before(in.Until) && due.After(in.Until) {
+		due = in.Until // a plan submitted in the year's last weeks is due by its end, not the next year
+	}
+	return due, nil
 }
 
 // AddWorkingDays is the day n working days after day (n ≥ 0): neither a

@@ -1,11 +1,14 @@
 package activities_test
 
 import (
+	"context"
 	"testing"
 	"time"
 
 	"github.com/ptacycle/ptacycle"
 	"github.com/ptacycle/ptacycle/activities"
+	"github.com/ptacycle/ptacycle/internal/bench"
+	"github.com/ptacycle/ptacycle/postgres/pgtest"
 )
 
 func TestPreviousWorkingDay(t *testing.T) {
@@ -82,6 +85,42 @@ func TestAddWorkingDays(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := activities.AddWorkingDays(tt.from, tt.n, tt.holidays); got != tt.want {
 				t.Errorf("AddWorkingDays(%v, %d) = %v, want %v", tt.from, tt.n, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestApprovalDueWithinTheYear: a level begun in the year's last weeks is
+// due by the year's end, not in the next year (the timeline showed the
+// validation of a year due after it); begun in time, or after the year
+// (recorded afterwards), it keeps its working days.
+func TestApprovalDueWithinTheYear(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.MustDB(t)
+	org, err := bench.LoadOrg(ctx, db, "echeance", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	acts := &activities.Activities{DB: db, Clock: time.Now}
+	loc, err := time.LoadLocation(org.Timezone)
+	if err != nil {
+		loc = time.UTC
+	}
+	yearEnd := time.Date(2027, time.January, 1, 0, 0, 0, 0, loc)
+	tests := []struct {
+		name  string
+		since time.Time
+		want  time.Time
+	}{
+		{"InTime", time.Date(2026, time.April, 1, 10, 0, 0, 0, loc), time.Date(2026, time.April, 15, 8, 0, 0, 0, loc)},
+		{"InTheLastWeeks", time.Date(2026, time.December, 21, 10, 0, 0, 0, loc), yearEnd},
+		{"AfterTheYear", time.Date(2027, time.January, 4, 10, 0, 0, 0, loc), time.Date(2027, time.January, 18, 8, 0, 0, 0, loc)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			due, err := acts.ApprovalDue(ctx, activities.ApprovalDueInput{OrganisationID: org.ID, Since: tt.since, WorkingDays: 10, Hour: 8, Until: yearEnd})
+			if err != nil || !due.Equal(tt.want) {
+				t.Errorf("ApprovalDue(since %s, 10 working days) = %s, %v; want %s", tt.since, due, err, tt.want)
 			}
 		})
 	}

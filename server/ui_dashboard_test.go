@@ -277,6 +277,20 @@ func TestDashboardLaunch(t *testing.T) {
 		"responsibleUnitId": tonkpi, "startDate": fmt.Sprintf("%d-02-01", year), "dueDate": fmt.Sprintf("%d-12-30", year), "budgetXof": 2500000}), 201, "activity")
 	want(t, api.do("POST", cycle+"/plan/submit", nil), 200, "submit")
 
+	// Whenever the year is opened, its timeline ends with it: no step, the validation's either, is due after 31 December.
+	_, body = get(t, coord, r.srv.URL+"/")
+	timeline := body[strings.Index(body, `data-testid="timeline"`):]
+	timeline = timeline[:strings.Index(timeline, "</ol>")]
+	days := regexp.MustCompile(`\d\d/\d\d/(\d{4})`).FindAllStringSubmatch(timeline, -1)
+	if len(days) < 4 || !strings.Contains(timeline, `data-testid="stage-validation" aria-current="step"`) {
+		t.Errorf("the timeline in validation shows %d deadlines:\n%s", len(days), timeline)
+	}
+	for _, d := range days {
+		if d[1] != strconv.Itoa(year) {
+			t.Errorf("the %d timeline shows a deadline on %s", year, d[0])
+		}
+	}
+
 	status, body = get(t, signIn(t, r.srv.URL, "valideur@cnltp.demo", demo.Password), r.srv.URL+"/")
 	execExpect(t, "approver's dashboard in validation", status, body, 200, []string{`data-testid="stage-validation" aria-current="step"`,
 		"En attente : la validation du PTA", `data-testid="pending-names"`, "Représentante du ministère (fictive)",

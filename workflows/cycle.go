@@ -506,7 +506,7 @@ func (c *cycleRun) startLevel(ctx workflow.Context, n int) {
 		return
 	}
 	in := activities.ApprovalDueInput{OrganisationID: c.in.OrganisationID, Since: c.levelSince, WorkingDays: c.chain[n-1].DeadlineDays,
-		Hour: c.info.Reminders.ReminderHourOfDay}
+		Hour: c.info.Reminders.ReminderHourOfDay, Until: c.info.YearEnd}
 	var due time.Time
 	if err := workflow.ExecuteActivity(ctx, a.ApprovalDue, in).Get(ctx, &due); err == nil {
 		c.levelDue = due
