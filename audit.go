@@ -95,8 +95,9 @@ func (e AuditEntry) Object() (AuditRef, bool) {
 
 // Changes lists what the entry changed, by field in alphabetical order: the
 // fields whose values differ before and after, without those only one side
-// holds and leaves empty (the blank fields of a creation or a deletion), nor
-// those blank on both sides (no list, then an empty one).
+// holds and leaves empty (the blank fields of a creation or a deletion),
+// those blank on both sides (no list, then an empty one), and those that
+// name the entry's own object.
 func (e AuditEntry) Changes() []AuditChange {
 	before, after := e.fields(e.Before), e.fields(e.After)
 	keys := make([]string, 0, len(before)+len(after))
@@ -109,18 +110,35 @@ func (e AuditEntry) Changes() []AuditChange {
 		}
 	}
 	sort.Strings(keys)
+	object, _ := e.Object()
 	var out []AuditChange
 	for _, k := range keys {
 		b, bHas := before[k]
 		a, aHas := after[k]
 		switch {
-		case reflect.DeepEqual(b, a) && bHas == aHas:
+		case reflect.DeepEqual(b, a) && bHas == aHas, namesItself(object, k, b, a):
 		case !bHas && auditEmpty(a), !aHas && auditEmpty(b), auditBlank(b) && auditBlank(a):
 		default:
 			out = append(out, AuditChange{Field: k, Before: b, After: a, HasBefore: bHas, HasAfter: aHas})
 		}
 	}
 	return out
+}
+
+// namesItself reports whether field k holds, wherever it has a value, the id
+// of the entry's own object (a decision's plan version): no news.
+func namesItself(object AuditRef, k string, values ...any) bool {
+	if kind := AuditFieldKind(k); kind == "" || kind != object.Kind {
+		return false
+	}
+	for _, v := range values {
+		n, isNumber := v.(json.Number)
+		id, err := n.Int64()
+		if v != nil && (!isNumber || err != nil || id != object.ID) {
+			return false
+		}
+	}
+	return true
 }
 
 // References are the objects the entry names: its own, and those its changed fields refer to.

@@ -30,6 +30,12 @@ func TestAuditChanges(t *testing.T) {
 			t.Errorf("fields %v, want %v", got, want)
 		}
 	})
+	t.Run("Decision", func(t *testing.T) { // the plan version a decision is about is the entry's object already
+		e := ptacycle.AuditEntry{Entity: "plan_version", EntityID: "3", After: json.RawMessage(`{"planVersionId":3,"approverId":5,"outcome":"approved"}`)}
+		if got, want := fields(e), []string{"approverId", "outcome"}; !reflect.DeepEqual(got, want) {
+			t.Errorf("fields %v, want %v", got, want)
+		}
+	})
 	t.Run("List", func(t *testing.T) { // the recommendations adopted are named after what they are
 		e := ptacycle.AuditEntry{Entity: "recommendations", EntityID: "4", After: json.RawMessage(`[11,12]`)}
 		want := []ptacycle.AuditRef{{Kind: "cycle", ID: 4}, {Kind: "recommendation", ID: 11}, {Kind: "recommendation", ID: 12}}
