@@ -116,8 +116,8 @@ func (e AuditEntry) Changes() []AuditChange {
 		b, bHas := before[k]
 		a, aHas := after[k]
 		switch {
-		case reflect.DeepEqual(b, a) && bHas == aHas, namesItself(object, k, b, a):
-		case !bHas && auditEmpty(a), !aHas && auditEmpty(b), auditBlank(b) && auditBlank(a):
+		case reflect.DeepEqual(b, a) && bHas == aHas, namesItself(object, k, b, a): // unchanged, or no news
+		case !bHas && auditEmpty(a), !aHas && auditEmpty(b), auditBlank(b) && auditBlank(a): // nothing on either side
 		default:
 			out = append(out, AuditChange{Field: k, Before: b, After: a, HasBefore: bHas, HasAfter: aHas})
 		}
