@@ -287,6 +287,41 @@ func (o Organisation) Audit(ctx context.Context, a Actor, f postgres.AuditFilter
 	return o.db.Audit(ctx, a.org(), f)
 }
 
+// AuditLog is a page of the audit log and how people know the objects its
+// entries name: an inspector reads names and codes, not ids.
+type AuditLog struct {
+	Entries []ptacycle.AuditEntry
+	Names   map[ptacycle.AuditRef]ptacycle.AuditName
+}
+
+// AuditLog lists the organisation's audit entries matching f, newest first,
+// with the names of the objects they are about and refer to. An object
+// deleted since is named as its entry wrote it.
+func (o Organisation) AuditLog(ctx context.Context, a Actor, f postgres.AuditFilter) (AuditLog, error) {
+	entries, err := o.Audit(ctx, a, f)
+	if err != nil {
+		return AuditLog{}, err
+	}
+	var refs []ptacycle.AuditRef
+	for _, e := range entries {
+		refs = append(refs, e.References()...)
+	}
+	names, err := o.db.AuditNames(ctx, a.org(), refs)
+	if err != nil {
+		return AuditLog{}, err
+	}
+	for _, e := range entries {
+		if r, ok := e.Object(); ok {
+			if _, found := names[r]; !found {
+				if n := e.ObjectName(); n != (ptacycle.AuditName{}) {
+					names[r] = n
+				}
+			}
+		}
+	}
+	return AuditLog{Entries: entries, Names: names}, nil
+}
+
 // DeliveryFailures lists the reminders that could not be delivered. These
 // are other people's messages: a body may hold a link as good as a password
 // (a reset, a one-click update), so only what failed is told.

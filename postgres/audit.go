@@ -93,6 +93,62 @@ func (db *DB) Audit(ctx context.Context, org int64, f AuditFilter) ([]ptacycle.A
 	return entries, mapError(err)
 }
 
+// auditNamesQuery reads, for each kind, the objects of organisation $1 among
+// the ids given for that kind: the code people know them by (activities,
+// actions, axes), their name, their year and number.
+const auditNamesQuery = `
+	SELECT 'user', id, '', full_name, 0, 0 FROM users WHERE organisation_id = $1 AND id = ANY($2)
+	UNION ALL SELECT 'unit', id, '', name, 0, 0 FROM units WHERE organisation_id = $1 AND id = ANY($3)
+	UNION ALL SELECT 'region', id, '', name, 0, 0 FROM regions WHERE organisation_id = $1 AND id = ANY($4)
+	UNION ALL SELECT 'activity', id, code, title, 0, 0 FROM activities WHERE organisation_id = $1 AND id = ANY($5)
+	UNION ALL SELECT 'action', id, code, title, 0, 0 FROM actions WHERE organisation_id = $1 AND id = ANY($6)
+	UNION ALL SELECT 'plan', id, '', '', year, 0 FROM plans WHERE organisation_id = $1 AND id = ANY($7)
+	UNION ALL SELECT 'plan_version', v.id, '', '', p.year, v.number FROM plan_versions v JOIN plans p ON p.id = v.plan_id
+		WHERE p.organisation_id = $1 AND v.id = ANY($8)
+	UNION ALL SELECT 'cycle', id, '', '', year, 0 FROM cycles WHERE organisation_id = $1 AND id = ANY($9)
+	UNION ALL SELECT 'recommendation', r.id, '', r.text, c.year, r.position FROM recommendations r JOIN cycles c ON c.id = r.cycle_id
+		WHERE r.organisation_id = $1 AND r.id = ANY($10)
+	UNION ALL SELECT 'strategy', id, '', title, 0, 0 FROM strategies WHERE organisation_id = $1 AND id = ANY($11)
+	UNION ALL SELECT 'axis', id, code, title, 0, 0 FROM axes WHERE organisation_id = $1 AND id = ANY($12)
+	UNION ALL SELECT 'api_token', id, '', name, 0, 0 FROM api_tokens WHERE organisation_id = $1 AND id = ANY($13)
+	UNION ALL SELECT 'organisation', id, '', name, 0, 0 FROM organisations WHERE id = $1 AND id = ANY($14)`
+
+// auditNameKinds are the kinds auditNamesQuery reads, in the order of its parameters.
+var auditNameKinds = []string{"user", "unit", "region", "activity", "action", "plan", "plan_version", "cycle",
+	"recommendation", "strategy", "axis", "api_token", "organisation"}
+
+// AuditNames are how people know the objects of organisation org that refs
+// name, in one query; an object no longer there, or of a kind without a
+// name, is left out.
+func (db *DB) AuditNames(ctx context.Context, org int64, refs []ptacycle.AuditRef) (map[ptacycle.AuditRef]ptacycle.AuditName, error) {
+	names := map[ptacycle.AuditRef]ptacycle.AuditName{}
+	if len(refs) == 0 {
+		return names, nil
+	}
+	ids := map[string][]int64{}
+	for _, r := range refs {
+		ids[r.Kind] = append(ids[r.Kind], r.ID)
+	}
+	args := []any{org}
+	for _, kind := range auditNameKinds {
+		args = append(args, ids[kind])
+	}
+	rows, err := db.Pool.Query(ctx, auditNamesQuery, args...)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r ptacycle.AuditRef
+		var n ptacycle.AuditName
+		if err := rows.Scan(&r.Kind, &r.ID, &n.Code, &n.Name, &n.Year, &n.Number); err != nil {
+			return nil, mapError(err)
+		}
+		names[r] = n
+	}
+	return names, mapError(rows.Err())
+}
+
 func nullTime(t time.Time) *time.Time {
 	if t.IsZero() {
 		return nil

@@ -18,7 +18,8 @@ const auditExportMax = 50_000
 
 // uiAuditCSV sends the audit log, filtered as the page is (entity, since),
 // as a CSV file that Excel opens in French settings: semicolons, UTF-8 with
-// its byte-order mark, newest first, with each entry's changes spelt out.
+// its byte-order mark, newest first, with each entry's object named and
+// its changes spelt out in full, one a line.
 func (s *Server) uiAuditCSV(c *gin.Context) {
 	p := s.page(c, "audit.title")
 	f := postgres.AuditFilter{Entity: c.Query("entity"), Limit: 500}
@@ -33,7 +34,7 @@ func (s *Server) uiAuditCSV(c *gin.Context) {
 		f.Since = day.Time()
 	}
 	ctx := c.Request.Context()
-	first, err := s.app.Organisation.Audit(ctx, as(c), f)
+	first, err := s.app.Organisation.AuditLog(ctx, as(c), f)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -44,19 +45,20 @@ func (s *Server) uiAuditCSV(c *gin.Context) {
 	_, _ = c.Writer.WriteString("\ufeff")
 	w := csv.NewWriter(c.Writer)
 	w.Comma = ';'
-	_ = w.Write([]string{p.T("audit.when"), p.T("audit.who"), p.T("audit.action"), p.T("audit.object"), p.T("audit.id"), p.T("audit.changes")})
+	_ = w.Write([]string{p.T("audit.when"), p.T("audit.who"), p.T("audit.action"), p.T("audit.object"), p.T("audit.name"), p.T("audit.id"), p.T("audit.changes")})
 	written := 0
-	for entries := first; len(entries) > 0 && written < auditExportMax; {
-		for _, e := range entries {
+	for log := first; len(log.Entries) > 0 && written < auditExportMax; {
+		text := auditText{p: p, names: log.Names}
+		for _, e := range log.Entries {
 			_ = w.Write([]string{e.At.UTC().Format("2006-01-02 15:04:05"), inert(e.ActorLabel), inert(labelOr(p, "audit.action."+e.Action, e.Action)),
-				inert(labelOr(p, "audit.entity."+e.Entity, e.Entity)), inert(e.EntityID), inert(strings.Join(auditChanges(e.Before, e.After), " ; "))})
+				inert(labelOr(p, "audit.entity."+e.Entity, e.Entity)), inert(text.name(e)), inert(e.EntityID), inert(strings.Join(text.changes(e), "\n"))})
 		}
-		written += len(entries)
-		if len(entries) < f.Limit {
+		written += len(log.Entries)
+		if len(log.Entries) < f.Limit {
 			break
 		}
-		f.BeforeID = entries[len(entries)-1].ID
-		if entries, err = s.app.Organisation.Audit(ctx, as(c), f); err != nil {
+		f.BeforeID = log.Entries[len(log.Entries)-1].ID
+		if log, err = s.app.Organisation.AuditLog(ctx, as(c), f); err != nil {
 			s.deps.Logger.Error("audit export", "err", err, "request_id", ptacycle.RequestID(ctx)) // the file is already on its way: it ends here
 			break
 		}

@@ -1,17 +1,12 @@
 package server
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"net/url"
-	"reflect"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -565,9 +560,9 @@ type auditPage struct {
 
 type auditRow struct {
 	ptacycle.AuditEntry
-	ActionLabel, EntityLabel string
-	Href                     string
-	Changes                  []string
+	ActionLabel, Object string
+	Href                string
+	Changes             []auditLine
 }
 
 // uiAudit lists the organisation's audit log, filtered by entity and start date, 50 at a time.
@@ -593,11 +588,12 @@ func (s *Server) uiAudit(c *gin.Context) {
 		}
 		f.Since = since.Time()
 	}
-	entries, err := s.app.Organisation.Audit(c.Request.Context(), as(c), f)
+	log, err := s.app.Organisation.AuditLog(c.Request.Context(), as(c), f)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
+	entries, text := log.Entries, auditText{p: d.Page, names: log.Names}
 	export := url.Values{}
 	if entity != "" {
 		export.Set("entity", entity)
@@ -610,8 +606,10 @@ func (s *Server) uiAudit(c *gin.Context) {
 		d.Export += "?" + export.Encode()
 	}
 	for _, e := range entries {
-		row := auditRow{AuditEntry: e, ActionLabel: labelOr(d.Page, "audit.action."+e.Action, e.Action),
-			EntityLabel: labelOr(d.Page, "audit.entity."+e.Entity, e.Entity), Changes: auditChanges(e.Before, e.After)}
+		row := auditRow{AuditEntry: e, ActionLabel: labelOr(d.Page, "audit.action."+e.Action, e.Action), Object: text.object(e)}
+		for _, change := range text.changes(e) {
+			row.Changes = append(row.Changes, newAuditLine(change))
+		}
 		if e.Entity == "activity" {
 			row.Href = "/activites/" + e.EntityID
 		}
@@ -628,112 +626,4 @@ func (s *Server) uiAudit(c *gin.Context) {
 		d.More = "/journal?" + q.Encode()
 	}
 	s.render(c, "audit", d)
-}
-
-// auditChangesShown bounds the changes listed for one audit entry.
-const auditChangesShown = 6
-
-// auditChanges sums up an entry compactly: "field: before → after" for each
-// changed field, or the values set on creation and removed on deletion
-// (without the references to other objects).
-func auditChanges(before, after json.RawMessage) []string {
-	b, bOK := auditObject(before)
-	a, aOK := auditObject(after)
-	if !bOK || !aOK {
-		return []string{auditShort(before) + " → " + auditShort(after)}
-	}
-	keys := map[string]bool{}
-	for k := range b {
-		keys[k] = true
-	}
-	for k := range a {
-		keys[k] = true
-	}
-	sorted := make([]string, 0, len(keys))
-	for k := range keys {
-		if k != "id" && k != "organisationId" && k != "version" && k != "updatedAt" {
-			sorted = append(sorted, k)
-		}
-	}
-	sort.Strings(sorted)
-	var out []string
-	for _, k := range sorted {
-		bv, bHas := b[k]
-		av, aHas := a[k]
-		switch {
-		case reflect.DeepEqual(bv, av):
-			continue
-		case len(before) == 0 && (auditEmpty(av) || auditReference(k)), len(after) == 0 && (auditEmpty(bv) || auditReference(k)):
-			continue
-		case !bHas:
-			out = append(out, k+": "+auditValue(av))
-		case !aHas:
-			out = append(out, k+": "+auditValue(bv)+" → ∅")
-		default:
-			out = append(out, k+": "+auditValue(bv)+" → "+auditValue(av))
-		}
-	}
-	if len(out) > auditChangesShown {
-		out = append(out[:auditChangesShown], fmt.Sprintf("… (+%d)", len(out)-auditChangesShown))
-	}
-	return out
-}
-
-// auditReference reports whether field k names other objects: noise on a creation or deletion.
-func auditReference(k string) bool { return strings.HasSuffix(k, "Id") || strings.HasSuffix(k, "Ids") }
-
-// auditObject decodes a JSON object; nothing stored is an empty one.
-func auditObject(raw json.RawMessage) (map[string]any, bool) {
-	m := map[string]any{}
-	if len(raw) == 0 {
-		return m, true
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	return m, dec.Decode(&m) == nil
-}
-
-func auditEmpty(v any) bool {
-	switch v := v.(type) {
-	case nil:
-		return true
-	case string:
-		return v == ""
-	case bool:
-		return !v
-	case json.Number:
-		return v == "0"
-	case []any:
-		return len(v) == 0
-	case map[string]any:
-		return len(v) == 0
-	}
-	return false
-}
-
-// auditValue writes a JSON value briefly: strings bare, the rest as compact JSON.
-func auditValue(v any) string {
-	if s, ok := v.(string); ok {
-		return auditCut(s)
-	}
-	if v == nil {
-		return "∅"
-	}
-	b, _ := json.Marshal(v)
-	return auditCut(string(b))
-}
-
-func auditShort(raw json.RawMessage) string {
-	if len(raw) == 0 {
-		return "∅"
-	}
-	return auditCut(string(raw))
-}
-
-// auditCut shortens s to 40 characters.
-func auditCut(s string) string {
-	if utf8.RuneCountInString(s) <= 40 {
-		return s
-	}
-	return string([]rune(s)[:39]) + "…"
 }

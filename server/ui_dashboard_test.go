@@ -522,7 +522,7 @@ func TestAuditPage(t *testing.T) {
 
 	status, body := get(t, coord, a.srv.URL+"/journal")
 	execExpect(t, "audit log", status, body, 200, []string{"Journal d&#39;audit", `data-testid="audit-filters"`, `name="entity"`, `<option value="activity">Activité</option>`,
-		`name="since" type="date"`, `data-testid="audit-table"`, "Région d&#39;essai 59", "Création", "Administrateur (fictif)", "name: Région d&#39;essai 59",
+		`name="since" type="date"`, `data-testid="audit-table"`, "Région d&#39;essai 59", "Création", "Administrateur (fictif)", "Région Région d&#39;essai 59", "Nom : Région d&#39;essai 59",
 		`data-testid="audit-more"`})
 	dashboardLight(t, "audit log", body)
 	first := auditRow.FindAllStringSubmatch(body, -1)
@@ -580,7 +580,7 @@ func TestAuditPage(t *testing.T) {
 			if rec[3] != "Région" {
 				t.Errorf("an entry of %q in an export of regions", rec[3])
 			}
-			if strings.HasPrefix(rec[5], "name: Région d'essai") {
+			if strings.HasPrefix(rec[4], "Région d'essai") && strings.HasPrefix(rec[6], "Nom : Région d'essai") {
 				regions++
 			}
 		}

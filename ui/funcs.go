@@ -19,9 +19,9 @@ import (
 
 var funcs = template.FuncMap{
 	"date":     FormatDate,
-	"datetime": formatDateTime,
-	"money":    formatMoney,
-	"pct":      formatPercent,
+	"datetime": FormatDateTime,
+	"money":    FormatMoney,
+	"pct":      FormatPercent,
 	"dict":     dict,
 	"list":     func(v ...any) []any { return v },
 	"add":      func(a, b int) int { return a + b },
@@ -38,7 +38,7 @@ var funcs = template.FuncMap{
 		return strings.Join(append(ptacycle.EvidenceExtensions(), "image/jpeg", "image/png", "image/webp", "image/heic"), ",")
 	},
 	"evidenceMaxBytes": func() int { return ptacycle.MaxEvidenceSize },
-	"fileSize":         formatFileSize,
+	"fileSize":         FormatFileSize,
 	"stepID":           stepID,
 	"links":            withLinks,
 }
@@ -95,7 +95,8 @@ func FormatDate(d ptacycle.Date, lang string) string {
 	return d.French()
 }
 
-func formatDateTime(t time.Time, lang string) string {
+// FormatDateTime writes a moment in UTC as people read it: 06/02/2024 à 09h30 UTC; "—" for none.
+func FormatDateTime(t time.Time, lang string) string {
 	if t.IsZero() {
 		return "—"
 	}
@@ -106,8 +107,8 @@ func formatDateTime(t time.Time, lang string) string {
 	return t.Format("02/01/2006 à 15h04 UTC")
 }
 
-// formatMoney writes an amount in CFA francs with spaces between thousands: 2 500 000 FCFA.
-func formatMoney(amount int64) string {
+// FormatMoney writes an amount in CFA francs with spaces between thousands: 2 500 000 FCFA.
+func FormatMoney(amount int64) string {
 	s := strconv.FormatInt(amount, 10)
 	neg := strings.HasPrefix(s, "-")
 	s = strings.TrimPrefix(s, "-")
@@ -125,8 +126,8 @@ func formatMoney(amount int64) string {
 	return out
 }
 
-// formatFileSize writes a size as people read it: 850 octets, 12 Ko, 2,4 Mo (850 B, 12 KB, 2.4 MB).
-func formatFileSize(n int, lang string) string {
+// FormatFileSize writes a size as people read it: 850 octets, 12 Ko, 2,4 Mo (850 B, 12 KB, 2.4 MB).
+func FormatFileSize(n int, lang string) string {
 	units := []string{"octets", "Ko", "Mo"}
 	if lang == "en" {
 		units = []string{"B", "KB", "MB"}
@@ -144,8 +145,8 @@ func formatFileSize(n int, lang string) string {
 	return s + "\u00a0" + units[2]
 }
 
-// formatPercent writes a percentage with one decimal when it has one: 66,7 % in French.
-func formatPercent(p float64, lang string) string {
+// FormatPercent writes a percentage with one decimal when it has one: 66,7 % in French.
+func FormatPercent(p float64, lang string) string {
 	s := strconv.FormatFloat(math.Round(p*10)/10, 'f', -1, 64)
 	if lang == "en" {
 		return s + "%"

@@ -12,11 +12,11 @@ func TestFormatFileSize(t *testing.T) {
 		{2_400_000, "2,4\u00a0Mo", "2.4\u00a0MB"},
 		{10 << 20, "10,5\u00a0Mo", "10.5\u00a0MB"},
 	} {
-		if got := formatFileSize(c.n, "fr"); got != c.french {
-			t.Errorf("formatFileSize(%d, fr) = %q, want %q", c.n, got, c.french)
+		if got := FormatFileSize(c.n, "fr"); got != c.french {
+			t.Errorf("FormatFileSize(%d, fr) = %q, want %q", c.n, got, c.french)
 		}
-		if got := formatFileSize(c.n, "en"); got != c.en {
-			t.Errorf("formatFileSize(%d, en) = %q, want %q", c.n, got, c.en)
+		if got := FormatFileSize(c.n, "en"); got != c.en {
+			t.Errorf("FormatFileSize(%d, en) = %q, want %q", c.n, got, c.en)
 		}
 	}
 }
