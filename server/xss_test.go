@@ -84,7 +84,11 @@ func TestStoredTextIsEscaped(t *testing.T) {
 	want(t, coordAPI.do("GET", "/strategies", nil), 200, "strategies").decode(t, &strategies)
 	axis := strategies[0].Axes[0].ID
 	var action ptacycle.Action
-	want(t, coordAPI.do("POST", "/cycles/2024/plan/actions", map[string]any{"code": xssImage, "title": "Action " + xssBoth, "axisId": axis}), 201, "action").decode(t, &action)
+	// An action's code takes no markup (no space, letters and digits); one stored before that rule still reads as text.
+	want(t, coordAPI.do("POST", "/cycles/2024/plan/actions", map[string]any{"code": xssImage, "title": "Action " + xssBoth, "axisId": axis}), 422, "action coded with markup")
+	want(t, coordAPI.do("POST", "/cycles/2024/plan/actions", map[string]any{"code": "9.1", "title": "Action " + xssBoth, "axisId": axis}), 201, "action").decode(t, &action)
+	exec(`UPDATE actions SET code = $2 WHERE id = $1`, action.ID, xssImage)
+	action.Code = xssImage
 	var activity ptacycle.Activity
 	want(t, coordAPI.do("POST", "/cycles/2024/plan/activities", map[string]any{"actionId": action.ID, "code": xssScript, "title": "Activité " + xssBoth,
 		"responsibleUnitId": tonkpi, "ownerId": owner.ID, "partnerUnitIds": []int64{unit.ID}, "regionIds": []int64{region.ID},
