@@ -14,18 +14,13 @@ import (
 	"testing"
 	"time"
 
-	sdkworker "go.temporal.io/sdk/worker"
-	"go.temporal.io/server/temporaltest"
-
 	"github.com/ptacycle/ptacycle"
-	"github.com/ptacycle/ptacycle/activities"
 	"github.com/ptacycle/ptacycle/demo"
-	"github.com/ptacycle/ptacycle/internal/searchattrs"
+	"github.com/ptacycle/ptacycle/internal/stacktest"
 	"github.com/ptacycle/ptacycle/postgres"
 	"github.com/ptacycle/ptacycle/postgres/pgtest"
 	"github.com/ptacycle/ptacycle/server"
 	"github.com/ptacycle/ptacycle/ui"
-	"github.com/ptacycle/ptacycle/worker"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
@@ -51,13 +46,8 @@ func must(t *testing.T, err error) {
 // and that loading it again changes nothing.
 func TestLoad(t *testing.T) {
 	ctx := context.Background()
-	db := pgtest.MustDB(t)
-	ts := temporaltest.NewServer(temporaltest.WithT(t))
-	tc := ts.GetDefaultClient()
-	must(t, searchattrs.Ensure(ctx, tc, ts.GetDefaultNamespace(), searchattrs.Types()))
-	w := worker.New(tc, &activities.Activities{DB: db, Temporal: tc, Clock: time.Now}, sdkworker.Options{})
-	must(t, w.Start())
-	t.Cleanup(w.Stop)
+	st := stacktest.Start(t, stacktest.Options{})
+	db, tc := st.DB, st.Temporal
 
 	logins, err := demo.Load(ctx, db, tc)
 	must(t, err)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ptacycle/ptacycle"
+	"github.com/ptacycle/ptacycle/internal/stacktest"
 	"github.com/ptacycle/ptacycle/notify"
 	"github.com/ptacycle/ptacycle/notify/smtptest"
 	"github.com/ptacycle/ptacycle/postgres"
@@ -77,11 +78,16 @@ func TestTwoSendersNeverSendTwice(t *testing.T) {
 		s := &notify.Sender{Outbox: db, Email: mustSMTP(t, srv), Logger: quiet(), Batch: 5, Interval: 10 * time.Millisecond}
 		wg.Go(func() { _ = s.Run(ctx) })
 	}
-	mails := srv.WaitFor(t, 40, 20*time.Second)
-	time.Sleep(300 * time.Millisecond) // a duplicate would arrive now
+	// Drained, then counted: once every reminder is marked sent no sender
+	// can claim one again, and once both have stopped no delivery is under way.
+	stacktest.EventuallySays(t, 20*time.Second, "the 40 reminders marked sent", func() (bool, string) {
+		s := statuses(t, db, org)
+		return s["sent"] == 40, fmt.Sprint(s)
+	})
 	cancel()
 	wg.Wait()
-	if n := len(srv.Mails()); n != 40 {
+	mails := srv.Mails()
+	if n := len(mails); n != 40 {
 		t.Fatalf("%d messages delivered for 40 reminders", n)
 	}
 	seen := map[string]bool{}
@@ -123,7 +129,10 @@ func TestCrashBetweenSendAndMark(t *testing.T) {
 	if s := statuses(t, db, org); s["sending"] != 1 {
 		t.Fatalf("after the crash: %v, want the reminder still sending", s)
 	}
-	time.Sleep(100 * time.Millisecond)
+	// The claim left by the crash is older than Stale, as it is once that time has passed.
+	if _, err := db.Pool.Exec(context.Background(), `UPDATE reminders SET claimed_at = claimed_at - interval '1 minute' WHERE status = 'sending'`); err != nil {
+		t.Fatal(err)
+	}
 	restarted := &notify.Sender{Outbox: db, Email: mustSMTP(t, srv), Logger: quiet(), Stale: 50 * time.Millisecond}
 	for range 3 { // a few rounds: the reminder must not go out a third time
 		if _, err := restarted.SendDue(context.Background()); err != nil {

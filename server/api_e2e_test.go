@@ -4,27 +4,19 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
-	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
-	sdkworker "go.temporal.io/sdk/worker"
-	"go.temporal.io/server/temporaltest"
 
 	"github.com/ptacycle/ptacycle"
-	"github.com/ptacycle/ptacycle/activities"
 	"github.com/ptacycle/ptacycle/demo"
-	"github.com/ptacycle/ptacycle/internal/searchattrs"
+	"github.com/ptacycle/ptacycle/internal/stacktest"
 	"github.com/ptacycle/ptacycle/postgres"
-	"github.com/ptacycle/ptacycle/postgres/pgtest"
 	"github.com/ptacycle/ptacycle/server"
-	"github.com/ptacycle/ptacycle/ui"
-	"github.com/ptacycle/ptacycle/worker"
 	"github.com/ptacycle/ptacycle/workflows"
 )
 
@@ -50,36 +42,16 @@ type stackOptions struct {
 func mustRealStackWith(t *testing.T, opts stackOptions) *realStack {
 	t.Helper()
 	ctx := context.Background()
-	db := pgtest.MustDB(t)
-	ts := temporaltest.NewServer(temporaltest.WithT(t))
-	tc := ts.GetDefaultClient()
-	if err := searchattrs.Ensure(ctx, tc, ts.GetDefaultNamespace(), searchattrs.Types()); err != nil {
+	st := stacktest.Start(t, stacktest.Options{Over: opts.activities, HTTP: true,
+		Adjust: func(d *server.Deps) { d.StepWait = opts.stepWait }})
+	if _, err := demo.LoadOrganisation(ctx, st.DB); err != nil {
 		t.Fatal(err)
 	}
-	w := worker.New(tc, &activities.Activities{DB: db, Temporal: tc, Clock: time.Now}, sdkworker.Options{})
-	for name, fn := range opts.activities {
-		w.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name, DisableAlreadyRegisteredCheck: true})
-	}
-	if err := w.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(w.Stop)
-	renderer, err := ui.New()
+	o, err := st.DB.OrganisationBySlug(ctx, demo.Slug)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := server.New(server.Deps{DB: db, Temporal: tc, UI: renderer, Logger: slog.New(slog.DiscardHandler), StepWait: opts.stepWait})
-	t.Cleanup(s.Close)
-	srv := httptest.NewServer(s.Handler())
-	t.Cleanup(srv.Close)
-	if _, err := demo.LoadOrganisation(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	o, err := db.OrganisationBySlug(ctx, demo.Slug)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &realStack{db: db, srv: srv, org: o, tc: tc}
+	return &realStack{db: st.DB, srv: st.HTTP, org: o, tc: st.Temporal}
 }
 
 // as returns an API client signed in as email.

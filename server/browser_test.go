@@ -15,6 +15,8 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+
+	"github.com/ptacycle/ptacycle/internal/stacktest"
 )
 
 // chrome is a real headless Chromium tab on the test server. Tests need
@@ -199,14 +201,19 @@ func (b *chrome) submit(id string) {
 	b.t.Helper()
 	b.eval("window.__ptacycleOld = true")
 	b.click(id)
-	deadline := time.Now().Add(30 * time.Second)
-	for !b.eval("window.__ptacycleOld === undefined && document.readyState === 'complete'") {
-		if time.Now().After(deadline) {
-			b.shot("failure")
-			b.t.Fatalf("browser: no new page after clicking %s", id)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	loaded := func() bool { return b.eval("window.__ptacycleOld === undefined && document.readyState === 'complete'") }
+	stacktest.Eventually(shotOnFailure{b}, 30*time.Second, "browser: a new page after clicking "+id, loaded)
+}
+
+// shotOnFailure fails the browser's test as its own, with a screenshot first.
+type shotOnFailure struct{ b *chrome }
+
+func (f shotOnFailure) Helper() { f.b.t.Helper() }
+
+func (f shotOnFailure) Fatalf(format string, args ...any) {
+	f.b.t.Helper()
+	f.b.shot("failure")
+	f.b.t.Fatalf(format, args...)
 }
 
 // refuseNext makes the next confirmation dialog be answered « Annuler ».

@@ -9,6 +9,7 @@ import (
 
 	"github.com/ptacycle/ptacycle"
 	"github.com/ptacycle/ptacycle/demo"
+	"github.com/ptacycle/ptacycle/internal/stacktest"
 )
 
 // TestBrowserContentSecurityPolicy opens the main pages of each role in
@@ -50,10 +51,12 @@ func TestBrowserContentSecurityPolicy(t *testing.T) {
 		if who == demoLogins["coordinator"] {
 			t.Run("ConfirmRefused", func(t *testing.T) {
 				b.visit("/cycles/2024/pta")
-				b.eval("window.confirm = () => false, window.__stayed = true")
+				// The form's submit event is seen first (window, capturing): once app.js has
+				// answered it, whether it was cancelled is known, with nothing to wait for.
+				b.eval("window.confirm = () => false, window.addEventListener('submit', e => { window.__submit = e }, true), true")
 				b.click("plan-revise")
-				time.Sleep(300 * time.Millisecond)
-				if !b.eval("window.__stayed === true") {
+				stacktest.Eventually(t, 5*time.Second, "the revision form's submit event", func() bool { return b.eval("window.__submit !== undefined") })
+				if !b.eval("window.__submit.defaultPrevented === true") {
 					t.Error("the revision was sent although the confirmation was refused")
 				}
 			})
@@ -74,13 +77,12 @@ func TestBrowserContentSecurityPolicy(t *testing.T) {
 
 	t.Run("WatchSeesAViolation", func(t *testing.T) {
 		b.eval(`document.body.appendChild(Object.assign(document.createElement("script"), {textContent: "window.__inline = true"})), true`)
-		deadline := time.Now().Add(5 * time.Second)
 		var seen []string
-		for len(seen) == 0 && time.Now().Before(deadline) {
-			time.Sleep(50 * time.Millisecond)
-			seen = b.console.take()
-		}
-		if len(seen) == 0 || b.eval("window.__inline === true") {
+		stacktest.Eventually(t, 5*time.Second, "the report of the inline script", func() bool {
+			seen = append(seen, b.console.take()...)
+			return len(seen) > 0
+		})
+		if b.eval("window.__inline === true") {
 			t.Errorf("an inline script ran or went unreported (reported: %q)", seen)
 		}
 	})

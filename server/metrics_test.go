@@ -5,14 +5,12 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 
 	"github.com/ptacycle/ptacycle/postgres/pgtest"
 	"github.com/ptacycle/ptacycle/server"
-	"github.com/ptacycle/ptacycle/ui"
 )
 
 func TestMetrics(t *testing.T) {
@@ -53,15 +51,7 @@ func TestMetrics(t *testing.T) {
 
 func TestRequestLog(t *testing.T) {
 	var logs bytes.Buffer
-	renderer, err := ui.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := server.New(server.Deps{DB: pgtest.MustDB(t), Temporal: unreachableTemporal(t), UI: renderer,
-		Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
-	t.Cleanup(s.Close)
-	srv := httptest.NewServer(s.Handler())
-	t.Cleanup(srv.Close)
+	srv := mustServer(t, pgtest.MustDB(t), unreachableTemporal(t), func(d *server.Deps) { d.Logger = slog.New(slog.NewJSONHandler(&logs, nil)) })
 
 	for _, path := range []string{"/healthz", "/readyz", "/metrics", "/static/app.css", "/login"} {
 		req, _ := http.NewRequest(http.MethodGet, srv.URL+path, nil)

@@ -51,13 +51,19 @@ func TestReadCache(t *testing.T) {
 	// Readers arriving together share one load.
 	writes.Add(1)
 	before := loads.Load()
+	// The load waits for every reader to have started: they join it, or,
+	// arriving after it ended, find what it stored.
+	var started, wg sync.WaitGroup
+	started.Add(50)
 	slow := func() (int, error) {
-		time.Sleep(50 * time.Millisecond)
+		started.Wait()
 		return load()
 	}
-	var wg sync.WaitGroup
 	for range 50 {
-		wg.Go(func() { _, _ = c.get("a", slow) })
+		wg.Go(func() {
+			started.Done()
+			_, _ = c.get("a", slow)
+		})
 	}
 	wg.Wait()
 	if n := loads.Load() - before; n != 1 {

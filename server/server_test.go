@@ -3,7 +3,6 @@ package server_test
 import (
 	"context"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -12,13 +11,12 @@ import (
 	"testing"
 
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/server/temporaltest"
 
 	"github.com/ptacycle/ptacycle"
+	"github.com/ptacycle/ptacycle/internal/stacktest"
 	"github.com/ptacycle/ptacycle/postgres"
 	"github.com/ptacycle/ptacycle/postgres/pgtest"
 	"github.com/ptacycle/ptacycle/server"
-	"github.com/ptacycle/ptacycle/ui"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
@@ -63,30 +61,12 @@ func mustServer(t testing.TB, db *postgres.DB, tc client.Client, adjust func(*se
 // mustServerOf is mustServer with the server itself, for the hooks of export_test.go.
 func mustServerOf(t testing.TB, db *postgres.DB, tc client.Client, adjust func(*server.Deps)) (*httptest.Server, *server.Server) {
 	t.Helper()
-	renderer, err := ui.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	deps := server.Deps{DB: db, Temporal: tc, UI: renderer, Logger: slog.New(slog.DiscardHandler)}
-	if adjust != nil {
-		adjust(&deps)
-	}
-	s := server.New(deps)
-	t.Cleanup(s.Close)
-	srv := httptest.NewServer(s.Handler())
-	t.Cleanup(srv.Close)
+	s, srv := stacktest.Serve(t, db, tc, adjust)
 	return srv, s
 }
 
 // unreachableTemporal is a client whose server never answers.
-func unreachableTemporal(t testing.TB) client.Client {
-	c, err := client.NewLazyClient(client.Options{HostPort: "127.0.0.1:1"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(c.Close)
-	return c
-}
+func unreachableTemporal(t testing.TB) client.Client { return stacktest.Unreachable(t) }
 
 func browser() *http.Client {
 	jar, _ := cookiejar.New(nil)
@@ -117,8 +97,8 @@ func post(t *testing.T, c *http.Client, u string, form url.Values) (int, string)
 
 func TestHealth(t *testing.T) {
 	t.Run("Ready", func(t *testing.T) {
-		ts := temporaltest.NewServer(temporaltest.WithT(t))
-		a := mustApp(t, ts.GetDefaultClient())
+		tc, _ := stacktest.Temporal(t)
+		a := mustApp(t, tc)
 		status, body := get(t, http.DefaultClient, a.srv.URL+"/readyz")
 		if status != http.StatusOK || !strings.Contains(body, `"temporal":"ok"`) || !strings.Contains(body, `"postgres":"ok"`) {
 			t.Errorf("/readyz = %d %s", status, body)

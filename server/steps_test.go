@@ -15,6 +15,7 @@ import (
 	"github.com/ptacycle/ptacycle"
 	"github.com/ptacycle/ptacycle/activities"
 	"github.com/ptacycle/ptacycle/demo"
+	"github.com/ptacycle/ptacycle/internal/stacktest"
 	"github.com/ptacycle/ptacycle/workflows"
 )
 
@@ -185,17 +186,17 @@ func TestSlowStepAnswersUnderWay(t *testing.T) {
 
 	close(release)
 	var st workflows.CycleStatus
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	stacktest.EventuallySays(t, 30*time.Second, "the step's outcome", func() (bool, string) {
 		res := coord.do("GET", statusPath, nil)
 		if res.Status == http.StatusOK {
 			res.decode(t, &st)
-			break
+			return true, ""
 		}
-		if res.Status != http.StatusAccepted || time.Now().After(deadline) {
+		if res.Status != http.StatusAccepted {
 			t.Fatalf("the step's outcome: %d %s", res.Status, res.Body)
 		}
-	}
+		return false, fmt.Sprintf("%d %s", res.Status, res.Body)
+	})
 	if st.Stage != ptacycle.StageRecommendations {
 		t.Errorf("the step's outcome: stage %s", st.Stage)
 	}

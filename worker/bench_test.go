@@ -6,14 +6,10 @@ import (
 	"testing"
 	"time"
 
-	sdkworker "go.temporal.io/sdk/worker"
-	"go.temporal.io/server/temporaltest"
-
 	"github.com/ptacycle/ptacycle/activities"
 	"github.com/ptacycle/ptacycle/internal/bench"
-	"github.com/ptacycle/ptacycle/internal/searchattrs"
+	"github.com/ptacycle/ptacycle/internal/stacktest"
 	"github.com/ptacycle/ptacycle/postgres/pgtest"
-	"github.com/ptacycle/ptacycle/worker"
 )
 
 // These benchmarks are two of `ptacycle bench`'s scenarios (internal/bench)
@@ -41,10 +37,8 @@ func BenchmarkExecutionStart(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	ts := temporaltest.NewServer()
-	defer ts.Stop()
 	// No worker polls this server: only the starts are measured.
-	acts := &activities.Activities{DB: db, Temporal: ts.GetDefaultClient(), Clock: time.Now}
+	acts := stacktest.Start(b, stacktest.Options{DB: db, NoWorker: true}).Acts
 	var bare, followUps time.Duration
 	for i := range b.N {
 		r, err := bench.ExecutionStart(ctx, acts, activities.FollowUpsInput{OrganisationID: org.ID, OrganisationSlug: fmt.Sprintf("bench%d", i),
@@ -70,17 +64,7 @@ func BenchmarkCycleHistory(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	ts := temporaltest.NewServer()
-	defer ts.Stop()
-	c := ts.GetDefaultClient()
-	if err := searchattrs.Ensure(ctx, c, ts.GetDefaultNamespace(), searchattrs.Types()); err != nil {
-		b.Fatal(err)
-	}
-	w := worker.New(c, &activities.Activities{DB: db, Temporal: c, Clock: time.Now}, sdkworker.Options{})
-	if err := w.Start(); err != nil {
-		b.Fatal(err)
-	}
-	defer w.Stop()
+	c := stacktest.Start(b, stacktest.Options{DB: db}).Temporal
 	events := 0
 	for i := range b.N {
 		if events, _, err = bench.CycleHistory(ctx, db, c, org, time.Now().Year()+i, benchActivities); err != nil {

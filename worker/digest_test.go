@@ -7,10 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
-	sdkworker "go.temporal.io/sdk/worker"
 
 	"github.com/ptacycle/ptacycle"
 	"github.com/ptacycle/ptacycle/activities"
@@ -88,17 +86,12 @@ func TestWeeklyDigestSurvivesOneOrganisation(t *testing.T) {
 	s := mustStack(t)
 	orgs := digestOrgs(t, s.db, 3)
 	broken := orgs[1]
-	s.w.Stop()
-	s.w = worker.New(s.c, s.acts, sdkworker.Options{})
-	s.w.RegisterActivityWithOptions(func(ctx context.Context, in activities.OrganisationDigestInput) (int, error) {
+	s.RestartWorker(t, map[string]any{"SendDigest": func(ctx context.Context, in activities.OrganisationDigestInput) (int, error) {
 		if in.OrganisationID == broken {
 			return 0, temporal.NewNonRetryableApplicationError("modèle de message illisible", ptacycle.EINVALID, nil)
 		}
 		return s.acts.SendDigest(ctx, in)
-	}, activity.RegisterOptions{Name: "SendDigest", DisableAlreadyRegisteredCheck: true})
-	if err := s.w.Start(); err != nil {
-		t.Fatal(err)
-	}
+	}})
 	n, err := runDigest(t, s, "weekly-digest-broken")
 	if err != nil {
 		t.Fatalf("the digest failed with one organisation's summary: %v", err)

@@ -10,14 +10,10 @@ import (
 
 	sdkpb "go.temporal.io/api/sdk/v1"
 	"go.temporal.io/api/workflowservice/v1"
-	"go.temporal.io/sdk/activity"
-	"go.temporal.io/sdk/interceptor"
-	sdkworker "go.temporal.io/sdk/worker"
 
 	"github.com/ptacycle/ptacycle"
 	"github.com/ptacycle/ptacycle/activities"
 	"github.com/ptacycle/ptacycle/demo"
-	"github.com/ptacycle/ptacycle/worker"
 	"github.com/ptacycle/ptacycle/workflows"
 )
 
@@ -26,19 +22,6 @@ import (
 // reminders, escalation, postponement and continue-as-new — played on the
 // real server. With PTACYCLE_RECORD_HISTORIES=1 their histories are written
 // under workflows/testdata, where TestReplay replays them against the code.
-
-// restartWorker replaces s's worker by one with acts' activities, and those of over by name.
-func restartWorker(t *testing.T, s *stack, over map[string]any) {
-	t.Helper()
-	s.w.Stop()
-	s.w = worker.New(s.c, s.acts, sdkworker.Options{Interceptors: []interceptor.WorkerInterceptor{s.crashes}})
-	for name, fn := range over {
-		s.w.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name, DisableAlreadyRegisteredCheck: true})
-	}
-	if err := s.w.Start(); err != nil {
-		t.Fatal(err)
-	}
-}
 
 // TestCycleTimersOnRealStack: a year whose bilan is due seconds after its
 // launch (its reminder timer fires) and whose year ends seconds after its
@@ -50,7 +33,7 @@ func TestCycleTimersOnRealStack(t *testing.T) {
 	d := loadDemo(t, s)
 	year := time.Now().Year() + 2
 	opened := time.Now()
-	restartWorker(t, s, map[string]any{
+	s.RestartWorker(t, map[string]any{
 		"OpenCycle": func(ctx context.Context, in activities.OpenCycleInput) (activities.CycleInfo, error) {
 			info, err := s.acts.OpenCycle(ctx, in)
 			if err == nil && in.Year == year {

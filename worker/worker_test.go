@@ -18,15 +18,14 @@ import (
 	"go.temporal.io/sdk/interceptor"
 	"go.temporal.io/sdk/temporal"
 	sdkworker "go.temporal.io/sdk/worker"
-	"go.temporal.io/server/temporaltest"
 
 	"github.com/ptacycle/ptacycle"
 	"github.com/ptacycle/ptacycle/activities"
 	"github.com/ptacycle/ptacycle/demo"
 	"github.com/ptacycle/ptacycle/internal/searchattrs"
+	"github.com/ptacycle/ptacycle/internal/stacktest"
 	"github.com/ptacycle/ptacycle/postgres"
 	"github.com/ptacycle/ptacycle/postgres/pgtest"
-	"github.com/ptacycle/ptacycle/worker"
 	"github.com/ptacycle/ptacycle/workflows"
 )
 
@@ -61,37 +60,21 @@ func (i *crashingActivity) ExecuteActivity(ctx context.Context, in *interceptor.
 	return res, err
 }
 
-// stack is the real product without its HTTP side: PostgreSQL, Temporal, the worker.
+// stack is the real product without its HTTP side: PostgreSQL, Temporal, the
+// worker (stacktest's), with the crash interceptor on every worker it starts.
 type stack struct {
+	*stacktest.Stack
 	db      *postgres.DB
-	ts      *temporaltest.TestServer
 	c       client.Client
 	acts    *activities.Activities
-	w       sdkworker.Worker
 	crashes *crashAfterWrite
 }
 
 func mustStack(t *testing.T) *stack {
 	t.Helper()
-	ctx := context.Background()
-	s := &stack{db: pgtest.MustDB(t), ts: temporaltest.NewServer(temporaltest.WithT(t))}
-	s.c = s.ts.GetDefaultClient()
-	if err := searchattrs.Ensure(ctx, s.c, s.ts.GetDefaultNamespace(), searchattrs.Types()); err != nil {
-		t.Fatal(err)
-	}
-	s.acts = &activities.Activities{DB: s.db, Temporal: s.c, Clock: time.Now}
-	s.crashes = &crashAfterWrite{names: map[string]bool{"Remind": true, "FreezePlan": true, "RecordDecision": true, "CloseBilan": true}}
-	s.startWorker(t)
-	t.Cleanup(func() { s.w.Stop() }) // the worker running at the end, whichever it is
-	return s
-}
-
-func (s *stack) startWorker(t *testing.T) {
-	t.Helper()
-	s.w = worker.New(s.c, s.acts, sdkworker.Options{Interceptors: []interceptor.WorkerInterceptor{s.crashes}})
-	if err := s.w.Start(); err != nil {
-		t.Fatal(err)
-	}
+	crashes := &crashAfterWrite{names: map[string]bool{"Remind": true, "FreezePlan": true, "RecordDecision": true, "CloseBilan": true}}
+	st := stacktest.Start(t, stacktest.Options{WorkerOptions: sdkworker.Options{Interceptors: []interceptor.WorkerInterceptor{crashes}}})
+	return &stack{Stack: st, db: st.DB, c: st.Temporal, acts: st.Acts, crashes: crashes}
 }
 
 func (s *stack) update(t *testing.T, wfID, id, name string, arg any) (workflows.CycleStatus, error) {
@@ -116,16 +99,10 @@ func (s *stack) mustUpdate(t *testing.T, wfID, id, name string, arg any) workflo
 	return status
 }
 
-// eventually polls cond for up to 20 s.
+// eventually waits up to 20 s for cond.
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	stacktest.Eventually(t, 20*time.Second, what, cond)
 }
 
 func (s *stack) status(t *testing.T, wfID string) workflows.CycleStatus {
@@ -328,8 +305,7 @@ func TestCycleOnRealStack(t *testing.T) {
 	})
 
 	t.Run("WorkerRestartLosesNothing", func(t *testing.T) {
-		s.w.Stop()
-		s.startWorker(t)
+		s.RestartWorker(t, nil)
 		approved := s.mustUpdate(t, wfID, "deputy-approves", workflows.UpdateDecide, workflows.DecideRequest{UserID: deputy.ID, Level: 2, Version: 2,
 			Outcome: ptacycle.OutcomeApproved, Comment: "Approuvé par délégation"})
 		if approved.Stage != ptacycle.StageExecution {

@@ -15,6 +15,8 @@ import (
 	sdkworker "go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 	"go.temporal.io/server/temporaltest"
+
+	"github.com/ptacycle/ptacycle/internal/stacktest"
 )
 
 func TestNewLogger(t *testing.T) {
@@ -79,14 +81,12 @@ func TestTemporalMetrics(t *testing.T) {
 
 	// The worker counts the completion after answering the server: give it a moment.
 	var families []*dto.MetricFamily
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+	stacktest.Eventually(t, 5*time.Second, "the SDK's count of completed workflows", func() bool {
 		if families, err = reg.Gather(); err != nil {
 			t.Fatal(err)
 		}
-		if slices.ContainsFunc(families, func(f *dto.MetricFamily) bool { return f.GetName() == "temporal_workflow_completed_total" }) || time.Now().After(deadline) {
-			break
-		}
-	}
+		return slices.ContainsFunc(families, func(f *dto.MetricFamily) bool { return f.GetName() == "temporal_workflow_completed_total" })
+	})
 	var names []string
 	for _, f := range families {
 		names = append(names, f.GetName())

@@ -25,6 +25,7 @@ import (
 	"github.com/ptacycle/ptacycle/internal/devtemporal"
 	"github.com/ptacycle/ptacycle/internal/pgcluster"
 	"github.com/ptacycle/ptacycle/internal/searchattrs"
+	"github.com/ptacycle/ptacycle/internal/stacktest"
 	"github.com/ptacycle/ptacycle/notify/smtptest"
 	"github.com/ptacycle/ptacycle/postgres"
 	"github.com/ptacycle/ptacycle/postgres/pgtest"
@@ -99,17 +100,7 @@ func concurrently(scenarios []func(f failer)) []string {
 // for and the last state cond described.
 func waitFor(f failer, timeout time.Duration, what string, cond func() (bool, string)) {
 	f.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		ok, state := cond()
-		if ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			f.Fatalf("timed out after %s waiting for %s (last state: %s)", timeout, what, state)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	stacktest.EventuallySays(f, timeout, what, cond)
 }
 
 func quietSDKLogger() sdklog.Logger { return sdklog.NewStructuredLogger(slog.New(slog.DiscardHandler)) }

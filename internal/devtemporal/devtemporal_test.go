@@ -3,6 +3,7 @@ package devtemporal_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -21,6 +22,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/ptacycle/ptacycle/internal/devtemporal"
+	"github.com/ptacycle/ptacycle/internal/stacktest"
 )
 
 const (
@@ -156,19 +158,14 @@ func TestPersistsAcrossRestart(t *testing.T) {
 	})
 	t.Run("FoundByVisibilityQuery", func(t *testing.T) {
 		query := "OrganisationSlug = 'cnltp' AND CycleYear = 2026 AND CycleStage = 'validation'"
-		deadline := time.Now().Add(5 * time.Second)
-		for {
+		stacktest.EventuallySays(t, 5*time.Second, "the cycle found by "+query, func() (bool, string) {
 			resp, err := c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Namespace: srv.Namespace(), Query: query})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if ids := executionIDs(resp); len(ids) == 1 && ids[0] == workflowID {
-				return
-			} else if time.Now().After(deadline) {
-				t.Fatalf("%s found %v, want [%s]", query, ids, workflowID)
-			}
-			time.Sleep(200 * time.Millisecond)
-		}
+			ids := executionIDs(resp)
+			return len(ids) == 1 && ids[0] == workflowID, fmt.Sprintf("found %v, want [%s]", ids, workflowID)
+		})
 	})
 	t.Run("AddsMissingSearchAttribute", func(t *testing.T) {
 		resp, err := c.OperatorService().ListSearchAttributes(ctx, &operatorservice.ListSearchAttributesRequest{Namespace: srv.Namespace()})
