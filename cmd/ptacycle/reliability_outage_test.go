@@ -380,7 +380,11 @@ func TestPostgresStoppedUnderLoad(t *testing.T) {
 	reported, signalled := list[0], list[1]
 
 	load := startLoad(server, owner, reader, s.year, reported.ID)
-	time.Sleep(3 * time.Second)
+	began := time.Now()
+	waitFor(t, 30*time.Second, "ten requests answered before the outage", func() (bool, string) {
+		n := load.count(func(r loadResult) bool { return r.err == nil && r.status >= 200 && r.status < 300 && r.start.After(began) })
+		return n >= 10, fmt.Sprintf("%d answered", n)
+	})
 	// The second activity is done, but its follow-up will hear of it only during the outage.
 	if _, err := s.db.ReportProgress(ctx, ptacycle.UserActor(s.owner), postgres.Progress{ActivityID: signalled.ID, Version: signalled.Version,
 		Status: ptacycle.StatusDone, Comment: "Fait avant la panne"}); err != nil {
@@ -403,7 +407,15 @@ func TestPostgresStoppedUnderLoad(t *testing.T) {
 			workflows.RevisePlanRequest{UserID: s.coord.ID})
 		revised <- err
 	}()
-	time.Sleep(20 * time.Second)
+	// Down until the load has met the outage enough to judge it (see check).
+	waitFor(t, 2*time.Minute, "twenty requests and ten /readyz during the outage", func() (bool, string) {
+		stopped := load.at("stopped")
+		during := func(readyz bool) func(loadResult) bool {
+			return func(r loadResult) bool { return r.start.After(stopped) && (r.what == "GET /readyz") == readyz }
+		}
+		down, ready := load.count(during(false)), load.count(during(true))
+		return down >= 20 && ready >= 10, fmt.Sprintf("%d requests, %d /readyz", down, ready)
+	})
 	load.mark("restarting")
 	// Started again on its folder and port; the test's cleanup stops it.
 	if _, err := pgcluster.Start(ctx, pgcluster.Options{Dir: pgDir, Port: cluster.Port()}); err != nil {
@@ -427,7 +439,11 @@ func TestPostgresStoppedUnderLoad(t *testing.T) {
 		st := d.GetWorkflowExecutionInfo().GetStatus()
 		return st == enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED, st.String()
 	})
-	time.Sleep(3 * time.Second)
+	waitFor(t, time.Minute, "twenty requests after PostgreSQL came back", func() (bool, string) {
+		after := load.at("restarted").Add(5 * time.Second)
+		n := load.count(func(r loadResult) bool { return r.start.After(after) })
+		return n >= 20, fmt.Sprintf("%d requests", n)
+	})
 	results := load.stop()
 	load.check(t)
 
@@ -565,6 +581,26 @@ func (l *load) mark(phase string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.marks[phase] = time.Now()
+}
+
+// at is when phase was marked.
+func (l *load) at(phase string) time.Time {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.marks[phase]
+}
+
+// count counts the results so far that match.
+func (l *load) count(match func(loadResult) bool) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := 0
+	for _, r := range l.results {
+		if match(r) {
+			n++
+		}
+	}
+	return n
 }
 
 func (l *load) stop() []loadResult {
