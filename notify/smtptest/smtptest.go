@@ -5,6 +5,7 @@ package smtptest
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -17,6 +18,8 @@ import (
 	"time"
 
 	"github.com/emersion/go-smtp"
+
+	"github.com/ptacycle/ptacycle/internal/stacktest"
 )
 
 // Mail is a message the server accepted.
@@ -76,16 +79,12 @@ func (s *Server) Mails() []Mail {
 // WaitFor waits until n messages arrived (or fails the test after timeout) and returns them.
 func (s *Server) WaitFor(tb testing.TB, n int, timeout time.Duration) []Mail {
 	tb.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		if m := s.Mails(); len(m) >= n {
-			return m
-		}
-		if time.Now().After(deadline) {
-			tb.Fatalf("smtptest: %d message(s) after %s, want %d", len(s.Mails()), timeout, n)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	var m []Mail
+	stacktest.EventuallySays(tb, timeout, fmt.Sprintf("smtptest: %d message(s)", n), func() (bool, string) {
+		m = s.Mails()
+		return len(m) >= n, fmt.Sprintf("%d arrived", len(m))
+	})
+	return m
 }
 
 type backend struct{ s *Server }
