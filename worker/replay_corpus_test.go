@@ -45,6 +45,7 @@ func restartWorker(t *testing.T, s *stack, over map[string]any) {
 // execution began (the year-end timer closes it, stops its follow-ups and
 // starts the next year).
 func TestCycleTimersOnRealStack(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := mustStack(t)
 	d := loadDemo(t, s)
@@ -111,6 +112,7 @@ func TestCycleTimersOnRealStack(t *testing.T) {
 // escalates, continues as new carrying its count, waits while its activity
 // is postponed and ends when it is done.
 func TestFollowUpPathsOnRealStack(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := mustStack(t)
 	d := loadDemo(t, s)
