@@ -116,6 +116,7 @@ func post(t *testing.T, c *http.Client, u string, form url.Values) (int, string)
 }
 
 func TestHealth(t *testing.T) {
+	t.Parallel()
 	t.Run("Ready", func(t *testing.T) {
 		ts := temporaltest.NewServer(temporaltest.WithT(t))
 		a := mustApp(t, ts.GetDefaultClient())

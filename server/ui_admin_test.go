@@ -264,6 +264,7 @@ func TestAdminHolidays(t *testing.T) {
 // administration page; the API reads them, and a year launched without
 // deadlines takes them, through the workflow on the real stack.
 func TestAdminDeadlineDays(t *testing.T) {
+	t.Parallel()
 	r := mustRealStack(t)
 	base := r.srv.URL
 	admin := signInAs(t, base, "admin")

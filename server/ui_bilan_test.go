@@ -404,6 +404,7 @@ func TestRecommendationsPage(t *testing.T) {
 // stack: the coordinator records the workshop, closes the bilan, enters and
 // adopts recommendations through the forms; the workflow moves the cycle.
 func TestBilanToDrafting(t *testing.T) {
+	t.Parallel()
 	r := mustRealStack(t)
 	ctx := context.Background()
 	year := time.Now().Year()

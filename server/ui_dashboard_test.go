@@ -233,6 +233,7 @@ func TestDashboardExecution(t *testing.T) {
 // TestDashboardLaunch launches a year from the dashboard on the real stack,
 // then drives it to validation to see who must act.
 func TestDashboardLaunch(t *testing.T) {
+	t.Parallel()
 	r := mustRealStack(t)
 	year := time.Now().Year()
 	coord := signIn(t, r.srv.URL, "coordonnateur@cnltp.demo", demo.Password)

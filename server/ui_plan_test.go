@@ -627,6 +627,7 @@ func TestPlanActionsAndCarryOver(t *testing.T) {
 // TestPlanSubmit drives the PTA page's workflow steps on the real stack:
 // refused then accepted submission, read-only execution, early close refused, revision.
 func TestPlanSubmit(t *testing.T) {
+	t.Parallel()
 	r := mustRealStack(t)
 	ctx := context.Background()
 	year := time.Now().Year()

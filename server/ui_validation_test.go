@@ -119,6 +119,7 @@ func validationRow(t *testing.T, body, testid string) string {
 // pages on the real stack: a send-back, a diff, a delegated approval, then an
 // owner's report that the coordinator's execution table shows.
 func TestValidationToExecution(t *testing.T) {
+	t.Parallel()
 	r := mustRealStack(t)
 	base := r.srv.URL
 	year := time.Now().Year()
