@@ -16,6 +16,7 @@ import (
 )
 
 func TestMetrics(t *testing.T) {
+	t.Parallel()
 	a := mustApp(t, unreachableTemporal(t))
 	b := browser()
 	get(t, b, a.srv.URL+"/login")
@@ -52,6 +53,7 @@ func TestMetrics(t *testing.T) {
 }
 
 func TestRequestLog(t *testing.T) {
+	t.Parallel()
 	var logs bytes.Buffer
 	renderer, err := ui.New()
 	if err != nil {

@@ -139,6 +139,7 @@ func TestHealth(t *testing.T) {
 }
 
 func TestLogin(t *testing.T) {
+	t.Parallel()
 	a := mustApp(t, unreachableTemporal(t))
 	b := browser()
 

@@ -66,6 +66,7 @@ func bilanSetStage(t *testing.T, f *accessFixture, stage ptacycle.Stage) ptacycl
 }
 
 func TestBilanPage(t *testing.T) {
+	t.Parallel()
 	f := mustAccessFixture(t)
 	ctx := context.Background()
 	base := f.app.srv.URL
@@ -234,6 +235,7 @@ func TestBilanPage(t *testing.T) {
 }
 
 func TestRecommendationsPage(t *testing.T) {
+	t.Parallel()
 	f := mustAccessFixture(t)
 	ctx := context.Background()
 	base := f.app.srv.URL
