@@ -99,6 +99,7 @@ func mustUser(t *testing.T, a *app, email string) ptacycle.User {
 }
 
 func TestAPISession(t *testing.T) {
+	t.Parallel()
 	a := mustApp(t, unreachableTemporal(t))
 	session := a.srv.URL + "/api/v1/session"
 	me := a.srv.URL + "/api/v1/me"
@@ -185,6 +186,7 @@ func TestAPISession(t *testing.T) {
 }
 
 func TestChangePassword(t *testing.T) {
+	t.Parallel()
 	a := mustApp(t, unreachableTemporal(t))
 	password := a.srv.URL + "/api/v1/me/password"
 	me := a.srv.URL + "/api/v1/me"
@@ -237,6 +239,7 @@ func TestChangePassword(t *testing.T) {
 }
 
 func TestAPITokens(t *testing.T) {
+	t.Parallel()
 	a := mustApp(t, unreachableTemporal(t))
 	tokens := a.srv.URL + "/api/v1/me/tokens"
 	me := a.srv.URL + "/api/v1/me"
@@ -365,6 +368,7 @@ func wantWait(t *testing.T, resp *http.Response, body string, retry int, message
 // accepted once the wait is over, and at once from a browser that signed in
 // to the account before.
 func TestLoginDelays(t *testing.T) {
+	t.Parallel()
 	clock := &testClock{t: time.Date(2024, time.February, 6, 9, 0, 0, 0, time.UTC)}
 	// Behind a proxy of ours, the guesses come from many addresses, so that no address's limit is reached.
 	deps := func(d *server.Deps) { d.Clock, d.TrustedProxies = clock.now, []string{"127.0.0.1"} }
@@ -469,6 +473,7 @@ func TestLoginDelays(t *testing.T) {
 // TestLoginAddressLimit: beyond 20 attempts from one address, whichever the
 // accounts, that address waits 15 minutes; a success gives its attempt back.
 func TestLoginAddressLimit(t *testing.T) {
+	t.Parallel()
 	a := mustApp(t, unreachableTemporal(t))
 	mustUser(t, a, "kofi@cnltp.ci")
 	if resp, body := signInAt(t, browser(), a.srv.URL, "kofi@cnltp.ci", awaPassword); resp.StatusCode != http.StatusOK {
@@ -521,6 +526,7 @@ func addressCounts(t *testing.T, a *app) map[string]int {
 // from X-Forwarded-For (what no trusted proxy added); from anyone else the
 // header is ignored and the peer's address counts.
 func TestTrustedProxies(t *testing.T) {
+	t.Parallel()
 	guesses := 0
 	wrong := func(t *testing.T, a *app, forwarded string) {
 		t.Helper()

@@ -103,6 +103,7 @@ func (f *accessFixture) signIn(t *testing.T, who string) *apiClient {
 // through. The expectations are written out here, not derived from the
 // permission table they check; a route missing from this list fails the test.
 func TestAccessMatrix(t *testing.T) {
+	t.Parallel()
 	const all = "coordinator approver owner partner admin"
 	expect := map[string]string{
 		"DELETE /session":                           all,
@@ -263,6 +264,7 @@ func documentedOperations(t *testing.T, base string) []string {
 // TestOrganisationsAreSealed checks that a user of another organisation sees
 // and changes nothing of the demo organisation, even knowing its ids.
 func TestOrganisationsAreSealed(t *testing.T) {
+	t.Parallel()
 	f := mustAccessFixture(t)
 	other := f.signIn(t, "other")
 	id := fmt.Sprint(f.activity.ID)
@@ -309,6 +311,7 @@ func TestOrganisationsAreSealed(t *testing.T) {
 // TestBadInput sends each kind of bad request and checks its clear 4xx, its
 // message, and that the database did not change.
 func TestBadInput(t *testing.T) {
+	t.Parallel()
 	f := mustAccessFixture(t)
 	coord := f.signIn(t, "coordinator")
 	ctx := context.Background()

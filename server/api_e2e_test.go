@@ -78,6 +78,7 @@ func want(t *testing.T, res *apiResponse, status int, what string) *apiResponse 
 // each role signs in and does its part; every request and response is checked
 // against the OpenAPI document by the client.
 func TestAPIYear(t *testing.T) {
+	t.Parallel()
 	r := mustRealStack(t)
 	year := time.Now().Year()
 	cycle := fmt.Sprintf("/cycles/%d", year)

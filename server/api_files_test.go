@@ -54,6 +54,7 @@ func multipartFile(t *testing.T, name string, data []byte) (string, []byte) {
 // import, refusals that write nothing), then downloads the template, the
 // plan, the execution status and the bilan report.
 func TestPlanFilesAPI(t *testing.T) {
+	t.Parallel()
 	r := mustRealStack(t)
 	ctx := context.Background()
 	coord := r.as(t, "coordonnateur@cnltp.demo", demo.Password)

@@ -235,6 +235,7 @@ func (s *apiSpec) checkError(req *http.Request, res *apiResponse) error {
 }
 
 func TestAPIClient(t *testing.T) {
+	t.Parallel()
 	a := mustApp(t, unreachableTemporal(t))
 	c := newAPIClient(t, a.srv.URL)
 	t.Run("ErrUnauthenticated", func(t *testing.T) {
@@ -268,6 +269,7 @@ func TestAPIClient(t *testing.T) {
 
 // TestAPIValidation checks that the client's validation refuses exchanges the document does not describe.
 func TestAPIValidation(t *testing.T) {
+	t.Parallel()
 	spec := servedSpec(t, mustApp(t, unreachableTemporal(t)).srv.URL)
 	user := `{"id": 1, "organisationId": 1, "email": "awa@cnltp.ci", "fullName": "Awa Koné", "role": "coordinator", "language": "fr", "active": true, "notifyChannel": "email", "phone": "", "digest": false}`
 	unit := `{"name": "CRLTP Nawa", "kind": "regional_cell", "regionId": 3}`

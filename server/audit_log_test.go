@@ -25,6 +25,7 @@ var auditRawWords = []string{"not_started", "in_progress", "sent_back", "evidenc
 // their language, names and codes instead of ids, dates as dates, and in
 // the CSV every change whole.
 func TestAuditInWords(t *testing.T) {
+	t.Parallel()
 	f := mustAccessFixture(t)
 	ctx, db := context.Background(), f.app.db
 	org, system := f.demoOrg.ID, ptacycle.SystemActor(f.demoOrg.ID)

@@ -11,6 +11,7 @@ import (
 
 // TestAuditText: the values of the audit log in words, whichever change wrote them.
 func TestAuditText(t *testing.T) {
+	t.Parallel()
 	renderer, err := ui.New()
 	if err != nil {
 		t.Fatal(err)

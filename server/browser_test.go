@@ -89,8 +89,8 @@ const (
 	phoneWidth, phoneHeight     = 390, 844
 )
 
-func chromiumPath(t *testing.T) string {
-	t.Helper()
+// findChromium returns the browser's path, "" when there is none.
+func findChromium() string {
 	for _, p := range []string{os.Getenv("CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"} {
 		if p == "" {
 			continue
@@ -99,8 +99,38 @@ func chromiumPath(t *testing.T) string {
 			return p
 		}
 	}
-	t.Fatal("no Chromium found: install Debian's chromium (apt-get install chromium) or set CHROMIUM")
 	return ""
+}
+
+const noChromium = "no Chromium found: install Debian's chromium (apt-get install chromium) or set CHROMIUM"
+
+// chromiumPath returns the browser's path; the full run fails without one.
+func chromiumPath(t *testing.T) string {
+	t.Helper()
+	p := findChromium()
+	if p == "" {
+		t.Fatal(noChromium)
+	}
+	return p
+}
+
+var browserSkipExplained sync.Once
+
+// skipBrowserInShort leaves the browser tests to the full run: -short needs
+// no Chromium. The package's first skip says so in full, the others briefly.
+func skipBrowserInShort(t *testing.T) {
+	t.Helper()
+	if !testing.Short() {
+		return
+	}
+	why := "-short: browser test"
+	browserSkipExplained.Do(func() {
+		why = "-short skips the browser tests; go test ./... runs them"
+		if findChromium() == "" {
+			why += " and needs Chromium (" + noChromium + ")"
+		}
+	})
+	t.Skip(why)
 }
 
 var unsafeName = regexp.MustCompile(`[^a-zA-Z0-9_-]+`)
@@ -109,6 +139,7 @@ var unsafeName = regexp.MustCompile(`[^a-zA-Z0-9_-]+`)
 // profile, on a tab of the given size; screenshots go to test-artifacts/screenshots/<test>/.
 func mustChrome(t *testing.T, baseURL string, width, height int) *chrome {
 	t.Helper()
+	skipBrowserInShort(t)
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(chromiumPath(t)),
 		chromedp.Headless, chromedp.NoSandbox,

@@ -57,6 +57,7 @@ var evidenceLink = regexp.MustCompile(`href="/preuves/(\d+)" download data-testi
 // one-click link and the API, downloads them as each role, and checks that a
 // bad file, a file too large or a stale report writes nothing.
 func TestEvidenceFiles(t *testing.T) {
+	t.Parallel()
 	f := mustAccessFixture(t)
 	approvePlan(t, f)
 	ctx := context.Background()

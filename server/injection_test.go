@@ -27,6 +27,7 @@ var injections = []string{
 // API and the pages: each answer is a clear refusal or an ordinary result,
 // never a server error, and the database is as it was.
 func TestInjectedFilters(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := mustAccessFixture(t)
 	approvePlan(t, f)

@@ -145,6 +145,7 @@ var heldField = regexp.MustCompile(`name="heldEvidence" value="(\d+)"`)
 // its refused sending brought, as the signed-in form does, and the file
 // goes with the corrected report only; dropped on request, it does not.
 func TestRefusedLinkReportKeepsFile(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := mustAccessFixture(t)
 	approvePlan(t, f)

@@ -14,6 +14,7 @@ import (
 // the session store, no code of the package names the server's DB or
 // Temporal client, nor a connection pool.
 func TestHandlersCallTheLayer(t *testing.T) {
+	t.Parallel()
 	files, err := filepath.Glob("*.go")
 	if err != nil {
 		t.Fatal(err)

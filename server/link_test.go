@@ -43,6 +43,7 @@ var linkInMail = regexp.MustCompile(`https?://\S+/r/[A-Za-z0-9_-]+`)
 // one-click link lets the owner report progress without a password, logged
 // as them; the link is refused once the activity is closed.
 func TestReminderReachesOwner(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := mustAccessFixture(t)
 	approvePlan(t, f)
@@ -250,6 +251,7 @@ func (f *linkFixture) mustRefuse(t *testing.T, link, want string) {
 // was made for may report progress on its activity, as they could signed in,
 // and only until their role, unit, activation or password changes.
 func TestLinkFollowsTheAccount(t *testing.T) {
+	t.Parallel()
 	f := mustLinkFixture(t)
 	t.Run("Unchanged", func(t *testing.T) {
 		link := f.mintLink(t)
@@ -327,6 +329,7 @@ func TestLinkFollowsTheAccount(t *testing.T) {
 // coordinator names the other coordinators for questions, never her; to the
 // owner, it names her (before: « Pour toute question : » and her own name).
 func TestReminderDoesNotSendTheCoordinatorToHerself(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := mustAccessFixture(t)
 	db := f.app.db

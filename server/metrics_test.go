@@ -14,6 +14,7 @@ import (
 )
 
 func TestMetrics(t *testing.T) {
+	t.Parallel()
 	a := mustApp(t, unreachableTemporal(t))
 	b := browser()
 	get(t, b, a.srv.URL+"/login")
@@ -50,6 +51,7 @@ func TestMetrics(t *testing.T) {
 }
 
 func TestRequestLog(t *testing.T) {
+	t.Parallel()
 	var logs bytes.Buffer
 	srv := mustServer(t, pgtest.MustDB(t), unreachableTemporal(t), func(d *server.Deps) { d.Logger = slog.New(slog.NewJSONHandler(&logs, nil)) })
 

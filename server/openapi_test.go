@@ -44,6 +44,7 @@ func loadDocument(t *testing.T, resp *http.Response) *openapi3.T {
 }
 
 func TestOpenAPI(t *testing.T) {
+	t.Parallel()
 	a := mustApp(t, unreachableTemporal(t))
 	resp, err := http.Get(a.srv.URL + "/api/v1/openapi.yaml")
 	if err != nil {

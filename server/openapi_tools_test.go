@@ -52,6 +52,7 @@ func toolCache(t *testing.T, name string) string {
 // TestOpenAPILint runs an independent linter (Redocly's, recommended rules)
 // on the served document: zero errors.
 func TestOpenAPILint(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("-short: the linter comes from npm")
 	}
@@ -196,6 +197,7 @@ func main() {
 // document with a common generator (oapi-codegen), compiles a program
 // using it and runs it against the server.
 func TestOpenAPIGeneratedClient(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("-short: the generator comes from the Go module proxy")
 	}

@@ -11,6 +11,7 @@ import (
 )
 
 func TestPreferences(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := mustAccessFixture(t)
 	owner := newAPIClient(t, f.app.srv.URL)

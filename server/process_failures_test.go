@@ -17,6 +17,7 @@ import (
 // for owners; and a cycle whose workflow stopped on an error says so on the
 // dashboard and in the API instead of showing a stage nothing will move.
 func TestProcessFailuresShown(t *testing.T) {
+	t.Parallel()
 	r := mustRealStack(t)
 	ctx := context.Background()
 	coord := r.as(t, "coordonnateur@cnltp.demo", demo.Password)

@@ -9,6 +9,7 @@ import (
 )
 
 func TestReadCache(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2024, time.June, 3, 9, 0, 0, 0, time.UTC)
 	var writes atomic.Uint64
 	c := newReadCache[string, int](&writes, func() time.Time { return now })
@@ -85,6 +86,7 @@ func TestReadCache(t *testing.T) {
 }
 
 func TestAcceptsGzip(t *testing.T) {
+	t.Parallel()
 	for header, want := range map[string]bool{
 		"": false, "gzip": true, "gzip, deflate, br": true, "br, gzip;q=0.8": true, "deflate": false,
 		"gzip;q=0": false, "gzip; q=0.0": false, "*": true, "identity": false, "x-gzip": false,

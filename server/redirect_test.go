@@ -12,6 +12,7 @@ import (
 // other control characters browsers strip before resolving): safeNext let
 // it through and browsers followed it off-site.
 func TestSignInStaysOnSite(t *testing.T) {
+	t.Parallel()
 	a := mustApp(t, unreachableTemporal(t))
 	for next, want := range map[string]string{
 		"/cycles/2024/pta?onglet=1": "/cycles/2024/pta?onglet=1",
@@ -51,6 +52,7 @@ func TestSignInStaysOnSite(t *testing.T) {
 // site's page can send without a preflight) is refused with 415 and changes
 // nothing. Failed before: it was read as JSON and the token created.
 func TestAPITakesJSONOnlyAsJSON(t *testing.T) {
+	t.Parallel()
 	a := mustApp(t, unreachableTemporal(t))
 	c := newAPIClient(t, a.srv.URL)
 	if res := c.do("POST", "/session", map[string]string{"email": "awa@cnltp.ci", "password": "mot-de-passe-solide"}); res.Status != http.StatusOK {

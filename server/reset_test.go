@@ -30,6 +30,7 @@ var resetInMail = regexp.MustCompile(`https://ptacycle\.example(/reinitialiser/[
 // is refused afterwards, when expired, or for an unknown or disabled account,
 // which are answered like any other.
 func TestPasswordReset(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := mustAccessFixtureWith(t, func(d *server.Deps) { d.PublicURL = "https://ptacycle.example" })
 	db, base := f.app.db, f.app.srv.URL
@@ -170,6 +171,7 @@ func TestPasswordReset(t *testing.T) {
 // while nothing is in the outbox; released, its e-mail goes out. A full queue
 // drops a request, logged, and answers it as ever; Close sends what is queued.
 func TestForgottenPasswordAnsweredFirst(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	logs := &lockedBuffer{}
 	f := mustAccessFixtureWith(t, func(d *server.Deps) {
@@ -265,6 +267,7 @@ func TestForgottenPasswordAnsweredFirst(t *testing.T) {
 // the person gets an invitation by e-mail, chooses the password through its
 // link and signs in. The administrator can send the link again.
 func TestInvitation(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := mustAccessFixtureWith(t, func(d *server.Deps) { d.PublicURL = "https://ptacycle.example" })
 	db, base := f.app.db, f.app.srv.URL

@@ -24,9 +24,7 @@ const narrowPhone, narrowPhoneHeight = 360, 740
 // on the phone no page is wider than the screen (nothing to scroll sideways
 // for but the tables that scroll inside their own frame).
 func TestEveryRoleScreens(t *testing.T) {
-	if testing.Short() {
-		t.Skip("-short: no browser")
-	}
+	skipBrowserInShort(t)
 	f := mustAccessFixture(t)
 	approvePlan(t, f)
 	// One report, so that the activity's page has a history to read.

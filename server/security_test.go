@@ -51,6 +51,7 @@ func checkSecurityHeaders(t *testing.T, what string, h http.Header, referrer str
 // headers, whatever produces it: pages, fragments, the API and its errors,
 // static files, redirects, the cross-origin refusal, one-click links.
 func TestSecurityHeaders(t *testing.T) {
+	t.Parallel()
 	a := mustApp(t, unreachableTemporal(t))
 	coord := signIn(t, a.srv.URL, awaEmail, awaPassword)
 	anonymous := browser()
@@ -103,6 +104,7 @@ func TestSecurityHeaders(t *testing.T) {
 // TestSecureCookiesOverTLS: a server configured for TLS marks every cookie
 // Secure and sends Strict-Transport-Security; session cookies stay HttpOnly and SameSite=Lax.
 func TestSecureCookiesOverTLS(t *testing.T) {
+	t.Parallel()
 	a := mustAppWith(t, unreachableTemporal(t), func(d *server.Deps) { d.SecureCookies = true })
 	for _, tc := range []struct{ name, method, path, body string }{
 		{"PageLogin", http.MethodPost, "/login", url.Values{"email": {awaEmail}, "password": {awaPassword}}.Encode()},
@@ -165,6 +167,7 @@ func (b *lockedBuffer) String() string {
 // link (also when it fails inside): the server's log, at debug level, holds
 // none of the passwords, the token, the session cookie or the link.
 func TestNoSecretsInLogs(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	logs := &lockedBuffer{}
 	f := mustAccessFixtureWith(t, func(d *server.Deps) {
@@ -250,6 +253,7 @@ func (b *countingBody) Read(p []byte) (int, error) {
 // after reading at most a small prefix; a page form over 1 MB is refused too,
 // unread when it says its length.
 func TestBodiesReadOnceTheSenderIsKnown(t *testing.T) {
+	t.Parallel()
 	f := mustAccessFixture(t)
 	base := f.app.srv.URL
 	partner := sessionCookie(t, f.app, signInAs(t, base, "partner"))
@@ -309,6 +313,7 @@ func TestBodiesReadOnceTheSenderIsKnown(t *testing.T) {
 // form after sign-in (or a link's token check), and still refuse a NUL
 // character or invalid UTF-8 in any of its fields.
 func TestFileFormsRefuseUnstorableText(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := mustAccessFixture(t)
 	base, db := f.app.srv.URL, f.app.db

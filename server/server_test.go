@@ -96,6 +96,7 @@ func post(t *testing.T, c *http.Client, u string, form url.Values) (int, string)
 }
 
 func TestHealth(t *testing.T) {
+	t.Parallel()
 	t.Run("Ready", func(t *testing.T) {
 		tc, _ := stacktest.Temporal(t)
 		a := mustApp(t, tc)
@@ -118,6 +119,7 @@ func TestHealth(t *testing.T) {
 }
 
 func TestLogin(t *testing.T) {
+	t.Parallel()
 	a := mustApp(t, unreachableTemporal(t))
 	b := browser()
 

@@ -34,6 +34,7 @@ func fetchGzip(t *testing.T, c *http.Client, url string) (int, string, *http.Res
 }
 
 func TestStaticAssets(t *testing.T) {
+	t.Parallel()
 	a := mustApp(t, unreachableTemporal(t))
 	client := &http.Client{Transport: http.DefaultTransport}
 	total := 0

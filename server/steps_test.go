@@ -41,6 +41,7 @@ func stageOf(t *testing.T, c *apiClient, cycle string) ptacycle.Stage {
 // the update id, so the second step answered the first's result and did
 // not happen (the cycle stayed at the recommendations).
 func TestStepIDsAreEachPersons(t *testing.T) {
+	t.Parallel()
 	r := mustRealStack(t)
 	admin := r.as(t, "admin@cnltp.demo", demo.Password)
 	want(t, admin.do("POST", "/users", map[string]any{"email": "adjointe@cnltp.demo", "fullName": "Coordonnatrice adjointe",
@@ -74,6 +75,7 @@ var stepInput = regexp.MustCompile(`<input type="hidden" name="step" value="([0-
 // that sending it twice (a double click, a retry after a time-out) is one
 // step, and a form rendered again is a new one.
 func TestStepFormSentTwiceIsOneStep(t *testing.T) {
+	t.Parallel()
 	r := mustRealStack(t)
 	coord := r.as(t, "coordonnateur@cnltp.demo", demo.Password)
 	year := time.Now().Year()
@@ -110,6 +112,7 @@ func TestStepFormSentTwiceIsOneStep(t *testing.T) {
 // steps. Failed before under load, 1 run in 12: 409 « Le cycle est en
 // cours d'ouverture ».
 func TestStepRightAfterLaunchThroughTheAPI(t *testing.T) {
+	t.Parallel()
 	r := mustRealStack(t)
 	coord := r.as(t, "coordonnateur@cnltp.demo", demo.Password)
 	first := time.Now().Year() + 1
@@ -128,6 +131,7 @@ func TestStepRightAfterLaunchThroughTheAPI(t *testing.T) {
 // instead of EUNAVAILABLE « rien n'a été modifié » (what it answered
 // before, after 30 s); asked again, the same step ends once.
 func TestSlowStepAnswersUnderWay(t *testing.T) {
+	t.Parallel()
 	release := make(chan struct{})
 	var acts *activities.Activities
 	var closings atomic.Int32
@@ -209,6 +213,7 @@ func TestSlowStepAnswersUnderWay(t *testing.T) {
 // ended answers 409 « Le cycle est clôturé ». Failed before: 404 « Aucun
 // cycle n'est en cours » (Temporal says NotFound).
 func TestStepOnEndedCycleSaysClosed(t *testing.T) {
+	t.Parallel()
 	r := mustRealStack(t)
 	coord := r.as(t, "coordonnateur@cnltp.demo", demo.Password)
 	year := time.Now().Year()
@@ -230,6 +235,7 @@ var versionInput = regexp.MustCompile(`<input type="hidden" name="version" value
 // with the bilan frozen (issue 14, point 3). A form refused or typed over
 // an older version leaves the bilan open and unchanged.
 func TestClosingTheBilanKeepsWhatWasTyped(t *testing.T) {
+	t.Parallel()
 	r := mustRealStack(t)
 	coord := r.as(t, "coordonnateur@cnltp.demo", demo.Password)
 	year := time.Now().Year()

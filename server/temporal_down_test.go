@@ -65,6 +65,7 @@ const temporalDownBound = 10 * time.Second
 // temporalDownBound, all sent at once. (The forms' own 503 pages are tested
 // with each page.)
 func TestTemporalUnreachable(t *testing.T) {
+	t.Parallel()
 	for name, temporal := range map[string]func(testing.TB) client.Client{"Refused": unreachableTemporal, "Silent": silentTemporal} {
 		t.Run(name, func(t *testing.T) {
 			tc := temporal(t)

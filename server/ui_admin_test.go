@@ -17,6 +17,7 @@ import (
 )
 
 func TestAdminPage(t *testing.T) {
+	t.Parallel()
 	f := mustAccessFixture(t)
 	base := f.app.srv.URL
 	ctx := context.Background()
@@ -172,6 +173,7 @@ func TestAdminPage(t *testing.T) {
 // TestAdminHolidays: the administrator keeps the organisation's public
 // holidays (which reminders avoid) on the administration page and through the API.
 func TestAdminHolidays(t *testing.T) {
+	t.Parallel()
 	f := mustAccessFixture(t)
 	base, ctx, org := f.app.srv.URL, context.Background(), f.demoOrg.ID
 	year := time.Now().Year()
@@ -264,6 +266,7 @@ func TestAdminHolidays(t *testing.T) {
 // administration page; the API reads them, and a year launched without
 // deadlines takes them, through the workflow on the real stack.
 func TestAdminDeadlineDays(t *testing.T) {
+	t.Parallel()
 	r := mustRealStack(t)
 	base := r.srv.URL
 	admin := signInAs(t, base, "admin")
@@ -309,6 +312,7 @@ func TestAdminDeadlineDays(t *testing.T) {
 // champs sont à corriger », then a third), and two bad choices of the unit
 // form were announced as one.
 func TestFormErrorCountMatchesFields(t *testing.T) {
+	t.Parallel()
 	f := mustAccessFixture(t)
 	base := f.app.srv.URL
 	admin := signInAs(t, base, "admin")

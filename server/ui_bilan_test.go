@@ -66,6 +66,7 @@ func bilanSetStage(t *testing.T, f *accessFixture, stage ptacycle.Stage) ptacycl
 }
 
 func TestBilanPage(t *testing.T) {
+	t.Parallel()
 	f := mustAccessFixture(t)
 	ctx := context.Background()
 	base := f.app.srv.URL
@@ -234,6 +235,7 @@ func TestBilanPage(t *testing.T) {
 }
 
 func TestRecommendationsPage(t *testing.T) {
+	t.Parallel()
 	f := mustAccessFixture(t)
 	ctx := context.Background()
 	base := f.app.srv.URL
@@ -404,6 +406,7 @@ func TestRecommendationsPage(t *testing.T) {
 // stack: the coordinator records the workshop, closes the bilan, enters and
 // adopts recommendations through the forms; the workflow moves the cycle.
 func TestBilanToDrafting(t *testing.T) {
+	t.Parallel()
 	r := mustRealStack(t)
 	ctx := context.Background()
 	year := time.Now().Year()

@@ -67,6 +67,7 @@ func dashboardCycles(t *testing.T, a *app, org int64) int {
 }
 
 func TestDashboardWithoutCycle(t *testing.T) {
+	t.Parallel()
 	a, o := dashboardDemo(t)
 	coord := signInAs(t, a.srv.URL, "coordinator")
 	year := time.Now().Year()
@@ -132,6 +133,7 @@ func TestDashboardWithoutCycle(t *testing.T) {
 // TestDashboardExecution renders a cycle in execution written straight to
 // the database, Temporal being unreachable: the stage comes from PostgreSQL.
 func TestDashboardExecution(t *testing.T) {
+	t.Parallel()
 	f := mustAccessFixture(t)
 	a, ctx := f.app, context.Background()
 	actor := ptacycle.SystemActor(f.demoOrg.ID)
@@ -233,6 +235,7 @@ func TestDashboardExecution(t *testing.T) {
 // TestDashboardLaunch launches a year from the dashboard on the real stack,
 // then drives it to validation to see who must act.
 func TestDashboardLaunch(t *testing.T) {
+	t.Parallel()
 	r := mustRealStack(t)
 	year := time.Now().Year()
 	coord := signIn(t, r.srv.URL, "coordonnateur@cnltp.demo", demo.Password)
@@ -300,6 +303,7 @@ func TestDashboardLaunch(t *testing.T) {
 }
 
 func TestAccountPage(t *testing.T) {
+	t.Parallel()
 	a, _ := dashboardDemo(t)
 	ctx := context.Background()
 	email := "responsable.tonkpi@cnltp.demo"
@@ -361,6 +365,7 @@ func TestAccountPage(t *testing.T) {
 }
 
 func TestRemindersPage(t *testing.T) {
+	t.Parallel()
 	a, o := dashboardDemo(t)
 	ctx := context.Background()
 	users := map[string]int64{}
@@ -510,6 +515,7 @@ func dashboardAtoi(t *testing.T, s string) int {
 var auditRow = regexp.MustCompile(`data-testid="audit-(\d+)"`)
 
 func TestAuditPage(t *testing.T) {
+	t.Parallel()
 	a, o := dashboardDemo(t)
 	ctx := context.Background()
 	admin := ptacycle.Actor{OrganisationID: o.ID, Label: "Administrateur (fictif)"}

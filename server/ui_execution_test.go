@@ -61,6 +61,7 @@ func execNawaActivity(t *testing.T, f *accessFixture) ptacycle.Activity {
 }
 
 func TestMyActivitiesPage(t *testing.T) {
+	t.Parallel()
 	f := mustAccessFixture(t)
 	base := f.app.srv.URL
 	owner := signInAs(t, base, "owner")
@@ -154,6 +155,7 @@ func TestMyActivitiesPage(t *testing.T) {
 }
 
 func TestExecutionPage(t *testing.T) {
+	t.Parallel()
 	f := mustAccessFixture(t)
 	base := f.app.srv.URL
 	page := fmt.Sprintf("%s/cycles/%d/execution", base, f.year)
@@ -213,6 +215,7 @@ func TestExecutionPage(t *testing.T) {
 }
 
 func TestActivityPage(t *testing.T) {
+	t.Parallel()
 	f := mustAccessFixture(t)
 	base := f.app.srv.URL
 	page := fmt.Sprintf("%s/activites/%d", base, f.activity.ID)

@@ -36,6 +36,7 @@ func importPost(t *testing.T, b *http.Client, u string, file []byte) (int, strin
 var confirmAction = regexp.MustCompile(`action="(/cycles/2024/pta/import/\d+)"`)
 
 func TestImportPages(t *testing.T) {
+	t.Parallel()
 	f := importFixture(t)
 	base := f.app.srv.URL
 	coord := signInDemo(t, base, "coordonnateur@cnltp.demo")

@@ -73,6 +73,7 @@ func planValidForm(f *accessFixture) url.Values {
 }
 
 func TestPlanPage(t *testing.T) {
+	t.Parallel()
 	f := mustAccessFixture(t)
 	base := f.app.srv.URL
 	coord := signInDemo(t, base, "coordonnateur@cnltp.demo")
@@ -239,6 +240,7 @@ func TestPlanPage(t *testing.T) {
 }
 
 func TestPlanActivityForm(t *testing.T) {
+	t.Parallel()
 	f := mustAccessFixture(t)
 	base := f.app.srv.URL
 	coord := signInDemo(t, base, "coordonnateur@cnltp.demo")
@@ -368,6 +370,7 @@ func TestPlanActivityForm(t *testing.T) {
 }
 
 func TestPlanEditActivity(t *testing.T) {
+	t.Parallel()
 	f := mustAccessFixture(t)
 	base := f.app.srv.URL
 	coord := signInDemo(t, base, "coordonnateur@cnltp.demo")
@@ -478,6 +481,7 @@ func TestPlanEditActivity(t *testing.T) {
 }
 
 func TestPlanActionsAndCarryOver(t *testing.T) {
+	t.Parallel()
 	f := mustAccessFixture(t)
 	base := f.app.srv.URL
 	ctx := context.Background()
@@ -627,6 +631,7 @@ func TestPlanActionsAndCarryOver(t *testing.T) {
 // TestPlanSubmit drives the PTA page's workflow steps on the real stack:
 // refused then accepted submission, read-only execution, early close refused, revision.
 func TestPlanSubmit(t *testing.T) {
+	t.Parallel()
 	r := mustRealStack(t)
 	ctx := context.Background()
 	year := time.Now().Year()
@@ -788,6 +793,7 @@ func TestPlanBrowserInlineEdit(t *testing.T) {
 // the action's next code, through the page and through the API (the page
 // answered « Donnée refusée (activities_code_check) » before).
 func TestPlanActivityNextCode(t *testing.T) {
+	t.Parallel()
 	f := mustAccessFixture(t)
 	b := signInAs(t, f.app.srv.URL, "coordinator")
 	form := planValidForm(f)

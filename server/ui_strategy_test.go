@@ -13,6 +13,7 @@ import (
 // TestStrategyPage: the coordinator records the next strategy and its axes
 // in the browser; everyone reads them; a refused form writes nothing.
 func TestStrategyPage(t *testing.T) {
+	t.Parallel()
 	f := mustAccessFixture(t)
 	base, ctx, org := f.app.srv.URL, context.Background(), f.demoOrg.ID
 	strategies := func() []ptacycle.Strategy {

@@ -30,6 +30,7 @@ func validationSubmit(t *testing.T, f *accessFixture) ptacycle.PlanVersion {
 }
 
 func TestValidationPage(t *testing.T) {
+	t.Parallel()
 	f := mustAccessFixture(t)
 	base := f.app.srv.URL
 	page := fmt.Sprintf("%s/cycles/%d/validation", base, f.year)
@@ -119,6 +120,7 @@ func validationRow(t *testing.T, body, testid string) string {
 // pages on the real stack: a send-back, a diff, a delegated approval, then an
 // owner's report that the coordinator's execution table shows.
 func TestValidationToExecution(t *testing.T) {
+	t.Parallel()
 	r := mustRealStack(t)
 	base := r.srv.URL
 	year := time.Now().Year()
@@ -235,6 +237,7 @@ func TestValidationToExecution(t *testing.T) {
 // and why, until the next submission (before: « Le PTA peut être soumis »
 // and the comment only on the Validation page).
 func TestSentBackSaysWhy(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := mustAccessFixture(t)
 	db, base := f.app.db, f.app.srv.URL
@@ -276,6 +279,7 @@ func TestSentBackSaysWhy(t *testing.T) {
 // approver, the validation page says why delegation is not offered and how
 // to make it possible; before, the section was simply absent.
 func TestValidationSoleApproverExplained(t *testing.T) {
+	t.Parallel()
 	f := mustAccessFixture(t)
 	base := f.app.srv.URL
 	page := fmt.Sprintf("%s/cycles/%d/validation", base, f.year)

@@ -15,6 +15,7 @@ import (
 // point 13), on one fixture with an approved plan: each page says it once,
 // in words a ministry user reads.
 func TestWording(t *testing.T) {
+	t.Parallel()
 	f := mustAccessFixture(t)
 	ctx, actor := context.Background(), ptacycle.SystemActor(f.demoOrg.ID)
 	for _, code := range []string{"1.1.2", "1.1.3"} { // one done in three: 33,3 %
@@ -80,6 +81,7 @@ func TestWording(t *testing.T) {
 // TestRemindersKeepTheirLinks: the « Relances » page shows a reminder's text
 // with its addresses as links (before: plain text, issue 14, point 11).
 func TestRemindersKeepTheirLinks(t *testing.T) {
+	t.Parallel()
 	f := mustAccessFixture(t)
 	ctx := context.Background()
 	coord, _, _ := f.app.db.UserByEmail(ctx, "coordonnateur@cnltp.demo")

@@ -49,6 +49,7 @@ func xssCheck(t *testing.T, c *http.Client, base, path string, wantStatus int) {
 // through the API and the store, then opens every page as the roles that see
 // it: each shows the text, and none lets it become markup.
 func TestStoredTextIsEscaped(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := mustAccessFixture(t)
 	db, base, org := f.app.db, f.app.srv.URL, f.demoOrg.ID

@@ -45,6 +45,7 @@ func digestOrgs(t *testing.T, db *postgres.DB, n int) []int64 {
 // TestWeeklyDigestOnRealStack runs the weekly summary over two
 // organisations: each coordinator gets one, once.
 func TestWeeklyDigestOnRealStack(t *testing.T) {
+	t.Parallel()
 	s := mustStack(t)
 	ctx := context.Background()
 	digestOrgs(t, s.db, 2)
@@ -83,6 +84,7 @@ func runDigest(t *testing.T, s *stack, id string) (int, error) {
 // Failed before: one activity wrote every organisation's, so the first
 // failure withheld the rest and failed the digest.
 func TestWeeklyDigestSurvivesOneOrganisation(t *testing.T) {
+	t.Parallel()
 	s := mustStack(t)
 	orgs := digestOrgs(t, s.db, 3)
 	broken := orgs[1]
@@ -112,6 +114,7 @@ func TestWeeklyDigestSurvivesOneOrganisation(t *testing.T) {
 // release with another hour takes this release's spec when the worker
 // starts. Failed before: an existing schedule was left as it was.
 func TestDigestScheduleFollowsTheRelease(t *testing.T) {
+	t.Parallel()
 	s := mustStack(t)
 	ctx := context.Background()
 	if _, err := s.c.ScheduleClient().Create(ctx, client.ScheduleOptions{ID: worker.DigestScheduleID,

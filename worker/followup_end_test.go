@@ -21,6 +21,7 @@ import (
 // nothing stops its follow-ups at closing): a follow-up that reminds every
 // second ends by itself at its next reminder time instead of reminding forever.
 func TestFollowUpEndsWithItsCycle(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := mustStack(t)
 	d := loadDemo(t, s)
@@ -71,6 +72,7 @@ func TestFollowUpEndsWithItsCycle(t *testing.T) {
 // words what it waits for (the Web UI's "current details"). Failed before:
 // the follow-ups carried no search attribute, and said nothing.
 func TestFollowUpsFoundInTemporalTools(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := mustStack(t)
 	d := loadDemo(t, s)

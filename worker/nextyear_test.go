@@ -14,6 +14,7 @@ import (
 // exists, in both orders: N+1 closed (recorded out of order), and N+1
 // running. Closing N must leave N+1 as it was.
 func TestNextYearNeverReopensAClosedYear(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	t.Run("NextYearClosed", func(t *testing.T) {
 		s := mustStack(t)

@@ -28,6 +28,7 @@ import (
 // execution began (the year-end timer closes it, stops its follow-ups and
 // starts the next year).
 func TestCycleTimersOnRealStack(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := mustStack(t)
 	d := loadDemo(t, s)
@@ -94,6 +95,7 @@ func TestCycleTimersOnRealStack(t *testing.T) {
 // escalates, continues as new carrying its count, waits while its activity
 // is postponed and ends when it is done.
 func TestFollowUpPathsOnRealStack(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := mustStack(t)
 	d := loadDemo(t, s)

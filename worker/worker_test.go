@@ -132,6 +132,7 @@ func count(t *testing.T, db *postgres.DB, sql string, args ...any) int {
 // with a delegate, a worker restart while approval is pending, execution with
 // follow-ups, early closing and the next year's bilan. It checks the database.
 func TestCycleOnRealStack(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := mustStack(t)
 	if _, err := demo.LoadOrganisation(ctx, s.db); err != nil {

@@ -30,7 +30,6 @@ import (
 
 	"github.com/ptacycle/ptacycle"
 	"github.com/ptacycle/ptacycle/demo"
-	"github.com/ptacycle/ptacycle/internal/pgcluster"
 	"github.com/ptacycle/ptacycle/internal/searchattrs"
 	"github.com/ptacycle/ptacycle/postgres/pgtest"
 	"github.com/ptacycle/ptacycle/workflows"
@@ -516,13 +515,7 @@ func memoryDir(t *testing.T) string {
 // has started 10,000 follow-ups, visibility lists exactly one running
 // follow-up per unfinished activity and none other, and no worker panicked.
 func TestChaosLaunchOfExecution(t *testing.T) {
-	if testing.Short() {
-		t.Skip("chaos test of the launch of execution (10,000 follow-ups, two SIGKILLs): skipped with -short")
-	}
-	t.Parallel()
-	if _, err := pgcluster.FindBinaries(); err != nil {
-		t.Skip(err)
-	}
+	reliabilityTest(t)
 	began := time.Now()
 	dir := memoryDir(t)
 	s := newStack(t, pgtest.MustURL(t), "")

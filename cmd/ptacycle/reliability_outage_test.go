@@ -186,10 +186,7 @@ func processCounts(t *testing.T, dbURL string) map[string]int {
 // that nothing was written twice, that the follow-up still reacts to a
 // progress report and that an update still goes through.
 func TestDevKilledMidExecution(t *testing.T) {
-	t.Parallel()
-	if _, err := pgcluster.FindBinaries(); err != nil {
-		t.Skip(err)
-	}
+	reliabilityTest(t)
 	dir, err := os.MkdirTemp("", "ptacycle-dev-kill-")
 	if err != nil {
 		t.Fatal(err)
@@ -330,10 +327,7 @@ func TestDevKilledMidExecution(t *testing.T) {
 // activities and complete once PostgreSQL is back; every accepted progress
 // report is in the database once, with its audit entry.
 func TestPostgresStoppedUnderLoad(t *testing.T) {
-	t.Parallel()
-	if _, err := pgcluster.FindBinaries(); err != nil {
-		t.Skip(err)
-	}
+	reliabilityTest(t)
 	ctx := context.Background()
 	dir, err := os.MkdirTemp("", "ptacycle-pg-outage-")
 	if err != nil {

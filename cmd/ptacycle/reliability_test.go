@@ -143,6 +143,20 @@ func (p *childProcess) done() bool {
 	}
 }
 
+// reliabilityTest starts a test that kills or stops real processes: it runs
+// in parallel with the others, needs PostgreSQL's binaries, and is left out
+// of the fast tier (-short) for the full run.
+func reliabilityTest(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: kills real processes (runs in go test ./...)")
+	}
+	t.Parallel()
+	if _, err := pgcluster.FindBinaries(); err != nil {
+		t.Skip(err)
+	}
+}
+
 // stack is one year of one organisation on its own database, embedded
 // Temporal server and SMTP server, played by worker processes of the real binary.
 type stack struct {
@@ -574,10 +588,7 @@ func (s *stack) checkOneMailPerReminder(t *testing.T, duplicates int) {
 // each crash waits out the 30 s activity timeout after which Temporal retries
 // on the new worker.
 func TestWorkerKilledMidStep(t *testing.T) {
-	t.Parallel()
-	if _, err := pgcluster.FindBinaries(); err != nil {
-		t.Skip(err)
-	}
+	reliabilityTest(t)
 	crashes := []string{"", "ComputeBilan", "Remind", "FreezePlan", "RecordDecision", crashEmail}
 	stacks := make([]*stack, len(crashes))
 	plays := make([]func(failer), len(crashes))
