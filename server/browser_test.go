@@ -282,6 +282,20 @@ func (b *chrome) eval(expr string) bool {
 	return v
 }
 
+// is runs a JavaScript expression for an assertion: its boolean value, the
+// test failing when the page cannot answer (eval, for polling, says false).
+func (b *chrome) is(expr string) bool {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[bool](expr))
+	if err != nil {
+		b.shot("failure")
+		b.t.Fatalf("browser: %s: %v", expr, err)
+	}
+	return v
+}
+
 // waitFor waits until the element with data-testid id is visible.
 func (b *chrome) waitFor(id string) {
 	b.t.Helper()

@@ -56,7 +56,7 @@ func TestBrowserContentSecurityPolicy(t *testing.T) {
 				b.eval("window.confirm = () => false, window.addEventListener('submit', e => { window.__submit = e }, true), true")
 				b.click("plan-revise")
 				stacktest.Eventually(t, 5*time.Second, "the revision form's submit event", func() bool { return b.eval("window.__submit !== undefined") })
-				if !b.eval("window.__submit.defaultPrevented === true") {
+				if !b.is("window.__submit.defaultPrevented === true") {
 					t.Error("the revision was sent although the confirmation was refused")
 				}
 			})
@@ -64,7 +64,7 @@ func TestBrowserContentSecurityPolicy(t *testing.T) {
 				b.visit("/cycles/2024/bilan/rapport")
 				b.eval("window.print = () => { window.__printed = true }, true")
 				b.click("report-print")
-				if !b.eval("window.__printed === true") {
+				if !b.is("window.__printed === true") {
 					t.Error("the print button does not print")
 				}
 			})
@@ -82,7 +82,7 @@ func TestBrowserContentSecurityPolicy(t *testing.T) {
 			seen = append(seen, b.console.take()...)
 			return len(seen) > 0
 		})
-		if b.eval("window.__inline === true") {
+		if b.is("window.__inline === true") {
 			t.Errorf("an inline script ran or went unreported (reported: %q)", seen)
 		}
 	})

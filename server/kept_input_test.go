@@ -101,10 +101,10 @@ func TestImpossibleDateRefusedOnField(t *testing.T) {
 	// Typed key by key, as a person does: the day, the month and the year
 	// segments in the order of the browser's language.
 	b.do(chromedp.Click(byName("workshopStart")), chromedp.SendKeys(byName("workshopStart"), "02312024"))
-	if !b.eval(`document.querySelector('[name=workshopStart]').validity.badInput`) {
+	if !b.is(`document.querySelector('[name=workshopStart]').validity.badInput`) {
 		b.do(chromedp.SendKeys(byName("workshopStart"), "31022024"))
 	}
-	if !b.eval(`document.querySelector('[name=workshopStart]').validity.badInput`) {
+	if !b.is(`document.querySelector('[name=workshopStart]').validity.badInput`) {
 		t.Fatalf("the typed 31/02 is not an impossible date in this browser: value %q", b.value("workshopStart"))
 	}
 	b.click("bilan-save")
@@ -113,10 +113,10 @@ func TestImpossibleDateRefusedOnField(t *testing.T) {
 	if text := b.text("bad-date-workshopStart"); !strings.Contains(text, "Cette date n'existe pas") {
 		t.Errorf("the impossible date is refused with %q", text)
 	}
-	if b.eval(`document.querySelector('[data-testid=flash]') !== null`) {
+	if b.is(`document.querySelector('[data-testid=flash]') !== null`) {
 		t.Errorf("a flash shows after an impossible date: %q", b.text("flash"))
 	}
-	if !b.eval(`document.activeElement && document.activeElement.name === 'workshopStart'`) {
+	if !b.is(`document.activeElement && document.activeElement.name === 'workshopStart'`) {
 		t.Errorf("the refused field does not have the focus")
 	}
 	bl, err := f.app.db.Bilan(ctx, f.demoOrg.ID, cy.ID)
@@ -131,7 +131,7 @@ func TestImpossibleDateRefusedOnField(t *testing.T) {
 	b.fill("workshopStart", "2024-02-06")
 	b.submit("bilan-save")
 	b.waitFor("flash")
-	if b.eval(`document.querySelector('[data-testid=bad-date-workshopStart]') !== null`) {
+	if b.is(`document.querySelector('[data-testid=bad-date-workshopStart]') !== null`) {
 		t.Errorf("the date error stays after the correction")
 	}
 	if bl, _ = f.app.db.Bilan(ctx, f.demoOrg.ID, cy.ID); bl.WorkshopStart.String() != "2024-02-06" {

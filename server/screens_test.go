@@ -140,7 +140,7 @@ func (b *chrome) evalInto(expr string, v any) {
 func ownerComesFirst(t *testing.T, b *chrome, id int64) {
 	t.Helper()
 	b.visit("/")
-	if !b.eval(`(() => {
+	if !b.is(`(() => {
 		const overdue = document.querySelector("[data-testid=overdue]"), rates = document.querySelector("[data-testid=rates]");
 		return !!overdue && !!rates && overdue.getBoundingClientRect().top < rates.getBoundingClientRect().top;
 	})()`) {
@@ -148,7 +148,7 @@ func ownerComesFirst(t *testing.T, b *chrome, id int64) {
 	}
 	b.visit("/mes-activites")
 	form := fmt.Sprintf("progress-form-%d", id)
-	if b.eval(fmt.Sprintf(`document.querySelector("[data-testid=%s]").checkVisibility()`, form)) {
+	if b.is(fmt.Sprintf(`document.querySelector("[data-testid=%s]").checkVisibility()`, form)) {
 		t.Errorf("the report form of activity %d is open before the owner asks", id)
 	}
 	b.click(fmt.Sprintf("report-open-%d", id))
