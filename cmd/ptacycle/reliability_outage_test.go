@@ -376,7 +376,9 @@ func TestPostgresStoppedUnderLoad(t *testing.T) {
 	load := startLoad(server, owner, reader, s.year, reported.ID)
 	began := time.Now()
 	waitFor(t, 30*time.Second, "ten requests answered before the outage", func() (bool, string) {
-		n := load.count(func(r loadResult) bool { return r.err == nil && r.status >= 200 && r.status < 300 && r.start.After(began) })
+		n := load.count(func(r loadResult) bool {
+			return r.err == nil && r.status >= 200 && r.status < 300 && r.start.After(began)
+		})
 		return n >= 10, fmt.Sprintf("%d answered", n)
 	})
 	// The second activity is done, but its follow-up will hear of it only during the outage.
