@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -99,10 +100,12 @@ func (s *stack) mustUpdate(t *testing.T, wfID, id, name string, arg any) workflo
 	return status
 }
 
-// eventually waits up to 20 s for cond.
+// eventually waits up to a minute for cond: the worker's tests run side by
+// side, each with its Temporal server, and a retried activity (the crash
+// interceptor fails some first runs) waits its backoff.
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	stacktest.Eventually(t, 20*time.Second, what, cond)
+	stacktest.Eventually(t, time.Minute, what, cond)
 }
 
 func (s *stack) status(t *testing.T, wfID string) workflows.CycleStatus {
@@ -300,9 +303,16 @@ func TestCycleOnRealStack(t *testing.T) {
 	}
 	s.mustUpdate(t, wfID, "plenary-approves", workflows.UpdateDecide, workflows.DecideRequest{UserID: plenary.ID, Level: 1, Version: 2, Outcome: ptacycle.OutcomeApproved})
 	s.mustUpdate(t, wfID, "delegate", workflows.UpdateDelegate, workflows.DelegateRequest{UserID: ministry.ID, Level: 2, To: deputy.ID, Until: time.Now().Add(48 * time.Hour)})
-	eventually(t, "the deputy's notice", func() bool {
+	stacktest.EventuallySays(t, time.Minute, "the deputy's notice", func() (bool, string) {
 		rs, err := s.db.Reminders(ctx, org.ID, postgres.ReminderFilter{RecipientID: deputy.ID, Kind: activities.KindStepOpen})
-		return err == nil && len(rs) >= 1 && strings.Contains(rs[0].Key, "/approval/v2/l2/delegated/")
+		if err != nil {
+			return false, err.Error()
+		}
+		keys := make([]string, len(rs))
+		for i, r := range rs {
+			keys[i] = r.Key
+		}
+		return slices.ContainsFunc(keys, func(k string) bool { return strings.Contains(k, "/approval/v2/l2/delegated/") }), fmt.Sprint(keys)
 	})
 
 	t.Run("WorkerRestartLosesNothing", func(t *testing.T) {
