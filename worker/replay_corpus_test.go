@@ -28,6 +28,9 @@ import (
 // execution began (the year-end timer closes it, stops its follow-ups and
 // starts the next year).
 func TestCycleTimersOnRealStack(t *testing.T) {
+	if testing.Short() {
+		t.Skip("left out of -short: its timers fire in real time (about 20 s); go test ./... runs it")
+	}
 	t.Parallel()
 	ctx := context.Background()
 	s := mustStack(t)
