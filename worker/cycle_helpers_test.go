@@ -75,7 +75,10 @@ func smallPlan(t *testing.T, s *stack, d demoOrg, year int) []ptacycle.Activity 
 func startCycle(t *testing.T, s *stack, d demoOrg, year int) string {
 	t.Helper()
 	wfID := ptacycle.CycleWorkflowID(demo.Slug, year)
-	_, err := s.c.ExecuteWorkflow(context.Background(), client.StartWorkflowOptions{ID: wfID, TaskQueue: ptacycle.TaskQueue,
+	// A minute rather than the SDK's 10 s per call: the tests run side by side, each with its Temporal server.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	_, err := s.c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: wfID, TaskQueue: ptacycle.TaskQueue,
 		TypedSearchAttributes: temporal.NewSearchAttributes(searchattrs.Organisation.ValueSet(demo.Slug),
 			searchattrs.Year.ValueSet(int64(year)), searchattrs.Stage.ValueSet(string(ptacycle.StageBilan)))},
 		ptacycle.CycleWorkflowName, workflows.CycleInput{OrganisationID: d.org.ID, OrganisationSlug: demo.Slug, Year: year, LaunchedBy: &d.coordinator.ID})
