@@ -271,13 +271,14 @@ func TestAPIYear(t *testing.T) {
 		t.Errorf("activities Nawa is a partner of = %+v", page)
 	}
 
-	// The coordinator was told of the year's steps in the application: the
-	// workflow writes those notices by its own activities, so they are awaited.
+	// The coordinator was told of the year's steps in the application (the
+	// send-back at least): the workflow writes those notices by its own
+	// activities, so they are awaited, a minute at most for a loaded machine.
 	var reminders struct {
 		Items  []ptacycle.Reminder `json:"items"`
 		Unread int                 `json:"unread"`
 	}
-	stacktest.Eventually(t, 20*time.Second, "the coordinator's in-app notices", func() bool {
+	stacktest.Eventually(t, time.Minute, "the coordinator's in-app notices", func() bool {
 		want(t, coord.do("GET", "/me/reminders", nil), 200, "reminders").decode(t, &reminders)
 		return len(reminders.Items) > 0
 	})
