@@ -43,6 +43,9 @@ func (d Date) After(o Date) bool { return d.t.After(o.t) }
 // AddDays returns the day n days after d.
 func (d Date) AddDays(n int) Date { return Date{d.t.AddDate(0, 0, n)} }
 
+// DaysUntil counts the days from d to o (negative when o is before d).
+func (d Date) DaysUntil(o Date) int { return int(o.t.Sub(d.t).Hours() / 24) }
+
 // String returns the ISO form, or "" for no date.
 func (d Date) String() string {
 	if d.IsZero() {

@@ -119,28 +119,25 @@ func (d DeadlineDays) FromOpening(year int, opened Date) Deadlines {
 		return usual
 	}
 	jan1, yearEnd := NewDate(year, time.January, 1), NewDate(year, time.December, 31)
-	late := daysBetween(jan1, opened)
+	late := jan1.DaysUntil(opened)
 	moved := Deadlines{Bilan: usual.Bilan.AddDays(late), Recommendations: usual.Recommendations.AddDays(late), Submission: usual.Submission.AddDays(late)}
-	left := daysBetween(opened, yearEnd)
+	left := opened.DaysUntil(yearEnd)
 	window := left - ValidationReserveDays
 	if window < 3 { // no room for a validation period: the steps share what is left
 		window = left
 	}
-	if daysBetween(opened, moved.Submission) <= window {
+	if opened.DaysUntil(moved.Submission) <= window {
 		return moved
 	}
 	// The usual offsets of the three steps from 1 January, shrunk into the window from the opening.
-	span := daysBetween(jan1, usual.Submission)
-	at := func(day Date) Date { return opened.AddDays(daysBetween(jan1, day) * window / max(span, 1)) }
+	span := jan1.DaysUntil(usual.Submission)
+	at := func(day Date) Date { return opened.AddDays(jan1.DaysUntil(day) * window / max(span, 1)) }
 	return Deadlines{Bilan: at(usual.Bilan), Recommendations: at(usual.Recommendations), Submission: opened.AddDays(window)}
 }
 
 // ValidationReserveDays are the days a year opened late keeps for the
 // ministry's validation between its submission deadline and its end.
 const ValidationReserveDays = 14
-
-// daysBetween counts the days from a to b.
-func daysBetween(a, b Date) int { return int(b.Time().Sub(a.Time()).Hours() / 24) }
 
 // Validate checks each day and their order: bilan, then recommendations, then submission.
 func (d DeadlineDays) Validate() error {

@@ -137,7 +137,7 @@ func (a *Activities) digestContent(ctx context.Context, org ptacycle.Organisatio
 			}
 			for _, act := range late {
 				line := notify.DigestLine{Code: act.Code, Title: act.Title, Due: act.DueDate,
-					DaysLate: int(today.Time().Sub(act.DueDate.Time()).Hours() / 24)}
+					DaysLate: act.DueDate.DaysUntil(today)}
 				if act.ResponsibleUnitID != nil {
 					line.Unit = unitName[*act.ResponsibleUnitID]
 				}
